@@ -1,0 +1,102 @@
+//! The seed's CI/CD stack (`lib/pipeline-stack.ts`), with its bugs fixed.
+
+use tap_macros::stack;
+
+stack! {
+    /// TAP CI/CD: a pipeline that builds, tests and deploys the application stack from an S3 source.
+    pub stack PipelineStack(source_bucket: s3::Bucket, source_key: Str) {
+        build_project = codebuild::Project {
+            name: "tap-build",
+            image: "aws/codebuild/standard:7.0",
+            compute: Medium,
+            privileged: true,
+            environment: {
+                AWS_ACCOUNT_ID: "${AWS::AccountId}",
+                AWS_DEFAULT_REGION: "${AWS::Region}",
+            },
+            cache: LocalSource,
+        };
+
+        test_project = codebuild::Project {
+            name: "tap-test",
+            image: "aws/codebuild/standard:7.0",
+            compute: Medium,
+            buildspec: {
+                version: "0.2",
+                phases: {
+                    install: { commands: ["curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal", ". $HOME/.cargo/env"] },
+                    build: { commands: ["cargo test --workspace --locked"] },
+                },
+                reports: {
+                    "test-reports": { files: ["test-results.xml"], "file-format": "JUNITXML" },
+                },
+                // Seed fix: the action declares an output artifact, so the buildspec
+                // must name its files; without them CodeBuild fails the build.
+                artifacts: { files: ["**/*"] },
+            },
+        };
+
+        // Seed fix: the seed gave this role cloudformation:*, iam:*, s3:*, lambda:*, …
+        // on `*`. It needs to drive CloudFormation on the application's stack, use
+        // tap's asset bucket, and pass the CloudFormation execution role that
+        // `tap bootstrap` creates; CloudFormation itself does the rest as that role.
+        deploy_role = iam::Role {
+            assumed_by: service("codebuild.amazonaws.com"),
+            allow: [
+                [
+                    cloudformation:DescribeStacks,
+                    cloudformation:DescribeStackEvents,
+                    cloudformation:GetTemplate,
+                    cloudformation:CreateChangeSet,
+                    cloudformation:DescribeChangeSet,
+                    cloudformation:ExecuteChangeSet,
+                    cloudformation:DeleteChangeSet,
+                    cloudformation:CreateStack,
+                    cloudformation:UpdateStack,
+                ] on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapStack/*",
+                cloudformation:ValidateTemplate on * because "ValidateTemplate has no resource-level permissions: it reads a template, not a stack",
+                [s3:GetObject, s3:PutObject] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}/*",
+                [s3:ListBucket, s3:GetBucketLocation] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}",
+                iam:PassRole on "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" when {
+                    StringEquals: { "iam:PassedToService": "cloudformation.amazonaws.com" },
+                },
+            ],
+        };
+
+        deploy_project = codebuild::Project {
+            name: "tap-deploy",
+            role: deploy_role,
+            image: "aws/codebuild/standard:7.0",
+            compute: Medium,
+            buildspec: {
+                version: "0.2",
+                phases: {
+                    install: { commands: ["curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal", ". $HOME/.cargo/env"] },
+                    build: { commands: ["cargo run --locked -- synth", "cargo run --locked -- deploy TapStack --require-approval never"] },
+                },
+            },
+        };
+
+        pipeline = codepipeline::Pipeline {
+            name: "tap-cicd-pipeline",
+            restart_on_update: true,
+            cross_account_keys: true,
+            stages: [
+                { name: "Source", actions: [
+                    s3_source { name: "S3Source", bucket: source_bucket, key: source_key, output: "SourceOutput", trigger: Events },
+                ] },
+                { name: "Build", actions: [
+                    codebuild { name: "BuildAction", project: build_project, input: "SourceOutput", outputs: ["BuildOutput"] },
+                ] },
+                { name: "Test", actions: [
+                    codebuild { name: "TestAction", project: test_project, input: "BuildOutput", outputs: ["TestOutput"] },
+                ] },
+                { name: "Deploy", actions: [
+                    codebuild { name: "DeployAction", project: deploy_project, input: "TestOutput", run_order: 1 },
+                ] },
+            ],
+        };
+
+        output PipelineArn { value: pipeline.arn, description: "ARN of the CI/CD pipeline" }
+    }
+}

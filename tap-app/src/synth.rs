@@ -1,0 +1,105 @@
+//! `tap synth`: templates and a manifest in an output directory.
+
+use crate::assets::Assets;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use tap_core::{Expr, Stack, Template};
+
+/// One synthesised stack.
+pub struct Synthesized {
+    pub name: String,
+    pub template: Template,
+    pub dependencies: Vec<String>,
+    pub assets: Vec<crate::assets::Asset>,
+}
+
+/// Synthesises every stack, working out which depends on which through imports.
+pub fn synth_all(stacks: &[Stack]) -> anyhow::Result<Vec<Synthesized>> {
+    let mut out = Vec::new();
+    let mut exports: BTreeMap<String, String> = BTreeMap::new();
+    for stack in stacks {
+        let assets = Assets::new(stack.base_dir());
+        let template = stack.synth(&assets)?;
+        for o in template.outputs.values() {
+            if let Some(name) = o
+                .export_name
+                .as_ref()
+                .and_then(|e| export_text(e, stack.name()))
+            {
+                exports.insert(name, stack.name().to_string());
+            }
+        }
+        out.push(Synthesized {
+            name: stack.name().to_string(),
+            template,
+            dependencies: Vec::new(),
+            assets: assets.staged(),
+        });
+    }
+    for s in &mut out {
+        for import in s.template.imports() {
+            match exports.get(&import) {
+                Some(producer) if *producer != s.name => s.dependencies.push(producer.clone()),
+                Some(_) => {}
+                None => anyhow::bail!(
+                    "{} imports `{import}`, which no stack of this app exports",
+                    s.name
+                ),
+            }
+        }
+        s.dependencies.sort();
+        s.dependencies.dedup();
+    }
+    Ok(out)
+}
+
+/// The export name as CloudFormation will see it, when it is known before deploy.
+fn export_text(e: &Expr, stack: &str) -> Option<String> {
+    match e {
+        Expr::Str(s) => Some(s.clone()),
+        Expr::Sub(s, vars) if vars.is_empty() => {
+            let s = s.replace("${AWS::StackName}", stack);
+            (!s.contains("${")).then_some(s)
+        }
+        _ => None,
+    }
+}
+
+/// Writes `<Stack>.template.json` for each stack and `manifest.json`.
+pub fn write(dir: &Path, stacks: &[Synthesized]) -> anyhow::Result<()> {
+    fs::create_dir_all(dir)?;
+    let mut manifest_stacks = serde_json::Map::new();
+    let mut manifest_assets = serde_json::Map::new();
+    for s in stacks {
+        let file = format!("{}.template.json", s.name);
+        fs::write(dir.join(&file), s.template.to_pretty_string())?;
+        for a in &s.assets {
+            manifest_assets.insert(
+                a.hash.clone(),
+                json!({
+                    "source": a.source.display().to_string(),
+                    "packaging": "rust-lambda-zip",
+                    "bucket": a.location.bucket.to_json(),
+                    "key": a.location.key,
+                }),
+            );
+        }
+        manifest_stacks.insert(
+            s.name.clone(),
+            json!({
+                "template": file,
+                "dependencies": s.dependencies,
+                "assets": s.assets.iter().map(|a| a.hash.clone()).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    let manifest: Value =
+        json!({ "version": 1, "stacks": manifest_stacks, "assets": manifest_assets });
+    fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! IAM statements: every action exists, is granted on resources it applies to,
+//! and wildcards (actions or `*` resources) carry a written reason.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::iam::arn::{resource_types_for, service_of};
+use crate::iam::catalog::{catalog, glob_match, ActionInfo, LookupError, Service};
+use crate::ir::*;
+use crate::kinds::{self, Kind, Ty};
+use crate::resolve::{Scope, Target};
+
+pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
+    for decl in stack.resources() {
+        let Some(kind) = kinds::kind(&decl.kind.text) else {
+            continue;
+        };
+        for f in &decl.fields {
+            let Some(prop) = kind.prop(&f.key.text) else {
+                continue;
+            };
+            let (Ty::Statements(effect), Value::List { items, .. }) = (&prop.ty, &f.value) else {
+                continue;
+            };
+            let resource_policy = kind.name != "iam::Role";
+            for item in items {
+                if let Value::Statement(s) = item {
+                    statement(s, *effect, resource_policy, scope, diags);
+                }
+            }
+        }
+    }
+}
+
+fn statement(
+    s: &Statement,
+    effect: Effect,
+    resource_policy: bool,
+    scope: &Scope,
+    diags: &mut Diagnostics,
+) {
+    if s.effect != effect {
+        diags.error(
+            s.loc,
+            "this statement's effect does not match the list it is in",
+        );
+    }
+    match (&s.principal, resource_policy) {
+        (None, true) => diags.push(
+            Diagnostic::new(s.loc, "a resource policy statement needs a principal")
+                .help("add `to any`, `to service(\"…\")` or `to account(\"…\")`"),
+        ),
+        (Some(p), false) => diags.push(
+            Diagnostic::new(
+                p.loc(),
+                "a role's own policy has no principal: the role is the principal",
+            )
+            .help("remove `to …`"),
+        ),
+        _ => {}
+    }
+    if let Some(r) = &s.reason {
+        if r.text.trim().len() < 8 {
+            diags.push(
+                Diagnostic::new(
+                    r.loc,
+                    "write the reason out: a wildcard is reviewed by the reason it gives",
+                )
+                .help("`because \"the AWS CDK bootstrap names its roles per qualifier\"`"),
+            );
+        }
+    }
+
+    // Actions: exist, or are wildcards with a reason.
+    let mut resolved: Vec<(&Action, &'static Service, Vec<&'static ActionInfo>, bool)> = Vec::new();
+    for a in &s.actions {
+        if a.text == "*" {
+            if s.reason.is_none() && effect == Effect::Allow {
+                diags.push(Diagnostic::new(a.loc, "the wildcard action `*` allows every action on every service").help("list the actions this principal needs, or add `because \"…\"` to say why it needs all of them"));
+            }
+            continue;
+        }
+        match catalog().resolve(&a.text) {
+            Ok((service, infos)) => {
+                let wildcard = a.text.contains(['*', '?']);
+                if wildcard && s.reason.is_none() && effect == Effect::Allow {
+                    let sample: Vec<String> = infos
+                        .iter()
+                        .take(3)
+                        .map(|i| format!("{}:{}", service.prefix, i.name))
+                        .collect();
+                    diags.push(
+                        Diagnostic::new(a.loc, format!("wildcard action `{}` grants {} actions", a.text, infos.len()))
+                            .help(format!("list the actions needed (such as `{}`), or add `because \"…\"` to say why all of them", sample.join("`, `"))),
+                    );
+                }
+                resolved.push((a, service, infos, wildcard));
+            }
+            Err(LookupError::Malformed) => diags.push(
+                Diagnostic::new(a.loc, format!("`{}` is not an IAM action", a.text))
+                    .help("IAM actions are written `service:Action`, such as `s3:GetObject`"),
+            ),
+            Err(LookupError::UnknownService(sugg)) => {
+                let prefix = a.text.split(':').next().unwrap_or_default();
+                let d = Diagnostic::new(
+                    a.loc,
+                    format!("unknown AWS service prefix `{prefix}` in `{}`", a.text),
+                );
+                diags.push(match sugg {
+                    Some(s) => d.help(format!(
+                        "did you mean `{s}:{}`?",
+                        a.text.split_once(':').map_or("", |x| x.1)
+                    )),
+                    None => d,
+                });
+            }
+            Err(LookupError::UnknownAction(sugg)) => {
+                let d = Diagnostic::new(a.loc, format!("`{}` is not an IAM action", a.text));
+                diags.push(match sugg {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "see the service's actions in the IAM reference (catalog: {})",
+                        catalog().source
+                    )),
+                });
+            }
+            Err(LookupError::NoMatch) => {
+                diags.error(a.loc, format!("`{}` matches no IAM action", a.text))
+            }
+        }
+    }
+
+    // Resources: `*` only for actions without resource-level permissions, or with a reason.
+    for r in &s.resources {
+        match r {
+            Value::Str { text, loc } if text == "*" => {
+                let scoped: Vec<String> = resolved
+                    .iter()
+                    .filter(|(_, _, infos, _)| infos.iter().any(|i| i.supports_resource_level()))
+                    .map(|(a, _, _, _)| a.text.clone())
+                    .collect();
+                let any_action = s.actions.iter().any(|a| a.text == "*");
+                if (!scoped.is_empty() || any_action)
+                    && s.reason.is_none()
+                    && effect == Effect::Allow
+                {
+                    let d = Diagnostic::new(*loc, "`*` grants on every resource in the account");
+                    diags.push(if scoped.is_empty() {
+                        d.help("name the resources, or add `because \"…\"`")
+                    } else {
+                        d.help(format!("`{}` can be scoped to resources: name them (such as `bucket.objects`), or add `because \"…\"`", scoped.join("`, `")))
+                    });
+                }
+            }
+            Value::Str { text, loc } => {
+                let Some(arn_service) = service_of(text) else {
+                    diags.push(Diagnostic::new(*loc, format!("`{text}` is not an ARN")).help("grant on a resource of this stack (`bucket.objects`), an ARN string, or `*`"));
+                    continue;
+                };
+                for (a, service, infos, wildcard) in &resolved {
+                    if *wildcard {
+                        continue;
+                    }
+                    if !arn_service.eq_ignore_ascii_case(service.prefix)
+                        && !arn_service.contains('$')
+                    {
+                        diags.error(*loc, format!("`{}` cannot be granted on `{text}`: that is an ARN of service `{arn_service}`", a.text));
+                        continue;
+                    }
+                    let Some(arn_svc) = catalog().service(&arn_service) else {
+                        continue;
+                    };
+                    let types = resource_types_for(arn_svc, text);
+                    let info = infos[0];
+                    if !info.supports_resource_level() {
+                        diags.push(no_resource_level(a));
+                    } else if !types.is_empty()
+                        && !service
+                            .resource_types_of(info)
+                            .any(|t| types.iter().any(|u| u.name == t.name))
+                    {
+                        let applies: Vec<&str> =
+                            service.resource_types_of(info).map(|t| t.name).collect();
+                        diags.push(
+                            Diagnostic::new(
+                                *loc,
+                                format!(
+                                    "`{}` cannot be granted on `{text}`, which is a `{}` ARN",
+                                    a.text, types[0].name
+                                ),
+                            )
+                            .help(format!(
+                                "`{}` applies to: {}",
+                                a.text,
+                                applies.join(", ")
+                            )),
+                        );
+                    }
+                }
+            }
+            Value::Path { segments } => {
+                let target = match scope.resolve(segments) {
+                    Ok(Target::Unknown) => continue,
+                    Ok(t) => t,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                };
+                let Some(kind) = target.kind() else {
+                    diags.error(
+                        r.loc(),
+                        format!("`{}` is not a resource", path_text(segments)),
+                    );
+                    continue;
+                };
+                let attr = target.attr().or_else(|| kind.attr(kind.arn_attr));
+                let Some((arn_service, rtype)) = attr.and_then(|a| a.iam) else {
+                    let arns: Vec<String> = kind
+                        .attrs
+                        .iter()
+                        .filter(|a| a.iam.is_some())
+                        .map(|a| format!("`{}.{}`", segments[0].text, a.name))
+                        .collect();
+                    let d = Diagnostic::new(
+                        segments.last().map_or(r.loc(), |s| s.loc),
+                        format!(
+                            "`{}` is not an ARN, so nothing can be granted on it",
+                            path_text(segments)
+                        ),
+                    );
+                    diags.push(if arns.is_empty() {
+                        d
+                    } else {
+                        d.help(format!("grant on {}", arns.join(" or ")))
+                    });
+                    continue;
+                };
+                for (a, service, infos, wildcard) in &resolved {
+                    if *wildcard {
+                        continue;
+                    }
+                    let info = infos[0];
+                    let what = format!("`{}` (a `{}`)", path_text(segments), kind.name);
+                    if !info.supports_resource_level() {
+                        diags.push(no_resource_level(a));
+                    } else if !service.prefix.eq_ignore_ascii_case(arn_service) {
+                        diags.push(
+                            Diagnostic::new(a.loc, format!("`{}` cannot be granted on {what}: it is an action of `{}`, not `{arn_service}`", a.text, service.prefix))
+                                .help(suggest_action(arn_service, &a.text)),
+                        );
+                    } else if !service.resource_types_of(info).any(|t| t.name == rtype) {
+                        let applies: Vec<&str> =
+                            service.resource_types_of(info).map(|t| t.name).collect();
+                        let d = Diagnostic::new(r.loc(), format!("`{}` cannot be granted on {what}: that is a `{rtype}` ARN, and `{}` applies to {}", a.text, a.text, applies.join(", ")));
+                        diags.push(match better_attr(kind, service, info) {
+                            Some(attr) => {
+                                d.help(format!("grant it on `{}.{attr}`", segments[0].text))
+                            }
+                            None => d,
+                        });
+                    }
+                }
+            }
+            other => diags.error(
+                other.loc(),
+                format!(
+                    "expected a resource, an ARN or `*`, found {}",
+                    other.describe()
+                ),
+            ),
+        }
+    }
+}
+
+fn no_resource_level(a: &Action) -> Diagnostic {
+    Diagnostic::new(
+        a.loc,
+        format!("`{}` supports no resource-level permissions", a.text),
+    )
+    .help(format!(
+        "grant it in a statement of its own: `{} on *` (no reason needed)",
+        a.text
+    ))
+}
+
+/// An attribute of the same kind whose ARN type the action applies to (`bucket.objects`).
+fn better_attr(kind: &Kind, service: &Service, info: &ActionInfo) -> Option<&'static str> {
+    kind.attrs
+        .iter()
+        .find(|attr| {
+            attr.iam.is_some_and(|(s, t)| {
+                s == service.prefix && service.resource_types_of(info).any(|rt| rt.name == t)
+            })
+        })
+        .map(|a| a.name)
+}
+
+fn suggest_action(service: &str, action: &str) -> String {
+    format!("grant an action of `{service}` on it, or grant `{action}` on a resource of its own service")
+}
+
+/// Does `role` allow `action` on the resource named `target` (an attribute of it, or `*`)?
+pub(super) fn role_allows(
+    role: &ResourceDecl,
+    scope: &Scope,
+    action: &str,
+    target: &str,
+    attrs: &[&str],
+) -> bool {
+    let Some(Value::List { items, .. }) = field(&role.fields, "allow") else {
+        return false;
+    };
+    items.iter().any(|item| {
+        let Value::Statement(s) = item else {
+            return false;
+        };
+        let action_ok = s.actions.iter().any(|a| {
+            a.text == "*" || glob_match(&a.text.to_ascii_lowercase(), &action.to_ascii_lowercase())
+        });
+        action_ok
+            && s.resources.iter().any(|r| match r {
+                Value::Str { text, .. } => text == "*",
+                Value::Path { segments } => match scope.resolve(segments) {
+                    Ok(Target::Resource { decl, kind, attr }) => {
+                        decl.name.text == target
+                            && (attrs.is_empty()
+                                || attrs.contains(&attr.map_or(kind.arn_attr, |a| a.name)))
+                    }
+                    _ => false,
+                },
+                _ => false,
+            })
+    })
+}

@@ -1,0 +1,56 @@
+//! The compile-time checks, as plain Rust on the IR. The macro calls [`check`]
+//! and turns every finding into a compile error at its span; a stack built at run
+//! time can be checked the same way.
+
+mod canary;
+mod iam;
+mod kms;
+mod lambda;
+mod names;
+mod pipeline;
+mod props;
+
+use crate::constructs;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{ConstructDef, StackDef};
+use crate::resolve::Scope;
+use std::path::PathBuf;
+
+/// What the checks need besides the stack.
+#[derive(Default, Clone)]
+pub struct Options {
+    /// Where `asset("…")` paths are relative to (the defining crate's directory);
+    /// `None` skips the asset existence check.
+    pub base_dir: Option<PathBuf>,
+}
+
+/// The stack with its constructs inlined, and everything wrong with it.
+pub struct Checked {
+    pub stack: StackDef,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every check and collects all findings (never just the first).
+pub fn check(stack: &StackDef, constructs: &[ConstructDef], options: &Options) -> Checked {
+    let mut diags = Diagnostics::default();
+    let stack = constructs::inline(stack, constructs, &mut diags);
+    {
+        let scope = Scope::new(&stack);
+        names::check(&stack, &scope, &mut diags);
+        props::check(&stack, &scope, options, &mut diags);
+        iam::check(&stack, &scope, &mut diags);
+        kms::check(&stack, &scope, &mut diags);
+        lambda::check(&stack, &scope, &mut diags);
+        canary::check(&stack, &scope, &mut diags);
+        pipeline::check(&stack, &scope, &mut diags);
+    }
+    // The dependency graph is judged on the synthesised template itself, so that
+    // what is called a cycle is exactly what CloudFormation would reject.
+    if diags.is_empty() {
+        names::check_cycles(&stack, &mut diags);
+    }
+    Checked {
+        stack,
+        diagnostics: diags.into_vec(),
+    }
+}

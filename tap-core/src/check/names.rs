@@ -1,0 +1,165 @@
+//! Names: known kinds, no duplicate resources, logical IDs or export names, and
+//! no dependency cycles.
+
+use crate::constructs::{display_name, logical_id};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::*;
+use crate::kinds;
+use crate::resolve::Scope;
+use std::collections::BTreeMap;
+
+pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<&str, &Name> = BTreeMap::new();
+    let mut ids: BTreeMap<String, &Name> = BTreeMap::new();
+    for decl in stack.resources() {
+        if kinds::kind(&decl.kind.text).is_none() && decl.kind.text.contains("::") {
+            diags.push(
+                Diagnostic::new(
+                    decl.kind.loc,
+                    format!("unknown resource kind `{}`", decl.kind.text),
+                )
+                .suggest(&decl.kind.text, kinds::KINDS.iter().map(|k| k.name)),
+            );
+        }
+        if let Some(first) = seen.insert(&decl.name.text, &decl.name) {
+            let _ = first;
+            diags.push(
+                Diagnostic::new(
+                    decl.name.loc,
+                    format!(
+                        "`{}` is declared twice in this stack",
+                        display_name(&decl.name.text)
+                    ),
+                )
+                .help("give each resource its own name"),
+            );
+            continue;
+        }
+        if let Some(other) = ids.insert(logical_id(&decl.name.text), &decl.name) {
+            diags.push(
+                Diagnostic::new(
+                    decl.name.loc,
+                    format!(
+                        "`{}` and `{}` both get the logical ID `{}`",
+                        display_name(&decl.name.text),
+                        display_name(&other.text),
+                        logical_id(&decl.name.text)
+                    ),
+                )
+                .help("rename one of them"),
+            );
+        }
+        if scope.params.contains_key(decl.name.text.as_str()) {
+            diags.error(
+                decl.name.loc,
+                format!("`{}` is both a parameter and a resource", decl.name.text),
+            );
+        }
+        if let Some(p) = &decl.unless_param {
+            match scope.params.get(p.text.as_str()) {
+                None => diags.push(
+                    Diagnostic::new(
+                        p.loc,
+                        format!("cannot find parameter `{}` of this stack", p.text),
+                    )
+                    .suggest(&p.text, scope.params.keys().copied()),
+                ),
+                Some(param) => {
+                    if !param.optional {
+                        diags.push(Diagnostic::new(p.loc, format!("parameter `{}` is always given, so the resource after `or` is never created", p.text)).help(format!("declare it `{}: Option<…>`", p.text)));
+                    }
+                    if param.ty != ParamType::Kind(decl.kind.text.clone())
+                        && kinds::kind(&decl.kind.text).is_some()
+                    {
+                        diags.error(
+                            p.loc,
+                            format!(
+                                "parameter `{}` is {}, but the resource after `or` is a `{}`",
+                                p.text,
+                                param.ty.describe(),
+                                decl.kind.text
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let mut outputs: BTreeMap<&str, &Name> = BTreeMap::new();
+    let mut exports: BTreeMap<&str, &Name> = BTreeMap::new();
+    for out in stack.outputs() {
+        if outputs.insert(&out.name.text, &out.name).is_some() {
+            diags.error(
+                out.name.loc,
+                format!("output `{}` is declared twice", out.name.text),
+            );
+        }
+        if ids.contains_key(&out.name.text) {
+            diags.error(
+                out.name.loc,
+                format!(
+                    "output `{}` has the same logical ID as a resource",
+                    out.name.text
+                ),
+            );
+        }
+        if let Some(Value::Str { text, loc }) = field(&out.fields, "export") {
+            if let Some(first) = exports.insert(text, &out.name) {
+                diags.push(
+                    Diagnostic::new(
+                        *loc,
+                        format!(
+                            "export name `{text}` is already used by output `{}`",
+                            first.text
+                        ),
+                    )
+                    .help("export names are unique per region and account"),
+                );
+            }
+        }
+    }
+    for p in &stack.params {
+        if let ParamType::Kind(k) = &p.ty {
+            if kinds::kind(k).is_none() {
+                diags.push(
+                    Diagnostic::new(p.ty_loc, format!("unknown resource kind `{k}`"))
+                        .suggest(k, kinds::KINDS.iter().map(|k| k.name)),
+                );
+            }
+        }
+    }
+}
+
+/// Synthesises the stack with no parameters bound and reports what synthesis
+/// finds, including dependency cycles, at the declaration that starts them.
+pub fn check_cycles(stack: &StackDef, diags: &mut Diagnostics) {
+    let by_id: BTreeMap<String, &ResourceDecl> = stack
+        .resources()
+        .map(|d| (logical_id(&d.name.text), d))
+        .collect();
+    match crate::synth::synth(
+        stack,
+        &crate::synth::Bindings::placeholders(stack),
+        &crate::synth::PlaceholderAssets,
+    ) {
+        Err(e) => diags.error(e.loc, e.message),
+        Ok(template) => {
+            if let Some(cycle) = template.find_cycle() {
+                let decl = cycle.iter().find_map(|id| by_id.get(id));
+                let names: Vec<String> = cycle
+                    .iter()
+                    .map(|id| {
+                        by_id
+                            .get(id)
+                            .map_or(id.clone(), |d| display_name(&d.name.text))
+                    })
+                    .collect();
+                let loc = decl.map_or(stack.name.loc, |d| d.name.loc);
+                diags.push(
+                    Diagnostic::new(loc, format!("dependency cycle: {}", names.join(" → ")))
+                        .help("CloudFormation cannot create resources that wait on each other; break the cycle by referring to one of them by a literal name"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! Property values against each kind's schema: unknown and missing properties,
+//! value types, references of the right kind, and values in range.
+
+use super::Options;
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Loc};
+use crate::ir::*;
+use crate::kinds::{self, duration_seconds, AttrValue, Prop, Ty, RETENTION_DAYS};
+use crate::resolve::{interpolation_path, Scope, Target};
+use crate::template::pseudo;
+
+pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Diagnostics) {
+    let cx = Cx { scope, options };
+    for decl in stack.resources() {
+        let Some(kind) = kinds::kind(&decl.kind.text) else {
+            continue; // reported by the name check
+        };
+        cx.fields(kind.name, kind.props, &decl.fields, decl.kind.loc, diags);
+        rules(&cx, decl, diags);
+    }
+    for out in stack.outputs() {
+        cx.fields(
+            &format!("output `{}`", out.name.text),
+            OUTPUT,
+            &out.fields,
+            out.name.loc,
+            diags,
+        );
+    }
+}
+
+pub const OUTPUT: &[Prop] = &[
+    kinds::req(
+        "value",
+        Ty::Str,
+        "The value: a resource attribute (`dlq.url`) or a string.",
+    ),
+    kinds::prop("description", Ty::Str, "What the output is."),
+    kinds::prop(
+        "export",
+        Ty::Str,
+        "The export name other stacks import it by.",
+    ),
+];
+
+struct Cx<'a, 'b> {
+    scope: &'b Scope<'a>,
+    options: &'b Options,
+}
+
+impl Cx<'_, '_> {
+    fn fields(
+        &self,
+        owner: &str,
+        props: &[Prop],
+        fields: &[Field],
+        loc: Loc,
+        diags: &mut Diagnostics,
+    ) {
+        for (i, f) in fields.iter().enumerate() {
+            if fields[..i].iter().any(|g| g.key.text == f.key.text) {
+                diags.error(f.key.loc, format!("`{}` is set twice", f.key.text));
+                continue;
+            }
+            match props.iter().find(|p| p.name == f.key.text) {
+                Some(p) => self.value(&p.ty, &f.value, diags),
+                None => {
+                    let names: Vec<&str> = props.iter().map(|p| p.name).collect();
+                    let d = Diagnostic::new(
+                        f.key.loc,
+                        format!("{owner} has no property `{}`", f.key.text),
+                    )
+                    .suggest(&f.key.text, names.iter().copied());
+                    let d = if d.help.is_none() {
+                        d.help(format!("its properties are: {}", names.join(", ")))
+                    } else {
+                        d
+                    };
+                    diags.push(d);
+                }
+            }
+        }
+        for p in props.iter().filter(|p| p.required) {
+            if !fields.iter().any(|f| f.key.text == p.name) {
+                diags.push(
+                    Diagnostic::new(loc, format!("{owner} needs `{}`", p.name))
+                        .help(format!("`{}`: {}", p.name, p.doc)),
+                );
+            }
+        }
+    }
+
+    fn value(&self, ty: &Ty, v: &Value, diags: &mut Diagnostics) {
+        let mismatch = |diags: &mut Diagnostics| {
+            diags.error(
+                v.loc(),
+                format!("expected {}, found {}", ty.describe(), v.describe()),
+            );
+        };
+        match (ty, v) {
+            // A parameter stands for a value of its declared type.
+            (_, Value::Path { segments })
+                if segments.len() == 1
+                    && self.scope.params.contains_key(segments[0].text.as_str()) =>
+            {
+                let param = self.scope.params[segments[0].text.as_str()];
+                if !param_fits(ty, &param.ty) {
+                    diags.error(
+                        segments[0].loc,
+                        format!(
+                            "expected {}, but parameter `{}` is {}",
+                            ty.describe(),
+                            param.name.text,
+                            param.ty.describe()
+                        ),
+                    );
+                }
+            }
+            (Ty::Str, Value::Str { text, loc }) => self.interpolations(text, *loc, diags),
+            (Ty::Str, Value::Path { segments }) => match self.scope.resolve(segments) {
+                Err(d) => diags.push(d),
+                Ok(Target::Resource {
+                    kind, attr: None, ..
+                })
+                | Ok(Target::Param {
+                    kind: Some(kind),
+                    attr: None,
+                    ..
+                }) => {
+                    let names: Vec<&str> = kind
+                        .attrs
+                        .iter()
+                        .filter(|a| is_string_attr(&a.value))
+                        .map(|a| a.name)
+                        .collect();
+                    diags.push(
+                        Diagnostic::new(
+                            v.loc(),
+                            format!(
+                                "`{}` is a `{}`, not a string",
+                                path_text(segments),
+                                kind.name
+                            ),
+                        )
+                        .help(format!(
+                            "name one of its attributes: {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{}.{n}`", path_text(segments)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    );
+                }
+                Ok(t) => {
+                    if let Some(a) = t.attr() {
+                        if !is_string_attr(&a.value) {
+                            diags.error(
+                                segments.last().map_or(v.loc(), |s| s.loc),
+                                format!("`{}` is a metric, not a string", path_text(segments)),
+                            );
+                        }
+                    }
+                }
+            },
+            (Ty::Int { min, max }, Value::Int { value, loc }) => {
+                if value < min || value > max {
+                    diags.error(
+                        *loc,
+                        format!("{value} is out of range: expected {}", ty.describe()),
+                    );
+                }
+            }
+            (Ty::Bool, Value::Bool { .. }) => {}
+            (Ty::Duration { min, max }, Value::Call { func, args }) => {
+                match duration(func, args, diags) {
+                    Some(secs) if secs < *min as i64 || secs > *max as i64 => {
+                        diags.error(
+                            v.loc(),
+                            format!(
+                                "{} is out of range: must be from {} to {}",
+                                v_text(func, args),
+                                human(*min),
+                                human(*max)
+                            ),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            (Ty::RetentionDays, Value::Call { func, args }) if func.text == "days" => {
+                if let [Value::Int { value, loc }] = args.as_slice() {
+                    if !RETENTION_DAYS.contains(value) {
+                        let nearest = RETENTION_DAYS
+                            .iter()
+                            .min_by_key(|d| (**d - value).abs())
+                            .copied()
+                            .unwrap_or(30);
+                        diags.push(
+                            Diagnostic::new(*loc, format!("CloudWatch Logs cannot keep logs for {value} days"))
+                                .help(format!("the nearest allowed retention is `days({nearest})`; allowed: {RETENTION_DAYS:?}")),
+                        );
+                    }
+                } else {
+                    mismatch(diags);
+                }
+            }
+            (Ty::Enum(variants), Value::Path { segments }) if segments.len() == 1 => {
+                let s = &segments[0];
+                if !variants.contains(&s.text.as_str()) {
+                    let d =
+                        Diagnostic::new(s.loc, format!("`{}` is not {}", s.text, ty.describe()));
+                    diags.push(d.suggest(&s.text, variants.iter().copied()));
+                }
+            }
+            (Ty::Ref(kinds), Value::Path { segments }) => self.reference(kinds, segments, diags),
+            (Ty::BucketEncryption, Value::Path { segments })
+                if segments.len() == 1 && segments[0].text == "S3Managed" => {}
+            (Ty::BucketEncryption, Value::Call { func, args }) if func.text == "kms" => {
+                match args.as_slice() {
+                    [Value::Path { segments }] => self.reference(&["kms::Key"], segments, diags),
+                    _ => diags.error(func.loc, "write `kms(key)` with the name of a `kms::Key`"),
+                }
+            }
+            (Ty::Principal, Value::Path { segments })
+                if segments.len() == 1 && segments[0].text == "any" => {}
+            (Ty::Principal, Value::Call { func, args })
+                if matches!(func.text.as_str(), "service" | "account") =>
+            {
+                match args.as_slice() {
+                    [Value::Str { text, loc }] => {
+                        if func.text == "service" && !text.ends_with(".amazonaws.com") {
+                            diags.push(
+                                Diagnostic::new(
+                                    *loc,
+                                    format!("`{text}` is not a service principal"),
+                                )
+                                .help("service principals look like `lambda.amazonaws.com`"),
+                            );
+                        }
+                    }
+                    _ => diags.error(func.loc, format!("write `{}(\"…\")`", func.text)),
+                }
+            }
+            (Ty::Asset, Value::Call { func, args }) if func.text == "asset" => {
+                match args.as_slice() {
+                    [Value::Str { text, loc }] => {
+                        if let Some(base) = &self.options.base_dir {
+                            let path = base.join(text);
+                            if !path.is_dir() {
+                                diags.push(
+                                Diagnostic::new(*loc, format!("asset directory `{text}` does not exist"))
+                                    .help(format!("the path is relative to {}; it should be a crate with the function's code", base.display())),
+                            );
+                            }
+                        }
+                    }
+                    _ => diags.error(func.loc, "write `asset(\"path/to/crate\")`"),
+                }
+            }
+            (Ty::Metric, Value::Path { segments }) => match self.scope.resolve(segments) {
+                Err(d) => diags.push(d),
+                Ok(Target::Unknown) => {}
+                Ok(t) => {
+                    if !matches!(t.attr().map(|a| &a.value), Some(AttrValue::Metric(..))) {
+                        let metrics: Vec<String> = t
+                            .kind()
+                            .map(|k| {
+                                k.attrs
+                                    .iter()
+                                    .filter(|a| matches!(a.value, AttrValue::Metric(..)))
+                                    .map(|a| format!("`{}.{}`", segments[0].text, a.name))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let d = Diagnostic::new(
+                            v.loc(),
+                            format!("`{}` is not a metric", path_text(segments)),
+                        );
+                        diags.push(if metrics.is_empty() {
+                            d
+                        } else {
+                            d.help(format!(
+                                "metrics of `{}`: {}",
+                                segments[0].text,
+                                metrics.join(", ")
+                            ))
+                        });
+                    }
+                }
+            },
+            (Ty::ManagedPolicy, Value::Call { func, args }) if func.text == "aws_managed" => {
+                if !matches!(args.as_slice(), [Value::Str { .. }]) {
+                    diags.error(func.loc, "write `aws_managed(\"service-role/Name\")`");
+                }
+            }
+            (Ty::ManagedPolicy, Value::Str { text, loc }) => {
+                if !text.starts_with("arn:") {
+                    diags.push(
+                        Diagnostic::new(*loc, "a managed policy is named by its ARN").help(
+                            format!("for an AWS managed policy write `aws_managed(\"{text}\")`"),
+                        ),
+                    );
+                }
+            }
+            (Ty::List(item), Value::List { items, .. }) => {
+                items.iter().for_each(|i| self.value(item, i, diags))
+            }
+            (
+                Ty::Map(item),
+                Value::Object {
+                    tag: None, fields, ..
+                },
+            ) => {
+                for (i, f) in fields.iter().enumerate() {
+                    if fields[..i].iter().any(|g| g.key.text == f.key.text) {
+                        diags.error(f.key.loc, format!("`{}` is set twice", f.key.text));
+                    }
+                    self.value(item, &f.value, diags);
+                }
+            }
+            (
+                Ty::Object(props),
+                Value::Object {
+                    tag: None,
+                    fields,
+                    loc,
+                },
+            ) => self.fields("this object", props, fields, *loc, diags),
+            (
+                Ty::Tagged(tags),
+                Value::Object {
+                    tag: Some(tag),
+                    fields,
+                    loc,
+                },
+            ) => match tags.iter().find(|(t, _)| *t == tag.text) {
+                Some((t, props)) => self.fields(&format!("`{t}`"), props, fields, *loc, diags),
+                None => {
+                    let d = Diagnostic::new(
+                        tag.loc,
+                        format!("`{}` is not {}", tag.text, ty.describe()),
+                    );
+                    diags.push(d.suggest(&tag.text, tags.iter().map(|(t, _)| *t)));
+                }
+            },
+            (Ty::Statements(_), Value::List { items, .. }) => {
+                for i in items {
+                    if !matches!(i, Value::Statement(_)) {
+                        diags.error(
+                            i.loc(),
+                            "expected a policy statement: `service:Action on resource`",
+                        );
+                    }
+                }
+            }
+            (Ty::Json, v) => self.json(v, diags),
+            _ => mismatch(diags),
+        }
+    }
+
+    fn json(&self, v: &Value, diags: &mut Diagnostics) {
+        match v {
+            Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } => {}
+            Value::List { items, .. } => items.iter().for_each(|i| self.json(i, diags)),
+            Value::Object {
+                tag: None, fields, ..
+            } => fields.iter().for_each(|f| self.json(&f.value, diags)),
+            other => diags.error(
+                other.loc(),
+                format!(
+                    "expected data (strings, numbers, lists, objects), found {}",
+                    other.describe()
+                ),
+            ),
+        }
+    }
+
+    fn reference(&self, kinds: &[&str], segments: &[Name], diags: &mut Diagnostics) {
+        match self.scope.resolve(segments) {
+            Err(d) => diags.push(d),
+            Ok(Target::Unknown) => {}
+            Ok(t) => {
+                let loc = segments.last().map_or(Loc::NONE, |s| s.loc);
+                let expected = kinds
+                    .iter()
+                    .map(|k| format!("a `{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                match (t.kind(), t.attr()) {
+                    (Some(k), None) if kinds.contains(&k.name) => {}
+                    (Some(k), None) => {
+                        let d = Diagnostic::new(
+                            loc,
+                            format!(
+                                "expected {expected} here, but `{}` is a `{}`",
+                                path_text(segments),
+                                k.name
+                            ),
+                        );
+                        let same_kind: Vec<&str> = self
+                            .scope
+                            .resources
+                            .iter()
+                            .filter(|(_, (_, rk))| rk.is_some_and(|rk| kinds.contains(&rk.name)))
+                            .map(|(n, _)| *n)
+                            .filter(|n| !n.contains('/'))
+                            .collect();
+                        diags.push(
+                            match did_you_mean(&segments[0].text, same_kind.iter().copied())
+                                .or(same_kind.first().copied())
+                            {
+                                Some(s) => d.help(format!("did you mean `{s}`?")),
+                                None => d,
+                            },
+                        );
+                    }
+                    (_, Some(_)) => diags.push(
+                        Diagnostic::new(
+                            loc,
+                            format!(
+                                "expected {expected} here, but `{}` is an attribute",
+                                path_text(segments)
+                            ),
+                        )
+                        .help(format!(
+                            "name the resource itself: `{}`",
+                            path_text(&segments[..segments.len() - 1])
+                        )),
+                    ),
+                    (None, None) => diags.error(
+                        loc,
+                        format!(
+                            "expected {expected} here, but `{}` is a parameter of another type",
+                            path_text(segments)
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Every `${…}` in a string names a pseudo parameter, a parameter or a resource attribute.
+    fn interpolations(&self, text: &str, loc: Loc, diags: &mut Diagnostics) {
+        for var in crate::template::sub_variables(text) {
+            if var.contains("::") {
+                if !pseudo::ALL.contains(&var) {
+                    diags.push(
+                        Diagnostic::new(
+                            loc,
+                            format!("`${{{var}}}` is not a CloudFormation pseudo parameter"),
+                        )
+                        .suggest(var, pseudo::ALL.iter().copied()),
+                    );
+                }
+                continue;
+            }
+            if let Some(segments) = interpolation_path(var, loc) {
+                match self.scope.resolve(&segments) {
+                    Err(mut d) => {
+                        d.message = format!("in `${{{var}}}`: {}", d.message);
+                        diags.push(d);
+                    }
+                    Ok(Target::Resource {
+                        kind, attr: None, ..
+                    }) if kind.attr("name").is_none()
+                        && !matches!(
+                            kind.attrs.first().map(|a| &a.value),
+                            Some(AttrValue::Ref)
+                        ) =>
+                    {
+                        diags.error(
+                            loc,
+                            format!(
+                                "`${{{var}}}` names a `{}`; name one of its attributes",
+                                kind.name
+                            ),
+                        );
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+}
+
+fn is_string_attr(v: &AttrValue) -> bool {
+    !matches!(v, AttrValue::Metric(..) | AttrValue::Linked(_))
+}
+
+fn param_fits(ty: &Ty, p: &ParamType) -> bool {
+    match (ty, p) {
+        (_, ParamType::Any) => true,
+        (Ty::Str | Ty::Json, ParamType::Str) => true,
+        (Ty::Int { .. } | Ty::Json, ParamType::Int) => true,
+        (Ty::Bool | Ty::Json, ParamType::Bool) => true,
+        (Ty::Duration { .. }, ParamType::Duration) => true,
+        (Ty::Ref(kinds), ParamType::Kind(k)) => kinds.contains(&k.as_str()),
+        (Ty::List(t), ParamType::List(p)) => param_fits(t, p),
+        _ => false,
+    }
+}
+
+fn duration(func: &Name, args: &[Value], diags: &mut Diagnostics) -> Option<i64> {
+    match args {
+        [Value::Int { value, .. }] => match duration_seconds(&func.text, *value) {
+            Some(s) => Some(s),
+            None => {
+                diags.push(
+                    Diagnostic::new(func.loc, format!("`{}` is not a duration unit", func.text))
+                        .suggest(&func.text, ["seconds", "minutes", "hours", "days"]),
+                );
+                None
+            }
+        },
+        _ => {
+            diags.error(
+                func.loc,
+                format!("write `{}(n)` with a whole number", func.text),
+            );
+            None
+        }
+    }
+}
+
+fn v_text(func: &Name, args: &[Value]) -> String {
+    format!(
+        "{}({})",
+        func.text,
+        args.iter()
+            .map(Value::describe)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// `1209600` → `14 days`.
+pub fn human(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} days", s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => format!("{} hours", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
+}
+
+/// Rules that span several properties of one resource.
+fn rules(cx: &Cx, decl: &ResourceDecl, diags: &mut Diagnostics) {
+    let f = |k: &str| field(&decl.fields, k);
+    match decl.kind.text.as_str() {
+        "s3::Bucket" => {
+            if let Some(Value::Str { text, loc }) = f("name") {
+                if let Some(problem) = bucket_name_problem(text) {
+                    diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
+                }
+            }
+            if matches!(
+                f("auto_delete_objects"),
+                Some(Value::Bool { value: true, .. })
+            ) && !is_path(f("removal"), "Destroy")
+            {
+                let loc = f("auto_delete_objects").map_or(decl.name.loc, Value::loc);
+                diags.push(Diagnostic::new(loc, "`auto_delete_objects` empties a bucket that is being deleted, but this bucket is retained").help("add `removal: Destroy`"));
+            }
+            if let Some(Value::List { items, .. }) = f("lifecycle") {
+                for rule in items {
+                    let Value::Object { fields, .. } = rule else {
+                        continue;
+                    };
+                    if let Some(Value::List { items: ts, .. }) = field(fields, "transitions") {
+                        for t in ts {
+                            let Value::Object { fields: tf, .. } = t else {
+                                continue;
+                            };
+                            let ia = matches!(field(tf, "storage_class"), Some(Value::Path { segments }) if segments[0].text.contains("InfrequentAccess"));
+                            if let (true, Some(Value::Call { func, args })) =
+                                (ia, field(tf, "after"))
+                            {
+                                if let [Value::Int { value, .. }] = args.as_slice() {
+                                    if duration_seconds(&func.text, *value)
+                                        .is_some_and(|s| s < 30 * 86_400)
+                                    {
+                                        diags.error(func.loc, "S3 moves objects to an infrequent-access class no sooner than 30 days after creation");
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        "cloudwatch::Alarm" => {
+            if let Some(Value::Call { func, args }) = f("period") {
+                if let [Value::Int { value, .. }] = args.as_slice() {
+                    if let Some(s) = duration_seconds(&func.text, *value) {
+                        if !(s == 10 || s == 20 || s == 30 || s % 60 == 0) {
+                            diags.error(func.loc, format!("an alarm period of {s} seconds is not allowed: use 10, 20, 30 seconds or a multiple of 60"));
+                        }
+                    }
+                }
+            }
+        }
+        "secretsmanager::Secret" => {
+            if let Some(Value::Object { fields, loc, .. }) = f("generate") {
+                if field(fields, "key").is_some() != field(fields, "template").is_some() {
+                    diags.push(
+                        Diagnostic::new(*loc, "`key` and `template` go together").help(
+                            "the generated value is stored under `key` in the JSON `template`",
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    let _ = cx;
+}
+
+fn is_path(v: Option<&Value>, text: &str) -> bool {
+    matches!(v, Some(Value::Path { segments }) if segments.len() == 1 && segments[0].text == text)
+}
+
+/// Why a literal bucket name is invalid (interpolated parts are filled with plausible values).
+pub fn bucket_name_problem(name: &str) -> Option<String> {
+    let mut probe = String::new();
+    let mut rest = name;
+    while let Some(start) = rest.find("${") {
+        probe.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let var = &rest[start + 2..start + end];
+        probe.push_str(match var {
+            "AWS::AccountId" => "123456789012",
+            "AWS::Region" => "ap-southeast-2",
+            "AWS::Partition" => "aws",
+            _ => return None, // a resource attribute: not known until deploy
+        });
+        rest = &rest[start + end + 1..];
+    }
+    probe.push_str(rest);
+    let n = probe.len();
+    if !(3..=63).contains(&n) {
+        return Some(format!("it is {n} characters long (at most 63, with the account ID and the longest region filled in)"));
+    }
+    if let Some(c) = probe
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
+    {
+        return Some(format!("`{c}` is not allowed"));
+    }
+    let first = probe.chars().next().unwrap_or('-');
+    let last = probe.chars().last().unwrap_or('-');
+    if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+        return Some("it must start and end with a letter or digit".into());
+    }
+    if probe.contains("..") {
+        return Some("it has two adjacent dots".into());
+    }
+    if probe.starts_with("xn--") || probe.ends_with("-s3alias") || probe.ends_with("--ol-s3") {
+        return Some("it uses a reserved prefix or suffix".into());
+    }
+    if probe.split('.').count() == 4 && probe.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Some("it looks like an IP address".into());
+    }
+    None
+}

@@ -1,0 +1,350 @@
+//! Inlining user-written constructs: a construct use `data = SecureBucket { … }`
+//! becomes the construct's resources, its parameters replaced by the arguments.
+//! The primary resource takes the instance's name (`data`), the others
+//! `data/key`, whose logical IDs are `Data` and `DataKey`.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::*;
+use std::collections::BTreeMap;
+
+const MAX_DEPTH: usize = 8;
+
+/// The stack with every construct use replaced by the resources it stands for.
+pub fn inline(stack: &StackDef, constructs: &[ConstructDef], diags: &mut Diagnostics) -> StackDef {
+    let mut items = Vec::new();
+    for item in &stack.items {
+        match item {
+            Item::Resource(decl) => inline_decl(decl, constructs, diags, 0, &mut items),
+            Item::Output(o) => items.push(Item::Output(o.clone())),
+        }
+    }
+    StackDef {
+        name: stack.name.clone(),
+        description: stack.description.clone(),
+        params: stack.params.clone(),
+        items,
+    }
+}
+
+pub fn is_construct_name(kind: &str) -> bool {
+    !kind.contains("::")
+}
+
+fn inline_decl(
+    decl: &ResourceDecl,
+    constructs: &[ConstructDef],
+    diags: &mut Diagnostics,
+    depth: usize,
+    out: &mut Vec<Item>,
+) {
+    if !is_construct_name(&decl.kind.text) {
+        out.push(Item::Resource(decl.clone()));
+        return;
+    }
+    let Some(def) = constructs.iter().find(|c| c.name.text == decl.kind.text) else {
+        // The macro only gets here when the construct's macro resolved, so this is a
+        // run-time use with a missing definition, or a kind without its `service::`.
+        diags.push(
+            Diagnostic::new(
+                decl.kind.loc,
+                format!("unknown resource kind or construct `{}`", decl.kind.text),
+            )
+            .suggest(&decl.kind.text, crate::kinds::KINDS.iter().map(|k| k.name)),
+        );
+        return;
+    };
+    if depth >= MAX_DEPTH {
+        diags.error(
+            decl.kind.loc,
+            format!(
+                "construct `{}` is nested more than {MAX_DEPTH} deep (does it use itself?)",
+                def.name.text
+            ),
+        );
+        return;
+    }
+
+    // Arguments: every field must be a parameter; every required parameter given.
+    let mut args: BTreeMap<&str, &Value> = BTreeMap::new();
+    for f in &decl.fields {
+        if def.params.iter().any(|p| p.name.text == f.key.text) {
+            if args.insert(&f.key.text, &f.value).is_some() {
+                diags.error(f.key.loc, format!("`{}` is given twice", f.key.text));
+            }
+        } else {
+            diags.push(
+                Diagnostic::new(
+                    f.key.loc,
+                    format!(
+                        "construct `{}` has no parameter `{}`",
+                        def.name.text, f.key.text
+                    ),
+                )
+                .suggest(&f.key.text, def.params.iter().map(|p| p.name.text.as_str()))
+                .or_help(format!("its parameters are: {}", param_list(&def.params))),
+            );
+        }
+    }
+    for p in &def.params {
+        if !p.optional && !args.contains_key(p.name.text.as_str()) {
+            diags.error(
+                decl.kind.loc,
+                format!(
+                    "construct `{}` needs `{}: {}`",
+                    def.name.text,
+                    p.name.text,
+                    p.ty.describe()
+                ),
+            );
+        }
+    }
+
+    let inner_names: Vec<&str> = def
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Resource(r) => Some(r.name.text.as_str()),
+            Item::Output(_) => None,
+        })
+        .collect();
+    let rename = |inner: &str| -> String {
+        if inner == def.primary.text {
+            decl.name.text.clone()
+        } else {
+            format!("{}/{}", decl.name.text, inner)
+        }
+    };
+    let subst = Subst {
+        args: &args,
+        params: &def.params,
+        inner: &inner_names,
+        rename: &rename,
+    };
+
+    let mut expanded = Vec::new();
+    for item in &def.items {
+        let Item::Resource(inner) = item else {
+            continue;
+        };
+        let fields = inner
+            .fields
+            .iter()
+            .filter_map(|f| {
+                subst.value(&f.value, diags).map(|value| Field {
+                    key: f.key.clone(),
+                    value,
+                })
+            })
+            .collect();
+        let name = Name::new(
+            rename(&inner.name.text),
+            if inner.name.text == def.primary.text {
+                decl.name.loc
+            } else {
+                inner.name.loc
+            },
+        );
+        let unless_param = decl
+            .unless_param
+            .clone()
+            .or_else(|| inner.unless_param.clone());
+        let inner_decl = ResourceDecl {
+            name,
+            kind: inner.kind.clone(),
+            fields,
+            unless_param,
+        };
+        inline_decl(&inner_decl, constructs, diags, depth + 1, &mut expanded);
+    }
+    out.extend(expanded);
+}
+
+fn param_list(params: &[Param]) -> String {
+    params
+        .iter()
+        .map(|p| format!("`{}`", p.name.text))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+trait OrHelp {
+    fn or_help(self, help: String) -> Self;
+}
+impl OrHelp for Diagnostic {
+    fn or_help(self, help: String) -> Self {
+        if self.help.is_some() {
+            self
+        } else {
+            self.help(help)
+        }
+    }
+}
+
+struct Subst<'a> {
+    args: &'a BTreeMap<&'a str, &'a Value>,
+    params: &'a [Param],
+    inner: &'a [&'a str],
+    rename: &'a dyn Fn(&str) -> String,
+}
+
+impl Subst<'_> {
+    /// The value with parameters replaced; `None` when it names an optional parameter not given.
+    fn value(&self, v: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        Some(match v {
+            Value::Path { segments } => {
+                let head = segments.first()?;
+                if let Some(arg) = self.args.get(head.text.as_str()) {
+                    return self.splice(arg, &segments[1..], diags);
+                }
+                if self.inner.contains(&head.text.as_str()) {
+                    let mut segments = segments.clone();
+                    segments[0] = Name::new((self.rename)(&head.text), head.loc);
+                    return Some(Value::Path { segments });
+                }
+                if self.is_absent_param(&head.text) {
+                    return None;
+                }
+                v.clone()
+            }
+            Value::Str { text, loc } => Value::Str {
+                text: self.string(text),
+                loc: *loc,
+            },
+            Value::Call { func, args } => Value::Call {
+                func: func.clone(),
+                args: args.iter().filter_map(|a| self.value(a, diags)).collect(),
+            },
+            Value::List { items, loc } => Value::List {
+                items: items.iter().filter_map(|a| self.value(a, diags)).collect(),
+                loc: *loc,
+            },
+            Value::Object { tag, fields, loc } => Value::Object {
+                tag: tag.clone(),
+                fields: fields
+                    .iter()
+                    .filter_map(|f| {
+                        self.value(&f.value, diags).map(|value| Field {
+                            key: f.key.clone(),
+                            value,
+                        })
+                    })
+                    .collect(),
+                loc: *loc,
+            },
+            Value::Statement(s) => {
+                let mut s = (**s).clone();
+                s.resources = s
+                    .resources
+                    .iter()
+                    .filter_map(|r| self.value(r, diags))
+                    .collect();
+                s.principal = s.principal.as_ref().and_then(|p| self.value(p, diags));
+                s.condition = s.condition.as_ref().and_then(|c| self.value(c, diags));
+                Value::Statement(Box::new(s))
+            }
+            Value::Int { .. } | Value::Bool { .. } => v.clone(),
+        })
+    }
+
+    /// An optional parameter that was not given: the property using it is left out,
+    /// so the resource's own default applies.
+    fn is_absent_param(&self, name: &str) -> bool {
+        self.params.iter().any(|p| p.name.text == name) && !self.args.contains_key(name)
+    }
+
+    fn splice(&self, arg: &Value, rest: &[Name], diags: &mut Diagnostics) -> Option<Value> {
+        if rest.is_empty() {
+            return Some(arg.clone());
+        }
+        match arg {
+            Value::Path { segments } => {
+                let mut segments = segments.clone();
+                segments.extend(rest.iter().cloned());
+                Some(Value::Path { segments })
+            }
+            other => {
+                diags.error(
+                    rest[0].loc,
+                    format!(
+                        "`{}` is {}, which has no attribute `{}`",
+                        rest[0].text,
+                        other.describe(),
+                        rest[0].text
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `${param}` → the argument's text; `${inner.attr}` → `${instance/inner.attr}`.
+    fn string(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            let var = &after[..end];
+            let (head, tail) = match var.split_once('.') {
+                Some((h, t)) => (h, Some(t)),
+                None => (var, None),
+            };
+            match (self.args.get(head), tail) {
+                (Some(Value::Str { text, .. }), None) => out.push_str(text),
+                (Some(Value::Int { value, .. }), None) => out.push_str(&value.to_string()),
+                (Some(Value::Path { segments }), _) => {
+                    out.push_str("${");
+                    out.push_str(&path_text(segments));
+                    if let Some(t) = tail {
+                        out.push('.');
+                        out.push_str(t);
+                    }
+                    out.push('}');
+                }
+                _ if self.inner.contains(&head) => {
+                    out.push_str("${");
+                    out.push_str(&(self.rename)(head));
+                    if let Some(t) = tail {
+                        out.push('.');
+                        out.push_str(t);
+                    }
+                    out.push('}');
+                }
+                _ => {
+                    out.push_str("${");
+                    out.push_str(var);
+                    out.push('}');
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// The logical ID of a resource name: `app_bucket` → `AppBucket`, `data/key` → `DataKey`.
+pub fn logical_id(name: &str) -> String {
+    name.split(['/', '_'])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Names a construct user wrote; the location of a construct-inner name is its definition.
+pub fn display_name(name: &str) -> String {
+    match name.split_once('/') {
+        Some((instance, inner)) => format!("{inner}` in `{instance}"),
+        None => name.to_string(),
+    }
+}

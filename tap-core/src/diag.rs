@@ -1,0 +1,96 @@
+//! Findings of the checks, and "did you mean" suggestions.
+//!
+//! A check never sees a `proc_macro::Span`: it reports a [`Loc`], an index the
+//! macro hands out for every token it parsed, and the macro maps it back to the
+//! span. At run time (a stack built without the macro) a `Loc` is just a number.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where in the user's source a value came from (an index into the macro's span table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Loc(pub u32);
+
+impl Loc {
+    /// For values tap made up itself (defaults, expansion).
+    pub const NONE: Loc = Loc(u32::MAX);
+}
+
+/// One problem with a stack: what is wrong, where, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub loc: Loc,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(loc: Loc, message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds "did you mean `x`?" when a close candidate exists.
+    pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        match did_you_mean(wrong, candidates) {
+            Some(s) => self.help(format!("did you mean `{s}`?")),
+            None => self,
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The closest candidate, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = wrong.to_ascii_lowercase();
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&lower, &c.to_ascii_lowercase());
+        if score > best.map_or(0.0, |b| b.0) {
+            best = Some((score, c));
+        }
+    }
+    best.filter(|(score, _)| *score >= 0.85).map(|(_, c)| c)
+}
+
+/// Collects findings; the checks push into it and never stop at the first.
+#[derive(Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        // The same finding reached through two paths (a construct used twice) is said once.
+        if !self.0.contains(&d) {
+            self.0.push(d);
+        }
+    }
+    pub fn error(&mut self, loc: Loc, message: impl Into<String>) {
+        self.push(Diagnostic::new(loc, message));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.0
+    }
+}

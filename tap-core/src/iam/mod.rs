@@ -1,0 +1,7 @@
+//! IAM: the embedded catalog of every AWS action, and matching ARNs against the
+//! resource types an action can be granted on.
+
+pub mod arn;
+pub mod catalog;
+
+pub use catalog::{catalog, ActionInfo, Catalog, Service};

@@ -1,0 +1,198 @@
+//! The vocabulary for describing a resource kind: its properties with their
+//! types, and the attributes a reference to it can name.
+
+use crate::ir::{Effect, Field, Value};
+
+/// The type of a property value; the checks validate values against it.
+#[derive(Debug)]
+pub enum Ty {
+    /// A string: a literal (with `${…}` interpolation), a string attribute (`dlq.url`) or a `Str` parameter.
+    Str,
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Bool,
+    /// `seconds(n)`, `minutes(n)`, `hours(n)`, `days(n)`; bounds in seconds.
+    Duration {
+        min: u64,
+        max: u64,
+    },
+    /// `days(n)` with n one of CloudWatch Logs' retention values.
+    RetentionDays,
+    /// One of these identifiers.
+    Enum(&'static [&'static str]),
+    /// A resource of one of these kinds.
+    Ref(&'static [&'static str]),
+    /// `S3Managed` or `kms(key)`.
+    BucketEncryption,
+    /// `service("…")`, `any`, `account("…")`.
+    Principal,
+    /// `asset("path")`: a directory packaged and uploaded at deploy time.
+    Asset,
+    /// A CloudWatch metric of a resource: `function.errors`.
+    Metric,
+    /// `aws_managed("service-role/…")` or an ARN string.
+    ManagedPolicy,
+    List(&'static Ty),
+    /// `{ ANY_KEY: value }` (environment variables).
+    Map(&'static Ty),
+    Object(&'static [Prop]),
+    /// `tag { … }`, one of several shapes (pipeline actions).
+    Tagged(&'static [(&'static str, &'static [Prop])]),
+    /// `[ACTIONS on RESOURCES …]` policy statements.
+    Statements(Effect),
+    /// Free-form data, written as JSON (buildspecs, conditions).
+    Json,
+}
+
+impl Ty {
+    /// How the type reads in an error message.
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::Str => "a string".into(),
+            Ty::Int { min, max } => format!("a whole number from {min} to {max}"),
+            Ty::Bool => "`true` or `false`".into(),
+            Ty::Duration { .. } => {
+                "a duration such as `seconds(30)`, `minutes(5)` or `days(14)`".into()
+            }
+            Ty::RetentionDays => "a log retention such as `days(30)`".into(),
+            Ty::Enum(v) => format!(
+                "one of {}",
+                v.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Ty::Ref(kinds) => kinds
+                .iter()
+                .map(|k| format!("a `{k}`"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Ty::BucketEncryption => "`S3Managed` or `kms(key)`".into(),
+            Ty::Principal => "a principal: `service(\"…\")`, `account(\"…\")` or `any`".into(),
+            Ty::Asset => "`asset(\"path\")`".into(),
+            Ty::Metric => "a metric such as `function.errors`".into(),
+            Ty::ManagedPolicy => "`aws_managed(\"name\")` or a policy ARN".into(),
+            Ty::List(t) => format!("a list of {}", t.describe()),
+            Ty::Map(t) => format!("`{{ NAME: … }}` with values of {}", t.describe()),
+            Ty::Object(_) => "`{ … }`".into(),
+            Ty::Tagged(tags) => tags
+                .iter()
+                .map(|(t, _)| format!("`{t} {{ … }}`"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Ty::Statements(_) => {
+                "a list of policy statements (`s3:GetObject on bucket.objects`)".into()
+            }
+            Ty::Json => "data (strings, numbers, lists, objects)".into(),
+        }
+    }
+}
+
+/// One property of a kind.
+#[derive(Debug)]
+pub struct Prop {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// What happens when the property is left out.
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// What an attribute of a resource stands for in the template.
+#[derive(Debug)]
+pub enum AttrValue {
+    /// `{"Ref": id}`
+    Ref,
+    /// `{"Fn::GetAtt": [id, name]}`
+    GetAtt(&'static str),
+    /// `Fn::Sub` of this string, `${Self}` standing for the resource's logical ID.
+    Sub(&'static str),
+    /// Another resource this one is linked to through a property (`bucket.key`).
+    Linked(fn(&[Field]) -> Option<&Value>),
+    /// A CloudWatch metric: (namespace, metric name, dimension).
+    Metric(&'static str, &'static str, &'static str),
+}
+
+#[derive(Debug)]
+pub struct Attr {
+    pub name: &'static str,
+    pub value: AttrValue,
+    /// The IAM resource type (service, type in the catalog) of this attribute, if it is an ARN.
+    pub iam: Option<(&'static str, &'static str)>,
+    pub doc: &'static str,
+}
+
+/// A resource kind users can declare (`s3::Bucket`).
+#[derive(Debug)]
+pub struct Kind {
+    pub name: &'static str,
+    pub cfn_type: &'static str,
+    pub doc: &'static str,
+    pub props: &'static [Prop],
+    pub attrs: &'static [Attr],
+    /// The attribute a bare reference means in a policy statement (`on dlq` = `on dlq.arn`).
+    pub arn_attr: &'static str,
+}
+
+impl Kind {
+    pub fn prop(&self, name: &str) -> Option<&'static Prop> {
+        self.props.iter().find(|p| p.name == name)
+    }
+    pub fn attr(&self, name: &str) -> Option<&'static Attr> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// Shorthand for the tables in `kinds/`.
+pub const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
+    Prop {
+        name,
+        ty,
+        required: false,
+        default: "",
+        doc,
+    }
+}
+pub const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
+    Prop {
+        name,
+        ty,
+        required: true,
+        default: "",
+        doc,
+    }
+}
+pub const fn dflt(name: &'static str, ty: Ty, default: &'static str, doc: &'static str) -> Prop {
+    Prop {
+        name,
+        ty,
+        required: false,
+        default,
+        doc,
+    }
+}
+pub const fn attr(name: &'static str, value: AttrValue, doc: &'static str) -> Attr {
+    Attr {
+        name,
+        value,
+        iam: None,
+        doc,
+    }
+}
+pub const fn arn(
+    name: &'static str,
+    value: AttrValue,
+    service: &'static str,
+    rtype: &'static str,
+    doc: &'static str,
+) -> Attr {
+    Attr {
+        name,
+        value,
+        iam: Some((service, rtype)),
+        doc,
+    }
+}

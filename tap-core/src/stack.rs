@@ -1,0 +1,197 @@
+//! A stack at run time: the checked definition the macro embedded, the values of
+//! its parameters, and synthesis to a template.
+
+use crate::ir::*;
+use crate::synth::{self, AssetResolver, Bindings, Bound, Handle};
+use crate::template::{Expr, Template};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StackError {
+    /// The embedded definition could not be read (a tap-core/tap-macros version mismatch).
+    Definition(String),
+    /// A parameter was given a value of the wrong type.
+    Parameter {
+        stack: String,
+        param: String,
+        message: String,
+    },
+    /// An output named for a cross-stack reference does not exist or is not exported.
+    Export {
+        stack: String,
+        output: String,
+        message: String,
+    },
+    Synth {
+        stack: String,
+        message: String,
+    },
+}
+
+impl fmt::Display for StackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StackError::Definition(m) => write!(f, "cannot read the stack definition: {m}"),
+            StackError::Parameter {
+                stack,
+                param,
+                message,
+            } => write!(f, "{stack}: parameter `{param}`: {message}"),
+            StackError::Export {
+                stack,
+                output,
+                message,
+            } => write!(f, "{stack}: output `{output}`: {message}"),
+            StackError::Synth { stack, message } => write!(f, "{stack}: {message}"),
+        }
+    }
+}
+impl std::error::Error for StackError {}
+
+/// An exported output of a stack, to pass to another stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// The stack that exports it.
+    pub stack: String,
+    pub output: String,
+    /// The export name, with `${AWS::StackName}` filled in.
+    pub name: Expr,
+}
+
+impl Export {
+    /// `Fn::ImportValue` of this export.
+    pub fn import(&self) -> Expr {
+        Expr::ImportValue(Box::new(self.name.clone()))
+    }
+    /// The export as a bucket handle (the output must be a bucket's name).
+    pub fn bucket(&self) -> Handle {
+        Handle::bucket(self.import())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Stack {
+    name: String,
+    def: StackDef,
+    bindings: Bindings,
+    base_dir: PathBuf,
+}
+
+impl Stack {
+    /// Used by the code `stack!` generates: the checked definition as JSON.
+    pub fn from_embedded(json: &str, base_dir: &str) -> Result<Stack, StackError> {
+        let def: StackDef =
+            serde_json::from_str(json).map_err(|e| StackError::Definition(e.to_string()))?;
+        Ok(Stack {
+            name: def.name.text.clone(),
+            def,
+            bindings: Bindings::default(),
+            base_dir: PathBuf::from(base_dir),
+        })
+    }
+
+    /// The CloudFormation stack name (defaults to the name in `stack!`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    pub fn definition(&self) -> &StackDef {
+        &self.def
+    }
+
+    /// Where `asset("…")` paths are relative to.
+    pub fn base_dir(&self) -> &Path {
+        &self.base_dir
+    }
+
+    /// Gives a parameter its value, checking it has the declared type.
+    pub fn bind(&mut self, param: &str, value: Bound) -> Result<(), StackError> {
+        let err = |message: String| StackError::Parameter {
+            stack: self.name.clone(),
+            param: param.to_string(),
+            message,
+        };
+        let Some(p) = self.def.params.iter().find(|p| p.name.text == param) else {
+            return Err(err("no such parameter".into()));
+        };
+        let fits = match (&p.ty, &value) {
+            (ParamType::Str, Bound::Str(_))
+            | (ParamType::Int, Bound::Int(_))
+            | (ParamType::Bool, Bound::Bool(_)) => true,
+            (ParamType::Kind(k), Bound::Resource(h)) => *k == h.kind,
+            (ParamType::Any, _) => true,
+            _ => false,
+        };
+        if !fits {
+            return Err(err(format!("expected {}, got {value:?}", p.ty.describe())));
+        }
+        self.bindings.set(param, value);
+        Ok(())
+    }
+
+    /// The code assets this stack uses (`asset("…")` paths, relative to [`Stack::base_dir`]).
+    pub fn assets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in self.def.resources() {
+            if let Some(Value::Call { func, args }) = field(&r.fields, "code") {
+                if let (true, Some(Value::Str { text, .. })) = (func.text == "asset", args.first())
+                {
+                    out.push(text.clone());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// An exported output, for another stack to import.
+    pub fn export(&self, output: &str) -> Result<Export, StackError> {
+        let err = |message: &str| StackError::Export {
+            stack: self.name.clone(),
+            output: output.to_string(),
+            message: message.to_string(),
+        };
+        let out = self
+            .def
+            .outputs()
+            .find(|o| o.name.text == output)
+            .ok_or_else(|| err("no such output"))?;
+        let Some(Value::Str { text, .. }) = field(&out.fields, "export") else {
+            return Err(err("the output is not exported: give it `export: \"…\"`"));
+        };
+        let name = text.replace("${AWS::StackName}", &self.name);
+        let name = if name.contains("${") {
+            Expr::sub(name)
+        } else {
+            Expr::Str(name)
+        };
+        Ok(Export {
+            stack: self.name.clone(),
+            output: output.to_string(),
+            name,
+        })
+    }
+
+    /// The CloudFormation template.
+    pub fn synth(&self, assets: &dyn AssetResolver) -> Result<Template, StackError> {
+        let template =
+            synth::synth(&self.def, &self.bindings, assets).map_err(|e| StackError::Synth {
+                stack: self.name.clone(),
+                message: e.message,
+            })?;
+        if let Some(cycle) = template.find_cycle() {
+            return Err(StackError::Synth {
+                stack: self.name.clone(),
+                message: format!("dependency cycle: {}", cycle.join(" → ")),
+            });
+        }
+        Ok(template)
+    }
+}

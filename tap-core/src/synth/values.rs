@@ -1,0 +1,211 @@
+//! Property values → CloudFormation expressions: references become `Ref`,
+//! `Fn::GetAtt` or `Fn::Sub`, strings with `${…}` become `Fn::Sub`, parameters
+//! become their bound values.
+
+use super::{err, Bound, Ctx, Result};
+use crate::constructs::logical_id;
+use crate::diag::Loc;
+use crate::ir::*;
+use crate::kinds::{duration_seconds, AttrValue, Kind};
+use crate::resolve::{interpolation_path, Target};
+use crate::template::Expr;
+use std::collections::BTreeMap;
+
+impl Ctx<'_> {
+    /// A value as CloudFormation JSON.
+    pub fn expr(&self, v: &Value) -> Result<Expr> {
+        match v {
+            Value::Str { text, loc } => self.string(text, *loc),
+            Value::Int { value, .. } => Ok(Expr::Int(*value)),
+            Value::Bool { value, .. } => Ok(Expr::Bool(*value)),
+            Value::Path { segments } => self.path(segments, None),
+            Value::List { items, .. } => Ok(Expr::List(
+                items.iter().map(|i| self.expr(i)).collect::<Result<_>>()?,
+            )),
+            Value::Object { fields, .. } => Ok(Expr::Map(
+                fields
+                    .iter()
+                    .map(|f| Ok((f.key.text.clone(), self.expr(&f.value)?)))
+                    .collect::<Result<BTreeMap<_, _>>>()?,
+            )),
+            Value::Call { func, args } => match (func.text.as_str(), args.as_slice()) {
+                (_, [Value::Int { value, .. }]) => match duration_seconds(&func.text, *value) {
+                    Some(s) => Ok(Expr::Int(s)),
+                    None => err(func.loc, format!("`{}` is not a duration", func.text)),
+                },
+                _ => err(
+                    func.loc,
+                    format!("`{}(…)` has no CloudFormation value here", func.text),
+                ),
+            },
+            Value::Statement(s) => err(s.loc, "a policy statement is not a value"),
+        }
+    }
+
+    pub fn opt(&self, fields: &[Field], key: &str) -> Result<Option<Expr>> {
+        field(fields, key).map(|v| self.expr(v)).transpose()
+    }
+
+    /// A reference as CloudFormation JSON; `default_attr` is used for a bare resource.
+    pub fn path(&self, segments: &[Name], default_attr: Option<&str>) -> Result<Expr> {
+        let loc = segments.first().map_or(Loc::NONE, |s| s.loc);
+        let target = self
+            .scope
+            .resolve(segments)
+            .map_err(|d| super::SynthError {
+                loc: d.loc,
+                message: d.message,
+            })?;
+        match target {
+            Target::Resource { decl, kind, attr } => {
+                let attr_name = attr.map(|a| a.name).or(default_attr);
+                if let Some(p) = decl
+                    .unless_param
+                    .as_ref()
+                    .filter(|p| self.bindings.0.contains_key(&p.text))
+                {
+                    return self.bound(&p.text, attr_name, loc);
+                }
+                let id = logical_id(&decl.name.text);
+                match attr_name {
+                    None => Ok(Expr::Ref(id)),
+                    Some(a) => attr_expr(kind, &id, a, loc),
+                }
+            }
+            Target::Param { param, attr, .. } => {
+                self.bound(&param.name.text, attr.map(|a| a.name).or(default_attr), loc)
+            }
+            Target::Unknown => err(loc, format!("cannot resolve `{}`", path_text(segments))),
+        }
+    }
+
+    /// The logical ID a reference resolves to, when it is a resource of this stack.
+    pub fn local_id(&self, v: &Value) -> Option<String> {
+        let Value::Path { segments } = v else {
+            return None;
+        };
+        match self.scope.resolve(segments) {
+            Ok(Target::Resource { decl, .. }) if !self.is_replaced(decl) => {
+                Some(logical_id(&decl.name.text))
+            }
+            _ => None,
+        }
+    }
+
+    fn bound(&self, param: &str, attr: Option<&str>, loc: Loc) -> Result<Expr> {
+        match (self.bindings.0.get(param), attr) {
+            (Some(Bound::Str(s)), None) => Ok(Expr::Str(s.clone())),
+            (Some(Bound::Int(i)), None) => Ok(Expr::Int(*i)),
+            (Some(Bound::Bool(b)), None) => Ok(Expr::Bool(*b)),
+            (Some(Bound::Resource(h)), Some(a)) => match h.attrs.get(a) {
+                Some(e) => Ok(e.clone()),
+                None => err(
+                    loc,
+                    format!("`{param}.{a}` is not known for a resource from outside this stack"),
+                ),
+            },
+            (Some(Bound::Resource(h)), None) => h
+                .attrs
+                .get("name")
+                .cloned()
+                .map_or_else(|| err(loc, format!("`{param}` has no name")), Ok),
+            (Some(_), Some(a)) => err(loc, format!("parameter `{param}` has no attribute `{a}`")),
+            (None, _) => err(loc, format!("parameter `{param}` was not given")),
+        }
+    }
+
+    /// A string with `${…}` interpolations → `Fn::Sub` (or a plain string when none remain).
+    fn string(&self, text: &str, loc: Loc) -> Result<Expr> {
+        if !text.contains("${") {
+            return Ok(Expr::Str(text.to_string()));
+        }
+        let mut out = String::new();
+        let mut vars: BTreeMap<String, Expr> = BTreeMap::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let var = &after[..end];
+            rest = &after[end + 1..];
+            let Some(segments) = interpolation_path(var, loc) else {
+                out.push_str(&format!("${{{var}}}"));
+                continue;
+            };
+            match self.path(&segments, None)? {
+                Expr::Ref(id) => out.push_str(&format!("${{{id}}}")),
+                Expr::GetAtt(id, a) => out.push_str(&format!("${{{id}.{a}}}")),
+                Expr::Sub(s, v) if v.is_empty() => out.push_str(&s),
+                Expr::Str(s) => out.push_str(&s.replace("${", "${!")),
+                Expr::Int(i) => out.push_str(&i.to_string()),
+                other => {
+                    let name = format!("Var{}", vars.len());
+                    out.push_str(&format!("${{{name}}}"));
+                    vars.insert(name, other);
+                }
+            }
+        }
+        out.push_str(rest);
+        if out.contains("${") || !vars.is_empty() {
+            Ok(Expr::Sub(out, vars))
+        } else {
+            Ok(Expr::Str(out.replace("${!", "${")))
+        }
+    }
+
+    pub fn str_field(&self, fields: &[Field], key: &str) -> Option<String> {
+        match field(fields, key) {
+            Some(Value::Str { text, .. }) => Some(text.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn bool_field(&self, fields: &[Field], key: &str, default: bool) -> bool {
+        match field(fields, key) {
+            Some(Value::Bool { value, .. }) => *value,
+            _ => default,
+        }
+    }
+
+    pub fn int_field(&self, fields: &[Field], key: &str) -> Option<i64> {
+        match field(fields, key) {
+            Some(Value::Int { value, .. }) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The identifier of an enum-valued property.
+    pub fn enum_field<'f>(&self, fields: &'f [Field], key: &str) -> Option<&'f str> {
+        match field(fields, key) {
+            Some(Value::Path { segments }) if segments.len() == 1 => Some(&segments[0].text),
+            _ => None,
+        }
+    }
+
+    /// A duration property in seconds.
+    pub fn seconds(&self, fields: &[Field], key: &str) -> Option<i64> {
+        match field(fields, key) {
+            Some(Value::Call { func, args }) => match args.as_slice() {
+                [Value::Int { value, .. }] => duration_seconds(&func.text, *value),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// An attribute of a resource of this stack.
+pub fn attr_expr(kind: &Kind, id: &str, attr: &str, loc: Loc) -> Result<Expr> {
+    match kind.attr(attr).map(|a| &a.value) {
+        Some(AttrValue::Ref) => Ok(Expr::Ref(id.to_string())),
+        Some(AttrValue::GetAtt(a)) => Ok(Expr::GetAtt(id.to_string(), a.to_string())),
+        Some(AttrValue::Sub(s)) => Ok(Expr::sub(s.replace("${Self}", id))),
+        Some(AttrValue::Metric(..)) => err(loc, format!("`{attr}` is a metric, not a value")),
+        Some(AttrValue::Linked(_)) => err(loc, format!("`{attr}` is a resource, not a value")),
+        None => err(loc, format!("`{}` has no attribute `{attr}`", kind.name)),
+    }
+}

@@ -1,0 +1,221 @@
+//! Expansion: from checked IR to Rust. On errors it still emits the stack's
+//! types (with every error as `compile_error!` at its span), so one mistake in
+//! a stack does not cascade into errors wherever the stack is used.
+
+use crate::parse::{ConstructInput, Spans, StackInput};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use tap_core::ir::{Item, ParamType, StackDef};
+
+pub fn stack(input: TokenStream) -> TokenStream {
+    Spans::reset();
+    let parsed: StackInput = match syn::parse2(input.clone()) {
+        Ok(p) => p,
+        Err(e) => return e.to_compile_error(),
+    };
+    // A construct whose definition is not here yet: ask its macro for it.
+    if let Some(missing) = missing_construct(&parsed) {
+        let span = Spans::span(missing.1).unwrap_or_else(Span::call_site);
+        let mac = syn::Ident::new(&missing.0, span);
+        return quote! { #mac! { #input } };
+    }
+    let defs: Vec<_> = parsed.constructs.iter().map(|(d, _)| d.clone()).collect();
+    let base_dir = std::env::var("CARGO_MANIFEST_DIR")
+        .ok()
+        .map(std::path::PathBuf::from);
+    let checked =
+        tap_core::check::check(&parsed.stack, &defs, &tap_core::check::Options { base_dir });
+
+    let fallback_span = parsed.stack_ident.span();
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |e: syn::Error| match &mut errors {
+        Some(all) => all.combine(e),
+        None => errors = Some(e),
+    };
+    for d in &checked.diagnostics {
+        let span = Spans::span(d.loc).unwrap_or(fallback_span);
+        let message = match &d.help {
+            Some(h) => format!("{}\n\nhelp: {h}", d.message),
+            None => d.message.clone(),
+        };
+        push(syn::Error::new(span, message));
+    }
+    let props = props_fields(&parsed.stack, &mut push);
+    let definition = match errors {
+        Some(_) => None,
+        None => serde_json::to_string(&checked.stack).ok(),
+    };
+    generate(
+        &parsed,
+        props,
+        definition,
+        errors.map(|e| e.to_compile_error()).unwrap_or_default(),
+    )
+}
+
+/// The first construct used (in the stack or in a construct) that has no definition yet.
+fn missing_construct(parsed: &StackInput) -> Option<(String, tap_core::Loc)> {
+    let known: Vec<&str> = parsed
+        .constructs
+        .iter()
+        .map(|(d, _)| d.name.text.as_str())
+        .collect();
+    let items = parsed
+        .stack
+        .items
+        .iter()
+        .chain(parsed.constructs.iter().flat_map(|(d, _)| d.items.iter()));
+    for item in items {
+        if let Item::Resource(r) = item {
+            if tap_core::constructs::is_construct_name(&r.kind.text)
+                && !known.contains(&r.kind.text.as_str())
+            {
+                return Some((r.kind.text.clone(), r.kind.loc));
+            }
+        }
+    }
+    None
+}
+
+struct PropField {
+    ident: syn::Ident,
+    name: String,
+    ty: TokenStream,
+    bind: TokenStream,
+    optional: bool,
+}
+
+fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<PropField> {
+    let mut out = Vec::new();
+    for p in &stack.params {
+        let span = Spans::span(p.name.loc).unwrap_or_else(Span::call_site);
+        let ident = syn::Ident::new(&p.name.text, span);
+        let (ty, bound) = match &p.ty {
+            ParamType::Str => (
+                quote!(::std::string::String),
+                quote!(::tap_core::Bound::Str(v)),
+            ),
+            ParamType::Int => (quote!(i64), quote!(::tap_core::Bound::Int(v))),
+            ParamType::Bool => (quote!(bool), quote!(::tap_core::Bound::Bool(v))),
+            ParamType::Kind(_) => (
+                quote!(::tap_core::Handle),
+                quote!(::tap_core::Bound::Resource(v)),
+            ),
+            other => {
+                let ty_span = Spans::span(p.ty_loc).unwrap_or(span);
+                push(syn::Error::new(ty_span, format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool` or a resource kind", other.describe())));
+                continue;
+            }
+        };
+        let name = p.name.text.clone();
+        let bind = if p.optional {
+            quote! { if let ::std::option::Option::Some(v) = props.#ident { stack.bind(#name, #bound)?; } }
+        } else {
+            quote! { { let v = props.#ident; stack.bind(#name, #bound)?; } }
+        };
+        let ty = if p.optional {
+            quote!(::std::option::Option<#ty>)
+        } else {
+            ty
+        };
+        out.push(PropField {
+            ident,
+            name,
+            ty,
+            bind,
+            optional: p.optional,
+        });
+    }
+    out
+}
+
+fn generate(
+    parsed: &StackInput,
+    props: Vec<PropField>,
+    definition: Option<String>,
+    errors: TokenStream,
+) -> TokenStream {
+    let ident = &parsed.stack_ident;
+    let vis = &parsed.vis;
+    let attrs = &parsed.attrs;
+    let props_ident = format_ident!("{}Props", ident);
+    let name = ident.to_string();
+    let all_optional = props.iter().all(|p| p.optional);
+    let derive_default = if all_optional {
+        quote!(#[derive(Default)])
+    } else {
+        quote!()
+    };
+    let field_defs = props.iter().map(|p| {
+        let (i, t) = (&p.ident, &p.ty);
+        let doc = format!("The stack parameter `{}`.", p.name);
+        quote! { #[doc = #doc] pub #i: #t }
+    });
+    let binds = props.iter().map(|p| &p.bind);
+    let body = match definition {
+        Some(json) => quote! {
+            let mut stack = ::tap_core::Stack::from_embedded(#json, ::core::env!("CARGO_MANIFEST_DIR"))?;
+            #(#binds)*
+            ::core::result::Result::Ok(stack)
+        },
+        None => quote! {
+            let _ = props;
+            ::core::result::Result::Err(::tap_core::StackError::Definition(::std::string::String::from("the stack did not compile")))
+        },
+    };
+    let props_doc = format!("The parameters of [`{name}`].");
+    quote! {
+        #errors
+        #(#attrs)*
+        #[derive(Debug, Clone, Copy)]
+        #vis struct #ident;
+
+        #[doc = #props_doc]
+        #[derive(Debug, Clone)]
+        #derive_default
+        #vis struct #props_ident {
+            #(#field_defs,)*
+        }
+
+        impl #ident {
+            /// The stack's name in `stack!` (its CloudFormation stack name by default).
+            pub const NAME: &'static str = #name;
+
+            /// The stack with its parameters given, ready to synthesise.
+            #[allow(unused_mut)]
+            pub fn new(props: #props_ident) -> ::core::result::Result<::tap_core::Stack, ::tap_core::StackError> {
+                #body
+            }
+        }
+    }
+}
+
+pub fn construct(input: TokenStream) -> TokenStream {
+    Spans::reset();
+    let parsed: ConstructInput = match syn::parse2(input.clone()) {
+        Ok(p) => p,
+        Err(e) => return e.to_compile_error(),
+    };
+    let ident = &parsed.ident;
+    let hidden = format_ident!("__tap_construct_{}", ident);
+    let attrs = &parsed.attrs;
+    let vis = match &parsed.vis {
+        syn::Visibility::Public(p) => {
+            return syn::Error::new(
+                p.span,
+                "constructs are used within their crate: write `pub(crate)` instead of `pub`",
+            )
+            .to_compile_error();
+        }
+        other => other,
+    };
+    quote! {
+        #[doc(hidden)]
+        macro_rules! #hidden {
+            ($($rest:tt)*) => { ::tap_macros::stack! { @construct { #input } $($rest)* } };
+        }
+        #(#attrs)*
+        #[allow(unused_imports)]
+        #vis use #hidden as #ident;
+    }
+}
