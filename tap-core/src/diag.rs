@@ -57,23 +57,41 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The closest candidate, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(
-    wrong: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+/// The closest candidate, if it is close enough to be a typo: at most one edit
+/// (a transposition counts as one) per four characters, or very similar by
+/// Jaro-Winkler for longer names.
+pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = wrong.to_ascii_lowercase();
-    let mut best: Option<(f64, &'a str)> = None;
+    let max_edits = (lower.chars().count() / 4).max(1);
+    let mut best: Option<(usize, f64, &'a str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(&lower, &c.to_ascii_lowercase());
-        if score > best.map_or(0.0, |b| b.0) {
-            best = Some((score, c));
+        let cl = c.to_ascii_lowercase();
+        let edits = strsim::damerau_levenshtein(&lower, &cl);
+        let similarity = strsim::jaro_winkler(&lower, &cl);
+        if edits > max_edits && similarity < 0.9 {
+            continue;
+        }
+        if best.is_none_or(|(e, s, _)| (edits, -similarity) < (e, -s)) {
+            best = Some((edits, similarity, c));
         }
     }
-    best.filter(|(score, _)| *score >= 0.85).map(|(_, c)| c)
+    best.map(|(_, _, c)| c)
 }
 
 /// Collects findings; the checks push into it and never stop at the first.
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_near_misses_only() {
+        assert_eq!(did_you_mean("dql", ["dlq", "data"]), Some("dlq"));
+        assert_eq!(did_you_mean("s4", ["s3", "sqs"]), Some("s3"));
+        assert_eq!(did_you_mean("versoined", ["versioned", "name"]), Some("versioned"));
+        assert_eq!(did_you_mean("pipeline", ["dlq", "data"]), None);
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 

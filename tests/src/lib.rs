@@ -1,1 +1,1 @@
-
+//! Shared helpers for tap's integration tests.

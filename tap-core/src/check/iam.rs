@@ -82,15 +82,14 @@ fn statement(
             Ok((service, infos)) => {
                 let wildcard = a.text.contains(['*', '?']);
                 if wildcard && s.reason.is_none() && effect == Effect::Allow {
-                    let sample: Vec<String> = infos
-                        .iter()
-                        .take(3)
-                        .map(|i| format!("{}:{}", service.prefix, i.name))
-                        .collect();
-                    diags.push(
-                        Diagnostic::new(a.loc, format!("wildcard action `{}` grants {} actions", a.text, infos.len()))
-                            .help(format!("list the actions needed (such as `{}`), or add `because \"…\"` to say why all of them", sample.join("`, `"))),
+                    let writes = infos.iter().filter(|i| i.is_write()).count();
+                    let permissions = infos.iter().filter(|i| i.level.contains('P')).count();
+                    let message = format!(
+                        "wildcard action `{}` grants {} actions: {writes} that write, {permissions} of them permissions management",
+                        a.text,
+                        infos.len()
                     );
+                    diags.push(Diagnostic::new(a.loc, message).help("list the actions this principal calls, or add `because \"…\"` to say why it needs all of them"));
                 }
                 resolved.push((a, service, infos, wildcard));
             }

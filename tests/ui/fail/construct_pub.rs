@@ -1,0 +1,9 @@
+use tap_macros::construct;
+
+construct! {
+    pub Worker() -> queue {
+        queue = sqs::Queue {};
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        data = s3::Bucket {};
+        role = iam::Role { assumed_by: service("lambda.amazonaws.com"), allow: [s3:ListBucket on data.objects] };
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        dlq = sqs::Queue {};
+        role = iam::Role { assumed_by: service("lambda.amazonaws.com"), allow: [xray:PutTraceSegments on dlq] };
+    }
+}
+
+fn main() {}

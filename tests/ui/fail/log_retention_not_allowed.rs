@@ -1,0 +1,9 @@
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        logs = logs::LogGroup { retention: days(31) };
+    }
+}
+
+fn main() {}
