@@ -28,3 +28,6 @@ pub fn stack(input: TokenStream) -> TokenStream {
 pub fn construct(input: TokenStream) -> TokenStream {
     expand::construct(input.into()).into()
 }
+
+#[cfg(test)]
+mod robustness;

@@ -2,6 +2,7 @@
 //! attributes. The tables here are the single source for the property checks,
 //! the IAM checks (which ARN type each attribute is) and the DSL reference.
 
+pub mod reference;
 pub mod schema;
 
 use crate::ir::{field, Effect, Field, Value};
