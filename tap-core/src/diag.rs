@@ -60,7 +60,10 @@ impl fmt::Display for Diagnostic {
 /// The closest candidate, if it is close enough to be a typo: at most one edit
 /// (a transposition counts as one) per four characters, or very similar by
 /// Jaro-Winkler for longer names.
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = wrong.to_ascii_lowercase();
     let max_edits = (lower.chars().count() / 4).max(1);
     let mut best: Option<(usize, f64, &'a str)> = None;
@@ -87,7 +90,10 @@ mod tests {
     fn suggests_near_misses_only() {
         assert_eq!(did_you_mean("dql", ["dlq", "data"]), Some("dlq"));
         assert_eq!(did_you_mean("s4", ["s3", "sqs"]), Some("s3"));
-        assert_eq!(did_you_mean("versoined", ["versioned", "name"]), Some("versioned"));
+        assert_eq!(
+            did_you_mean("versoined", ["versioned", "name"]),
+            Some("versioned")
+        );
         assert_eq!(did_you_mean("pipeline", ["dlq", "data"]), None);
     }
 }

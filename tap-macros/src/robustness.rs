@@ -15,7 +15,9 @@ fn invocations(source: &str, mac: &str) -> Vec<TokenStream> {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = Vec::new();
     for w in trees.windows(3) {
-        if let (TokenTree::Ident(i), TokenTree::Punct(p), TokenTree::Group(g)) = (&w[0], &w[1], &w[2]) {
+        if let (TokenTree::Ident(i), TokenTree::Punct(p), TokenTree::Group(g)) =
+            (&w[0], &w[1], &w[2])
+        {
             if i == mac && p.as_char() == '!' && g.delimiter() == Delimiter::Brace {
                 out.push(g.stream());
             }
@@ -26,15 +28,25 @@ fn invocations(source: &str, mac: &str) -> Vec<TokenStream> {
 
 /// The seed stacks with their construct definitions in front, as `stack!` sees them after the callbacks.
 fn seeds() -> Vec<String> {
-    let constructs: String = invocations(CONSTRUCTS, "construct").iter().map(|c| format!("@construct {{ {c} }} ")).collect();
-    [TAP_STACK, PIPELINE_STACK].iter().flat_map(|s| invocations(s, "stack")).map(|s| format!("{constructs}{s}")).collect()
+    let constructs: String = invocations(CONSTRUCTS, "construct")
+        .iter()
+        .map(|c| format!("@construct {{ {c} }} "))
+        .collect();
+    [TAP_STACK, PIPELINE_STACK]
+        .iter()
+        .flat_map(|s| invocations(s, "stack"))
+        .map(|s| format!("{constructs}{s}"))
+        .collect()
 }
 
 /// A small deterministic generator (no dependency, same cases every run).
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
 }
@@ -65,7 +77,9 @@ fn truncate(ts: TokenStream, budget: &mut usize) -> TokenStream {
         }
         *budget -= 1;
         out.push(match t {
-            TokenTree::Group(g) => TokenTree::Group(Group::new(g.delimiter(), truncate(g.stream(), budget))),
+            TokenTree::Group(g) => {
+                TokenTree::Group(Group::new(g.delimiter(), truncate(g.stream(), budget)))
+            }
             other => other,
         });
     }
@@ -73,7 +87,15 @@ fn truncate(ts: TokenStream, budget: &mut usize) -> TokenStream {
 }
 
 fn count(ts: TokenStream) -> usize {
-    ts.into_iter().map(|t| if let TokenTree::Group(g) = t { 1 + count(g.stream()) } else { 1 }).sum()
+    ts.into_iter()
+        .map(|t| {
+            if let TokenTree::Group(g) = t {
+                1 + count(g.stream())
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 #[test]
@@ -85,13 +107,17 @@ fn truncated_stacks_give_errors_not_panics() {
         let n = count(base.clone());
         for keep in (1..n).step_by(7) {
             let mut budget = keep;
-            let out = expand_no_panic(&truncate(base.clone(), &mut budget).to_string()).expect("re-lexes");
+            let out = expand_no_panic(&truncate(base.clone(), &mut budget).to_string())
+                .expect("re-lexes");
             total += 1;
             rejected += usize::from(out.contains("compile_error"));
         }
     }
     // Nearly every cut leaves a stack that is incomplete in some way the user is told about.
-    assert!(rejected * 10 >= total * 9, "{rejected} of {total} truncated stacks rejected");
+    assert!(
+        rejected * 10 >= total * 9,
+        "{rejected} of {total} truncated stacks rejected"
+    );
 }
 
 /// Shuffles the token trees inside every group, a few at a time.
@@ -127,15 +153,52 @@ fn shuffled_stacks_give_errors_not_panics() {
             }
         }
     }
-    assert!(rejected > 100, "only {rejected} shuffled stacks were rejected");
+    assert!(
+        rejected > 100,
+        "only {rejected} shuffled stacks were rejected"
+    );
 }
 
 #[test]
 fn garbage_gives_errors_not_panics() {
     let mut rng = Lcg(7);
     let pieces = [
-        "stack", "Demo", "{", "}", "=", ";", ":", ",", "s3::Bucket", "allow", "[", "]", "on", "*", "\"x\"", "1", "-", "days(", ")", "@construct", "output", "or",
-        "because", "to", "when", "kms(", "asset(", "\"${\"", "\"${AWS::Region}\"", ".", "->", "Option<", ">", "::", "#[doc = \"d\"]", "pub",
+        "stack",
+        "Demo",
+        "{",
+        "}",
+        "=",
+        ";",
+        ":",
+        ",",
+        "s3::Bucket",
+        "allow",
+        "[",
+        "]",
+        "on",
+        "*",
+        "\"x\"",
+        "1",
+        "-",
+        "days(",
+        ")",
+        "@construct",
+        "output",
+        "or",
+        "because",
+        "to",
+        "when",
+        "kms(",
+        "asset(",
+        "\"${\"",
+        "\"${AWS::Region}\"",
+        ".",
+        "->",
+        "Option<",
+        ">",
+        "::",
+        "#[doc = \"d\"]",
+        "pub",
     ];
     for _ in 0..2000 {
         let n = 1 + rng.next() % 40;

@@ -9,7 +9,10 @@ use tap_core::Expr;
 pub fn seed_templates() -> (Value, Value) {
     let app = stacks::app().expect("the seed app builds");
     let synthesized = tap_app::synth::synth_all(&app).expect("the seed app synthesises");
-    (synthesized[0].template.to_json(), synthesized[1].template.to_json())
+    (
+        synthesized[0].template.to_json(),
+        synthesized[1].template.to_json(),
+    )
 }
 
 /// Every asset at a key of the caller's choosing.
@@ -17,17 +20,25 @@ pub struct FixedAssets(pub &'static str);
 
 impl AssetResolver for FixedAssets {
     fn locate(&self, _path: &str) -> Result<AssetLocation, String> {
-        Ok(AssetLocation { bucket: Expr::str("bucket"), key: self.0.to_string() })
+        Ok(AssetLocation {
+            bucket: Expr::str("bucket"),
+            key: self.0.to_string(),
+        })
     }
 }
 
 /// Every IAM policy statement in a template: (resource that holds it, statement).
 pub fn iam_statements(template: &Value) -> Vec<(String, Value)> {
     let mut out = Vec::new();
-    let Some(resources) = template["Resources"].as_object() else { return out };
+    let Some(resources) = template["Resources"].as_object() else {
+        return out;
+    };
     for (id, r) in resources {
         let docs: Vec<&Value> = match r["Type"].as_str() {
-            Some("AWS::IAM::Role") => r["Properties"]["Policies"].as_array().map(|ps| ps.iter().map(|p| &p["PolicyDocument"]).collect()).unwrap_or_default(),
+            Some("AWS::IAM::Role") => r["Properties"]["Policies"]
+                .as_array()
+                .map(|ps| ps.iter().map(|p| &p["PolicyDocument"]).collect())
+                .unwrap_or_default(),
             Some("AWS::IAM::Policy") => vec![&r["Properties"]["PolicyDocument"]],
             _ => vec![],
         };
@@ -51,5 +62,8 @@ pub fn as_list(v: &Value) -> Vec<Value> {
 
 /// Resources of one CloudFormation type.
 pub fn of_type<'a>(template: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
-    template["Resources"].as_object().map(|m| m.iter().filter(|(_, r)| r["Type"] == ty).collect()).unwrap_or_default()
+    template["Resources"]
+        .as_object()
+        .map(|m| m.iter().filter(|(_, r)| r["Type"] == ty).collect())
+        .unwrap_or_default()
 }

@@ -16,16 +16,31 @@ fn cfn_lint() -> PathBuf {
 #[test]
 fn cfn_lint_accepts_both_seed_templates() {
     let lint = cfn_lint();
-    assert!(lint.exists(), "cfn-lint not found at {}: run the test suite with scripts/test.sh, which installs it", lint.display());
+    assert!(
+        lint.exists(),
+        "cfn-lint not found at {}: run the test suite with scripts/test.sh, which installs it",
+        lint.display()
+    );
     let dir = std::env::temp_dir().join(format!("tap-cfn-lint-{}", std::process::id()));
     let app = tap_app::stacks::app().unwrap();
     let synthesized = tap_app::synth::synth_all(&app).unwrap();
     tap_app::synth::write(&dir, &synthesized).unwrap();
     for s in &synthesized {
         let path = dir.join(format!("{}.template.json", s.name));
-        let out = Command::new(&lint).arg("--format").arg("parseable").arg(&path).output().expect("cfn-lint runs");
+        let out = Command::new(&lint)
+            .arg("--format")
+            .arg("parseable")
+            .arg(&path)
+            .output()
+            .expect("cfn-lint runs");
         let findings = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && findings.trim().is_empty(), "{}: cfn-lint exit {:?}\n{findings}{}", s.name, out.status.code(), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() && findings.trim().is_empty(),
+            "{}: cfn-lint exit {:?}\n{findings}{}",
+            s.name,
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -38,6 +53,10 @@ fn cfn_lint_catches_a_broken_template() {
     let path = std::env::temp_dir().join(format!("tap-cfn-lint-bad-{}.json", std::process::id()));
     std::fs::write(&path, r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"MessageRetentionPeriod":"forever"}}}}"#).unwrap();
     let out = Command::new(&lint).arg(&path).output().unwrap();
-    assert_eq!(out.status.code().map(|c| c & 2), Some(2), "cfn-lint reports an error");
+    assert_eq!(
+        out.status.code().map(|c| c & 2),
+        Some(2),
+        "cfn-lint reports an error"
+    );
     let _ = std::fs::remove_file(&path);
 }

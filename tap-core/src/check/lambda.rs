@@ -34,20 +34,19 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
         let rname = path_text(role_path);
         let role_loc = role_path.last().map_or(function.name.loc, |s| s.loc);
 
-        match field(&role.fields, "assumed_by") {
+        // Lambda must be allowed to assume the role (a missing `assumed_by` is reported by the property check).
+        let lambda_trusted = match field(&role.fields, "assumed_by") {
             Some(Value::Call { func, args }) if func.text == "service" => {
-                if !matches!(args.as_slice(), [Value::Str { text, .. }] if text == "lambda.amazonaws.com") {
-                    diags.push(
-                        Diagnostic::new(role_loc, format!("function `{fname}` runs as role `{rname}`, but Lambda may not assume that role"))
-                            .help("the role needs `assumed_by: service(\"lambda.amazonaws.com\")`"),
-                    );
-                }
+                matches!(args.as_slice(), [Value::Str { text, .. }] if text == "lambda.amazonaws.com")
             }
-            Some(_) => diags.push(
+            Some(_) => false,
+            None => true,
+        };
+        if !lambda_trusted {
+            diags.push(
                 Diagnostic::new(role_loc, format!("function `{fname}` runs as role `{rname}`, but Lambda may not assume that role"))
                     .help("the role needs `assumed_by: service(\"lambda.amazonaws.com\")`"),
-            ),
-            None => {}
+            );
         }
 
         let fpath = function.name.text.as_str();

@@ -21,8 +21,7 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                 .suggest(&decl.kind.text, kinds::KINDS.iter().map(|k| k.name)),
             );
         }
-        if let Some(first) = seen.insert(&decl.name.text, &decl.name) {
-            let _ = first;
+        if seen.insert(&decl.name.text, &decl.name).is_some() {
             diags.push(
                 Diagnostic::new(
                     decl.name.loc,

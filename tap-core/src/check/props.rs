@@ -15,7 +15,7 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
             continue; // reported by the name check
         };
         cx.fields(kind.name, kind.props, &decl.fields, decl.kind.loc, diags);
-        rules(&cx, decl, diags);
+        rules(decl, diags);
     }
     for out in stack.outputs() {
         cx.fields(
@@ -545,7 +545,7 @@ pub fn human(secs: u64) -> String {
 }
 
 /// Rules that span several properties of one resource.
-fn rules(cx: &Cx, decl: &ResourceDecl, diags: &mut Diagnostics) {
+fn rules(decl: &ResourceDecl, diags: &mut Diagnostics) {
     let f = |k: &str| field(&decl.fields, k);
     match decl.kind.text.as_str() {
         "s3::Bucket" => {
@@ -613,7 +613,6 @@ fn rules(cx: &Cx, decl: &ResourceDecl, diags: &mut Diagnostics) {
         }
         _ => {}
     }
-    let _ = cx;
 }
 
 fn is_path(v: Option<&Value>, text: &str) -> bool {

@@ -15,7 +15,7 @@ pub fn resource_types_for<'s>(service: &'s Service, arn: &str) -> Vec<&'s Resour
     let strict: Vec<_> = service
         .resource_types
         .iter()
-        .filter(|r| matches(&r.arn, &normalized, false))
+        .filter(|r| matches(r.arn, &normalized, false))
         .collect();
     if !strict.is_empty() {
         return strict;
@@ -23,7 +23,7 @@ pub fn resource_types_for<'s>(service: &'s Service, arn: &str) -> Vec<&'s Resour
     service
         .resource_types
         .iter()
-        .filter(|r| matches(&r.arn, &normalized, true))
+        .filter(|r| matches(r.arn, &normalized, true))
         .collect()
 }
 
@@ -99,21 +99,16 @@ fn match_pieces(
             .is_some_and(|rest| match_pieces(pieces, i + 1, rest, lenient, last)),
         None => {
             let may_span = lenient && last == Some(i);
-            // A placeholder takes one or more characters (a wildcard stand-in counts).
-            let mut end = 0;
+            // A placeholder takes one or more characters (a wildcard stand-in counts);
+            // only the spanning one may take `/` or `:`.
             for (idx, c) in arn.char_indices() {
-                if !may_span && (c == '/' || c == ':') && !arn[..idx].is_empty() {
-                    break;
-                }
                 if !may_span && (c == '/' || c == ':') {
                     return false;
                 }
-                end = idx + c.len_utf8();
-                if match_pieces(pieces, i + 1, &arn[end..], lenient, last) {
+                if match_pieces(pieces, i + 1, &arn[idx + c.len_utf8()..], lenient, last) {
                     return true;
                 }
             }
-            let _ = end;
             false
         }
     }

@@ -8,11 +8,28 @@ use std::fmt::Write;
 pub fn markdown() -> String {
     let mut out = String::new();
     for kind in KINDS {
-        let _ = writeln!(out, "### `{}` → `{}`\n\n{}\n", kind.name, kind.cfn_type, kind.doc);
+        let _ = writeln!(
+            out,
+            "### `{}` → `{}`\n\n{}\n",
+            kind.name, kind.cfn_type, kind.doc
+        );
         let _ = writeln!(out, "| property | type | default | |\n|---|---|---|---|");
         for p in kind.props {
-            let default = if p.required { "**required**".to_string() } else if p.default.is_empty() { "—".to_string() } else { format!("`{}`", p.default) };
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", p.name, p.ty.describe().replace('|', "\\|"), default, p.doc.replace('|', "\\|"));
+            let default = if p.required {
+                "**required**".to_string()
+            } else if p.default.is_empty() {
+                "—".to_string()
+            } else {
+                format!("`{}`", p.default)
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                p.name,
+                p.ty.describe().replace('|', "\\|"),
+                default,
+                p.doc.replace('|', "\\|")
+            );
         }
         let _ = writeln!(out, "\n| attribute | | |\n|---|---|---|");
         for a in kind.attrs {

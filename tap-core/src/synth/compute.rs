@@ -2,7 +2,6 @@
 //! canary deployments, and CloudWatch alarms.
 
 use super::policy::{self, allow, trust, with};
-use super::storage::removal;
 use super::{err, Ctx, Result};
 use crate::constructs::logical_id;
 use crate::ir::*;
@@ -305,7 +304,7 @@ pub fn alarm(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let (
         Target::Resource {
             decl,
-            attr: Some(attr),
+            attr: Some(_),
             ..
         },
         AttrValue::Metric(namespace, metric, dimension),
@@ -316,7 +315,6 @@ pub fn alarm(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
             format!("`{}` is not a metric", path_text(segments)),
         );
     };
-    let _ = attr;
     let source = logical_id(&decl.name.text);
     let dimensions = if *dimension == "Resource" {
         // An alias's metrics are dimensioned by function and `function:alias`.
@@ -405,7 +403,6 @@ pub fn alarm(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     if !ok_actions.is_empty() {
         r = r.prop("OKActions", Expr::List(ok_actions));
     }
-    let _ = removal;
     cx.add(id, r);
     Ok(())
 }
