@@ -2,7 +2,8 @@
 //! and trigger they need, each granted only what it uses.
 
 use super::compute::service_role;
-use super::policy::{self, allow, deny_insecure_transport, with};
+use super::policy::{allow, deny_insecure_transport};
+use super::storage::{block_public_access, key_policy};
 use super::{err, Ctx, Result};
 use crate::ir::*;
 use crate::template::{Expr, RemovalPolicy, Resource};
@@ -145,14 +146,6 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let key_id = format!("{id}ArtifactsBucketEncryptionKey");
     let cross_account = cx.bool_field(f, "cross_account_keys", true);
     let by_default = if cross_account {
-        let admin = with(
-            allow(&["kms:*"], vec![Expr::str("*")]),
-            "Principal",
-            Expr::map([(
-                "AWS",
-                Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
-            )]),
-        );
         cx.add(
             &key_id,
             Resource::new("AWS::KMS::Key")
@@ -161,7 +154,7 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                     Expr::sub(format!("Artifacts of pipeline {id} in ${{AWS::StackName}}")),
                 )
                 .prop("EnableKeyRotation", Expr::Bool(true))
-                .prop("KeyPolicy", policy::document(vec![admin]))
+                .prop("KeyPolicy", key_policy())
                 .removal(RemovalPolicy::Delete),
         );
         Expr::map([
@@ -181,15 +174,7 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                     Expr::list([Expr::map([("ServerSideEncryptionByDefault", by_default)])]),
                 )]),
             )
-            .prop(
-                "PublicAccessBlockConfiguration",
-                Expr::map([
-                    ("BlockPublicAcls", Expr::Bool(true)),
-                    ("BlockPublicPolicy", Expr::Bool(true)),
-                    ("IgnorePublicAcls", Expr::Bool(true)),
-                    ("RestrictPublicBuckets", Expr::Bool(true)),
-                ]),
-            )
+            .prop("PublicAccessBlockConfiguration", block_public_access())
             .removal(RemovalPolicy::Retain),
     );
     cx.resource_policy(

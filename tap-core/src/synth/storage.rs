@@ -18,19 +18,34 @@ fn days(secs: i64) -> Expr {
     Expr::Int(secs / 86_400)
 }
 
+/// Every public-access block on (the only setting tap writes).
+pub fn block_public_access() -> Expr {
+    Expr::map([
+        ("BlockPublicAcls", Expr::Bool(true)),
+        ("BlockPublicPolicy", Expr::Bool(true)),
+        ("IgnorePublicAcls", Expr::Bool(true)),
+        ("RestrictPublicBuckets", Expr::Bool(true)),
+    ])
+}
+
+/// As the AWS CDK does: the account administers the key, and IAM policies grant its use.
+pub fn key_policy() -> Expr {
+    let admin = with(
+        allow(&["kms:*"], vec![Expr::str("*")]),
+        "Principal",
+        Expr::map([(
+            "AWS",
+            Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
+        )]),
+    );
+    policy::document(vec![admin])
+}
+
 pub fn bucket(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let mut r = Resource::new("AWS::S3::Bucket")
         .opt("BucketName", cx.opt(f, "name")?)
-        .prop(
-            "PublicAccessBlockConfiguration",
-            Expr::map([
-                ("BlockPublicAcls", Expr::Bool(true)),
-                ("BlockPublicPolicy", Expr::Bool(true)),
-                ("IgnorePublicAcls", Expr::Bool(true)),
-                ("RestrictPublicBuckets", Expr::Bool(true)),
-            ]),
-        );
+        .prop("PublicAccessBlockConfiguration", block_public_access());
     let by_default = match field(f, "encryption") {
         Some(Value::Call { args, .. }) => {
             let key = match args.first() {
@@ -185,15 +200,6 @@ pub fn bucket(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 
 pub fn key(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
-    // As the AWS CDK does: the account administers the key, and IAM policies grant its use.
-    let admin = with(
-        allow(&["kms:*"], vec![Expr::str("*")]),
-        "Principal",
-        Expr::map([(
-            "AWS",
-            Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
-        )]),
-    );
     let r = Resource::new("AWS::KMS::Key")
         .opt("Description", cx.opt(f, "description")?)
         .prop(
@@ -204,7 +210,7 @@ pub fn key(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
             "PendingWindowInDays",
             days(cx.seconds(f, "pending_window").unwrap_or(30 * 86_400)),
         )
-        .prop("KeyPolicy", policy::document(vec![admin]))
+        .prop("KeyPolicy", key_policy())
         .removal(removal(cx, f, RemovalPolicy::Retain));
     cx.add(id, r);
     if let Some(alias) = cx.opt(f, "alias")? {
