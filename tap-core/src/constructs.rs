@@ -5,6 +5,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
+use crate::template::{sub_pieces, SubPiece};
 use std::collections::BTreeMap;
 
 const MAX_DEPTH: usize = 8;
@@ -280,49 +281,36 @@ impl Subst<'_> {
     /// `${param}` → the argument's text; `${inner.attr}` → `${instance/inner.attr}`.
     fn string(&self, text: &str) -> String {
         let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
-                return out;
+        for piece in sub_pieces(text) {
+            let var = match piece {
+                SubPiece::Text(t) => {
+                    out.push_str(t);
+                    continue;
+                }
+                SubPiece::Var(v) => v,
             };
-            let var = &after[..end];
             let (head, tail) = match var.split_once('.') {
                 Some((h, t)) => (h, Some(t)),
                 None => (var, None),
             };
-            match (self.args.get(head), tail) {
-                (Some(Value::Str { text, .. }), None) => out.push_str(text),
-                (Some(Value::Int { value, .. }), None) => out.push_str(&value.to_string()),
-                (Some(Value::Path { segments }), _) => {
-                    out.push_str("${");
-                    out.push_str(&path_text(segments));
-                    if let Some(t) = tail {
-                        out.push('.');
-                        out.push_str(t);
-                    }
-                    out.push('}');
+            let renamed = match (self.args.get(head), tail) {
+                (Some(Value::Str { text, .. }), None) => {
+                    out.push_str(text);
+                    continue;
                 }
-                _ if self.inner.contains(&head) => {
-                    out.push_str("${");
-                    out.push_str(&(self.rename)(head));
-                    if let Some(t) = tail {
-                        out.push('.');
-                        out.push_str(t);
-                    }
-                    out.push('}');
+                (Some(Value::Int { value, .. }), None) => {
+                    out.push_str(&value.to_string());
+                    continue;
                 }
-                _ => {
-                    out.push_str("${");
-                    out.push_str(var);
-                    out.push('}');
-                }
+                (Some(Value::Path { segments }), _) => path_text(segments),
+                _ if self.inner.contains(&head) => (self.rename)(head),
+                _ => head.to_string(),
+            };
+            match tail {
+                Some(t) => out.push_str(&format!("${{{renamed}.{t}}}")),
+                None => out.push_str(&format!("${{{renamed}}}")),
             }
-            rest = &after[end + 1..];
         }
-        out.push_str(rest);
         out
     }
 }

@@ -147,24 +147,43 @@ impl Expr {
     }
 }
 
-/// The `${name}` variables of a `Fn::Sub` string (skipping `${!literal}`).
-pub fn sub_variables(s: &str) -> Vec<&str> {
+/// A piece of a `Fn::Sub`-style string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubPiece<'a> {
+    Text(&'a str),
+    /// The name inside `${…}`.
+    Var(&'a str),
+}
+
+/// Splits `a-${X}-b` into text and variables; an unclosed `${` stays text.
+pub fn sub_pieces(s: &str) -> Vec<SubPiece<'_>> {
     let mut out = Vec::new();
     let mut rest = s;
     while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        match after.find('}') {
-            Some(end) => {
-                let name = &after[..end];
-                if !name.starts_with('!') {
-                    out.push(name);
-                }
-                rest = &after[end + 1..];
-            }
-            None => break,
+        let Some(end) = rest[start + 2..].find('}') else {
+            break;
+        };
+        if start > 0 {
+            out.push(SubPiece::Text(&rest[..start]));
         }
+        out.push(SubPiece::Var(&rest[start + 2..start + 2 + end]));
+        rest = &rest[start + 2 + end + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(SubPiece::Text(rest));
     }
     out
+}
+
+/// The `${name}` variables of a `Fn::Sub` string (skipping `${!literal}`).
+pub fn sub_variables(s: &str) -> Vec<&str> {
+    sub_pieces(s)
+        .into_iter()
+        .filter_map(|p| match p {
+            SubPiece::Var(v) if !v.starts_with('!') => Some(v),
+            _ => None,
+        })
+        .collect()
 }
 
 impl From<&str> for Expr {

@@ -622,22 +622,17 @@ fn is_path(v: Option<&Value>, text: &str) -> bool {
 /// Why a literal bucket name is invalid (interpolated parts are filled with plausible values).
 pub fn bucket_name_problem(name: &str) -> Option<String> {
     let mut probe = String::new();
-    let mut rest = name;
-    while let Some(start) = rest.find("${") {
-        probe.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let var = &rest[start + 2..start + end];
-        probe.push_str(match var {
-            "AWS::AccountId" => "123456789012",
-            "AWS::Region" => "ap-southeast-2",
-            "AWS::Partition" => "aws",
-            _ => return None, // a resource attribute: not known until deploy
-        });
-        rest = &rest[start + end + 1..];
+    for piece in crate::template::sub_pieces(name) {
+        match piece {
+            crate::template::SubPiece::Text(t) => probe.push_str(t),
+            crate::template::SubPiece::Var(var) => probe.push_str(match var {
+                "AWS::AccountId" => "123456789012",
+                "AWS::Region" => "ap-southeast-2",
+                "AWS::Partition" => "aws",
+                _ => return None, // a resource attribute: not known until deploy
+            }),
+        }
     }
-    probe.push_str(rest);
     let n = probe.len();
     if !(3..=63).contains(&n) {
         return Some(format!("it is {n} characters long (at most 63, with the account ID and the longest region filled in)"));

@@ -6,6 +6,7 @@
 //! stand for a value and match any placeholder.
 
 use super::catalog::{ResourceType, Service};
+use crate::template::{sub_pieces, SubPiece};
 
 /// The resource types of `service` that `arn` can denote.
 pub fn resource_types_for<'s>(service: &'s Service, arn: &str) -> Vec<&'s ResourceType> {
@@ -42,43 +43,24 @@ pub fn service_of(arn: &str) -> Option<String> {
 /// stand-in that matches any placeholder.
 fn normalize(arn: &str) -> String {
     let mut out = String::new();
-    let mut rest = arn;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find('}') {
-            Some(end) => {
-                out.push('\u{1}');
-                rest = &rest[start + end + 1..];
-            }
-            None => {
-                rest = &rest[start..];
-                break;
-            }
+    for piece in sub_pieces(arn) {
+        match piece {
+            SubPiece::Text(t) => out.push_str(t),
+            SubPiece::Var(_) => out.push('\u{1}'),
         }
     }
-    out.push_str(rest);
     out.replace(['*', '?'], "\u{1}")
 }
 
 fn matches(format: &str, arn: &str, lenient: bool) -> bool {
-    // Split the format into literal pieces and placeholders.
-    let mut pieces: Vec<Option<&str>> = Vec::new();
-    let mut rest = format;
-    while let Some(start) = rest.find("${") {
-        if start > 0 {
-            pieces.push(Some(&rest[..start]));
-        }
-        match rest[start..].find('}') {
-            Some(end) => {
-                pieces.push(None);
-                rest = &rest[start + end + 1..];
-            }
-            None => break,
-        }
-    }
-    if !rest.is_empty() {
-        pieces.push(Some(rest));
-    }
+    // Literal pieces, and `None` for each placeholder.
+    let pieces: Vec<Option<&str>> = sub_pieces(format)
+        .into_iter()
+        .map(|p| match p {
+            SubPiece::Text(t) => Some(t),
+            SubPiece::Var(_) => None,
+        })
+        .collect();
     let last_placeholder = pieces.iter().rposition(|p| p.is_none());
     match_pieces(&pieces, 0, arn, lenient, last_placeholder)
 }

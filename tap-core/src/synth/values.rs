@@ -8,7 +8,7 @@ use crate::diag::Loc;
 use crate::ir::*;
 use crate::kinds::{duration_seconds, AttrValue, Kind};
 use crate::resolve::{interpolation_path, Target};
-use crate::template::Expr;
+use crate::template::{sub_pieces, Expr, SubPiece};
 use std::collections::BTreeMap;
 
 impl Ctx<'_> {
@@ -121,17 +121,14 @@ impl Ctx<'_> {
         }
         let mut out = String::new();
         let mut vars: BTreeMap<String, Expr> = BTreeMap::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
-                rest = "";
-                break;
+        for piece in sub_pieces(text) {
+            let var = match piece {
+                SubPiece::Text(t) => {
+                    out.push_str(t);
+                    continue;
+                }
+                SubPiece::Var(v) => v,
             };
-            let var = &after[..end];
-            rest = &after[end + 1..];
             let Some(segments) = interpolation_path(var, loc) else {
                 out.push_str(&format!("${{{var}}}"));
                 continue;
@@ -149,7 +146,6 @@ impl Ctx<'_> {
                 }
             }
         }
-        out.push_str(rest);
         if out.contains("${") || !vars.is_empty() {
             Ok(Expr::Sub(out, vars))
         } else {
