@@ -1,6 +1,6 @@
 //! `tap synth`: templates and a manifest in an output directory.
 
-use crate::assets::Assets;
+use crate::assets::{Assets, Packager};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fs;
@@ -15,12 +15,13 @@ pub struct Synthesized {
     pub assets: Vec<crate::assets::Asset>,
 }
 
-/// Synthesises every stack, working out which depends on which through imports.
-pub fn synth_all(stacks: &[Stack]) -> anyhow::Result<Vec<Synthesized>> {
+/// Synthesises every stack (packaging its assets), working out which depends on
+/// which through imports.
+pub fn synth_all(stacks: &[Stack], packager: &Packager) -> anyhow::Result<Vec<Synthesized>> {
     let mut out = Vec::new();
     let mut exports: BTreeMap<String, String> = BTreeMap::new();
     for stack in stacks {
-        let assets = Assets::new(stack.base_dir());
+        let assets = Assets::new(stack.base_dir(), packager);
         let template = stack.synth(&assets)?;
         for o in template.outputs.values() {
             if let Some(name) = o
@@ -77,10 +78,13 @@ pub fn write(dir: &Path, stacks: &[Synthesized]) -> anyhow::Result<()> {
         fs::write(dir.join(&file), s.template.to_pretty_string())?;
         for a in &s.assets {
             manifest_assets.insert(
-                a.hash.clone(),
+                a.package.sha256.clone(),
                 json!({
                     "source": a.source.display().to_string(),
+                    "sourceHash": a.source_hash,
                     "packaging": "rust-lambda-zip",
+                    "zip": a.package.zip.display().to_string(),
+                    "size": a.package.size,
                     "bucket": a.location.bucket.to_json(),
                     "key": a.location.key,
                 }),
@@ -91,7 +95,7 @@ pub fn write(dir: &Path, stacks: &[Synthesized]) -> anyhow::Result<()> {
             json!({
                 "template": file,
                 "dependencies": s.dependencies,
-                "assets": s.assets.iter().map(|a| a.hash.clone()).collect::<Vec<_>>(),
+                "assets": s.assets.iter().map(|a| a.package.sha256.clone()).collect::<Vec<_>>(),
             }),
         );
     }

@@ -1,14 +1,12 @@
 //! Shared helpers for tap's integration tests.
 
 use serde_json::Value;
-use tap_app::stacks;
 use tap_core::synth::{AssetLocation, AssetResolver};
 use tap_core::Expr;
 
-/// Both seed templates as JSON, synthesised with the real asset hashing.
+/// Both seed templates as JSON, synthesised as `tap synth` does (with the real Lambda package).
 pub fn seed_templates() -> (Value, Value) {
-    let app = stacks::app().expect("the seed app builds");
-    let synthesized = tap_app::synth::synth_all(&app).expect("the seed app synthesises");
+    let synthesized = tap_app::cli::synthesize().expect("the seed app synthesises");
     (
         synthesized[0].template.to_json(),
         synthesized[1].template.to_json(),

@@ -22,8 +22,7 @@ fn cfn_lint_accepts_both_seed_templates() {
         lint.display()
     );
     let dir = std::env::temp_dir().join(format!("tap-cfn-lint-{}", std::process::id()));
-    let app = tap_app::stacks::app().unwrap();
-    let synthesized = tap_app::synth::synth_all(&app).unwrap();
+    let synthesized = tap_app::cli::synthesize().unwrap();
     tap_app::synth::write(&dir, &synthesized).unwrap();
     for s in &synthesized {
         let path = dir.join(format!("{}.template.json", s.name));

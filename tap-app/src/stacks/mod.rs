@@ -3,9 +3,11 @@
 mod constructs;
 mod pipeline_stack;
 mod tap_stack;
+mod toolkit;
 
 pub use pipeline_stack::{PipelineStack, PipelineStackProps};
 pub use tap_stack::{TapStack, TapStackProps};
+pub use toolkit::{TapToolkit, TapToolkitProps};
 
 use tap_core::{Stack, StackError};
 

@@ -1,6 +1,12 @@
-//! Code assets: a crate directory, identified by the SHA-256 of its sources and
-//! of the workspace's `Cargo.lock`, so the same code always gets the same key
-//! and a changed one a new key (and so a new Lambda version).
+//! Code assets: a Lambda crate, packaged into a zip whose SHA-256 names its S3
+//! key, so the same code always gets the same key and changed code a new one
+//! (and so a new Lambda version). The package is kept by the SHA-256 of the
+//! crate's sources and the workspace's `Cargo.lock`: unchanged sources are
+//! never rebuilt.
+
+mod package;
+
+pub use package::{hex_sha256, zip_bootstrap, Package, Packager};
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -11,21 +17,25 @@ use tap_core::synth::{asset_bucket, AssetLocation, AssetResolver};
 /// A staged asset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asset {
-    pub hash: String,
+    /// SHA-256 of the sources, the recipe and the lock file.
+    pub source_hash: String,
     pub source: PathBuf,
+    pub package: Package,
     pub location: AssetLocation,
 }
 
-/// Hashes assets relative to a stack's base directory, once each.
-pub struct Assets {
+/// Packages the assets a stack names (relative to its base directory), once each.
+pub struct Assets<'a> {
     base: PathBuf,
+    packager: &'a Packager,
     staged: std::cell::RefCell<BTreeMap<String, Asset>>,
 }
 
-impl Assets {
-    pub fn new(base: &Path) -> Self {
+impl<'a> Assets<'a> {
+    pub fn new(base: &Path, packager: &'a Packager) -> Self {
         Assets {
             base: base.to_path_buf(),
+            packager,
             staged: Default::default(),
         }
     }
@@ -42,14 +52,19 @@ impl Assets {
         let dir = dir
             .canonicalize()
             .map_err(|e| format!("asset `{path}` ({}): {e}", dir.display()))?;
-        let hash = hash_crate(&dir).map_err(|e| format!("asset `{path}`: {e}"))?;
+        let source_hash = hash_crate(&dir).map_err(|e| format!("asset `{path}`: {e}"))?;
+        let package = self
+            .packager
+            .package(&dir, &source_hash)
+            .map_err(|e| format!("asset `{path}`: {e:#}"))?;
         let asset = Asset {
             location: AssetLocation {
                 bucket: asset_bucket(),
-                key: format!("assets/{hash}.zip"),
+                key: format!("assets/{}.zip", package.sha256),
             },
             source: dir,
-            hash,
+            source_hash,
+            package,
         };
         self.staged
             .borrow_mut()
@@ -58,18 +73,19 @@ impl Assets {
     }
 }
 
-impl AssetResolver for Assets {
+impl AssetResolver for Assets<'_> {
     fn locate(&self, path: &str) -> Result<AssetLocation, String> {
         self.stage(path).map(|a| a.location)
     }
 }
 
-/// SHA-256 over the crate's files (sorted, by relative path) and the workspace lock file.
+/// SHA-256 over the packaging recipe, the crate's files (sorted, by relative path) and the workspace lock file.
 pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
     let mut files = Vec::new();
     collect(dir, dir, &mut files)?;
     files.sort();
     let mut h = Sha256::new();
+    h.update(package::RECIPE.as_bytes());
     for rel in &files {
         h.update(rel.as_bytes());
         h.update([0]);

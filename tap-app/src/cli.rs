@@ -1,0 +1,256 @@
+//! The `tap` command line: the verbs and flags of the AWS CDK's `cdk`.
+
+use crate::assets::Packager;
+use crate::deploy::approval::RequireApproval;
+use crate::deploy::aws::{Aws, Target};
+use crate::deploy::ui::Ui;
+use crate::deploy::{self, DeployOptions, Method, Session};
+use crate::local::LocalDir;
+use crate::synth::{self, Synthesized};
+use crate::{stacks, tap_dir};
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tap",
+    version,
+    about = "Infrastructure as code for AWS, checked by the compiler"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Where commands that talk to AWS go.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TargetArgs {
+    /// Use this profile from the shared AWS config and credentials files.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// The AWS region (otherwise from AWS_REGION or the profile).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Deploy to a local AWS emulator (LocalStack on 127.0.0.1, installed and
+    /// started on first use) instead of AWS: no account needed.
+    #[arg(long, global = true)]
+    pub local: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write each stack's CloudFormation template and a manifest.
+    Synth {
+        /// Output directory.
+        #[arg(long, short, default_value = "tap.out")]
+        out: PathBuf,
+    },
+    /// List the stacks and what each depends on.
+    List,
+    /// Show what deploying would change, against what is deployed.
+    Diff(Select),
+    /// Deploy stacks (with the stacks they depend on) through change sets.
+    Deploy {
+        #[command(flatten)]
+        select: Select,
+        /// When to ask before a change set is executed.
+        #[arg(long, value_enum, default_value_t = RequireApproval::Broadening)]
+        require_approval: RequireApproval,
+        /// Write every stack's outputs to this JSON file.
+        #[arg(long)]
+        outputs_file: Option<PathBuf>,
+        /// Through a change set (shown first), or CreateStack/UpdateStack directly.
+        #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
+        method: Method,
+    },
+    /// Delete stacks, dependents first.
+    Destroy {
+        #[command(flatten)]
+        select: Select,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        force: bool,
+    },
+    /// Deploy the toolkit stack: the asset bucket and CloudFormation execution role.
+    Bootstrap,
+    /// The local emulator behind `--local`.
+    Local {
+        #[command(subcommand)]
+        action: LocalAction,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Select {
+    /// Stack names (all stacks when none are given).
+    pub stacks: Vec<String>,
+    /// Every stack of the app.
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum LocalAction {
+    /// Start it (or reuse the running one) and print its endpoint.
+    Start,
+    /// Stop it.
+    Stop,
+    /// Say whether it is running.
+    Status,
+}
+
+/// Runs a command; the report goes to `ui`.
+pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
+    match &cli.command {
+        Command::Synth { out } => {
+            let synthesized = synthesize()?;
+            synth::write(out, &synthesized)?;
+            for s in &synthesized {
+                ui.line(format!(
+                    "{}: {} resources, {} outputs -> {}",
+                    s.name,
+                    s.template.resources.len(),
+                    s.template.outputs.len(),
+                    out.join(format!("{}.template.json", s.name)).display()
+                ));
+            }
+            ui.line(format!(
+                "manifest -> {}",
+                out.join("manifest.json").display()
+            ));
+        }
+        Command::List => {
+            for s in synthesize()? {
+                if s.dependencies.is_empty() {
+                    ui.line(&s.name);
+                } else {
+                    ui.line(format!(
+                        "{} (depends on {})",
+                        s.name,
+                        s.dependencies.join(", ")
+                    ));
+                }
+            }
+        }
+        Command::Local { action } => {
+            let dir = LocalDir::new(tap_dir().join("local"));
+            match action {
+                LocalAction::Start => {
+                    let e = dir.ensure_running()?;
+                    ui.line(e.endpoint());
+                }
+                LocalAction::Stop => {
+                    if dir.stop()? {
+                        ui.line("local: LocalStack stopped");
+                    } else {
+                        ui.line("local: LocalStack was not running");
+                    }
+                }
+                LocalAction::Status => match dir.running() {
+                    Some(e) => ui.line(format!(
+                        "local: running at {} (pid {})",
+                        e.endpoint(),
+                        e.pid
+                    )),
+                    None => ui.line("local: not running"),
+                },
+            }
+        }
+        Command::Diff(select) => {
+            let synthesized = synthesize()?;
+            let session = connect(&cli.target, ui).await?;
+            deploy::diff(&session, &synthesized, &select.stacks).await?;
+        }
+        Command::Deploy {
+            select,
+            require_approval,
+            outputs_file,
+            method,
+        } => {
+            let synthesized = synthesize()?;
+            let session = connect(&cli.target, ui).await?;
+            let opts = DeployOptions {
+                approval: *require_approval,
+                method: *method,
+                outputs_file: outputs_file.clone(),
+            };
+            interruptible(
+                &session,
+                deploy::deploy(&session, &synthesized, &select.stacks, &opts),
+            )
+            .await?;
+        }
+        Command::Destroy { select, force } => {
+            if select.stacks.is_empty() && !select.all {
+                bail!("name the stacks to destroy, or pass --all");
+            }
+            let synthesized = synthesize()?;
+            let session = connect(&cli.target, ui).await?;
+            interruptible(
+                &session,
+                deploy::destroy::destroy(&session, &synthesized, &select.stacks, *force),
+            )
+            .await?;
+        }
+        Command::Bootstrap => {
+            let session = connect(&cli.target, ui).await?;
+            let t = deploy::toolkit::bootstrap(&session).await?;
+            ui.line(format!("asset bucket: {}", t.bucket));
+            ui.line(format!(
+                "CloudFormation execution role: {}",
+                t.cfn_exec_role
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The app's stacks, synthesized with their assets packaged: the same path
+/// for `synth`, `diff` and `deploy`.
+pub fn synthesize() -> Result<Vec<Synthesized>> {
+    let app = stacks::app()?;
+    synth::synth_all(&app, &Packager::new(tap_dir()))
+}
+
+async fn connect(args: &TargetArgs, ui: &Ui) -> Result<Session> {
+    let mut target = Target {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        ..Target::default()
+    };
+    if args.local {
+        let emulator = LocalDir::new(tap_dir().join("local")).ensure_running()?;
+        target.endpoint_url = Some(emulator.endpoint());
+        target.dummy_credentials = true;
+        target.region = Some(args.region.clone().unwrap_or_else(|| "us-east-1".into()));
+        // An emulator's HTTP 500 retried can come back as a misleading second error.
+        target.max_attempts = Some(1);
+    }
+    Ok(Session::new(Aws::connect(&target).await?, ui.clone()))
+}
+
+/// Ctrl-C stops tap but not CloudFormation: say so, and how to follow it.
+async fn interruptible<T>(
+    session: &Session,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::select! {
+        r = work => r,
+        _ = tokio::signal::ctrl_c() => {
+            let running = session.in_flight();
+            if running.is_empty() {
+                bail!("interrupted");
+            }
+            let mut msg = String::from("interrupted: CloudFormation goes on with what it started; tap no longer follows it.");
+            for s in running {
+                msg.push_str(&format!(
+                    "\n  follow {s} with `aws cloudformation describe-stack-events --stack-name {s}` (or the CloudFormation console); `tap deploy` waits for it before deploying again"
+                ));
+            }
+            bail!(msg)
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The AWS clients a deploy uses, from the SDK's default configuration chain.
+
+use anyhow::{bail, Result};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudformation::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_cloudformation::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_cloudformation::error::{BoxError, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Where to deploy: what the `--profile`, `--region` and `--local` flags say.
+/// Everything left unset comes from the SDK's default chain (environment,
+/// shared config and credentials files, SSO, container and instance roles),
+/// including `AWS_ENDPOINT_URL`.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Fixed dummy credentials, for an emulator that does not check them.
+    pub dummy_credentials: bool,
+    /// Attempts per request (the SDK's default is 3).
+    pub max_attempts: Option<u32>,
+}
+
+/// The clients, and a count of the CloudFormation calls they made.
+#[derive(Clone)]
+pub struct Aws {
+    pub cfn: aws_sdk_cloudformation::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub region: String,
+    /// The endpoint override, when there is one (shown in messages).
+    pub endpoint: Option<String>,
+    pub calls: CallCounter,
+}
+
+impl Aws {
+    pub async fn connect(target: &Target) -> Result<Aws> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
+            TimeoutConfig::builder()
+                // An endpoint that is not there should fail in seconds, not minutes.
+                .connect_timeout(Duration::from_secs(3))
+                .build(),
+        );
+        if let Some(p) = &target.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &target.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(url) = &target.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if target.dummy_credentials {
+            loader = loader.credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "tap-local",
+            ));
+        }
+        if let Some(n) = target.max_attempts {
+            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n));
+        }
+        let sdk = loader.load().await;
+        Self::from_sdk_config(&sdk)
+    }
+
+    /// Clients from a ready SDK configuration (tests pass one with a replay HTTP client).
+    pub fn from_sdk_config(sdk: &SdkConfig) -> Result<Aws> {
+        let Some(region) = sdk.region().map(|r| r.to_string()) else {
+            bail!("no AWS region is configured: pass --region, set AWS_REGION, or set one in the profile");
+        };
+        let calls = CallCounter::default();
+        let cfn = aws_sdk_cloudformation::Client::from_conf(
+            aws_sdk_cloudformation::config::Builder::from(sdk)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        let endpoint = sdk.endpoint_url().map(str::to_string);
+        // Virtual-hosted bucket addresses need DNS for `<bucket>.<host>`; an
+        // endpoint override (an emulator, a VPC endpoint) is addressed by path.
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(sdk)
+                .force_path_style(endpoint.is_some())
+                .build(),
+        );
+        Ok(Aws {
+            cfn,
+            s3,
+            region,
+            endpoint,
+            calls,
+        })
+    }
+
+    /// Where requests go, for messages.
+    pub fn where_(&self) -> String {
+        match &self.endpoint {
+            Some(e) => format!("{e} (region {})", self.region),
+            None => format!("AWS region {}", self.region),
+        }
+    }
+}
+
+/// Counts CloudFormation API calls by operation, to report what a deploy cost.
+#[derive(Clone, Default, Debug)]
+pub struct CallCounter(Arc<Mutex<BTreeMap<String, u32>>>);
+
+impl CallCounter {
+    pub fn total(&self) -> u32 {
+        self.0.lock().map(|m| m.values().sum()).unwrap_or(0)
+    }
+    pub fn by_operation(&self) -> BTreeMap<String, u32> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+    pub fn summary(&self) -> String {
+        let by = self.by_operation();
+        let parts: Vec<String> = by.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        format!(
+            "{} CloudFormation API calls ({})",
+            self.total(),
+            parts.join(", ")
+        )
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "tap::CallCounter"
+    }
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let op = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        if let Ok(mut m) = self.0.lock() {
+            *m.entry(op).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// An SDK error as a user should read it: the service's code and message, or
+/// why the endpoint could not be reached. Never credentials.
+pub fn explain<E, R>(err: &SdkError<E, R>, aws: &Aws) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err {
+        SdkError::ServiceError(s) => {
+            let e = s.err();
+            match (e.code(), e.message()) {
+                (Some(c), Some(m)) => format!("{c}: {m}"),
+                (Some(c), None) => c.to_string(),
+                _ => DisplayErrorContext(err).to_string(),
+            }
+        }
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => format!(
+            "cannot reach {}: {}",
+            aws.where_(),
+            DisplayErrorContext(err)
+        ),
+        SdkError::TimeoutError(_) => format!("no answer from {} in time", aws.where_()),
+        _ => DisplayErrorContext(err).to_string(),
+    }
+}
+
+/// The error code of a service error (`ValidationError`, `NoSuchKey`, …).
+pub fn code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    match err {
+        SdkError::ServiceError(s) => s.err().code(),
+        _ => None,
+    }
+}
+
+/// The message of a service error.
+pub fn message<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
+    match err {
+        SdkError::ServiceError(s) => s.err().message(),
+        _ => None,
+    }
+}

@@ -1,0 +1,56 @@
+//! Polling intervals: quick while an operation is young (an emulator finishes
+//! in about a second), growing to a few seconds for long AWS operations.
+
+use std::time::Duration;
+
+const FIRST: Duration = Duration::from_millis(200);
+const MAX: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Backoff {
+    pub fn new() -> Self {
+        Backoff { next: FIRST }
+    }
+
+    /// The pause before the next poll, which grows each time.
+    pub fn step(&mut self) -> Duration {
+        let now = self.next;
+        self.next = (self.next * 3 / 2).min(MAX);
+        now
+    }
+
+    pub async fn wait(&mut self) {
+        tokio::time::sleep(self.step()).await;
+    }
+
+    /// Something happened: look again soon.
+    pub fn reset(&mut self) {
+        self.next = FIRST;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_to_a_ceiling_and_resets() {
+        let mut b = Backoff::new();
+        let steps: Vec<Duration> = (0..20).map(|_| b.step()).collect();
+        assert_eq!(steps[0], FIRST);
+        assert!(steps.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(*steps.last().unwrap(), MAX);
+        b.reset();
+        assert_eq!(b.step(), FIRST);
+    }
+}

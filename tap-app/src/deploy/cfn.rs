@@ -1,0 +1,144 @@
+//! CloudFormation's stack calls, as the rest of the deploy wants them: typed
+//! answers and errors a user can read.
+
+use super::aws::{code, explain, message, Aws};
+use super::backoff::Backoff;
+use super::ui::Ui;
+use anyhow::{anyhow, bail, Result};
+use aws_sdk_cloudformation::types::{Capability, TemplateStage};
+use std::collections::BTreeMap;
+
+/// What `DescribeStacks` says of a stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployed {
+    pub stack_id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: BTreeMap<String, String>,
+}
+
+impl Deployed {
+    /// An operation is running on it (not counting a change set under review).
+    pub fn busy(&self) -> bool {
+        self.status.ends_with("_IN_PROGRESS") && self.status != "REVIEW_IN_PROGRESS"
+    }
+}
+
+/// Every capability a tap template may need: it creates named IAM roles.
+pub fn capabilities() -> Vec<Capability> {
+    vec![
+        Capability::CapabilityIam,
+        Capability::CapabilityNamedIam,
+        Capability::CapabilityAutoExpand,
+    ]
+}
+
+/// The stack by name or ID; `None` when there is no such stack.
+pub async fn describe(aws: &Aws, stack: &str) -> Result<Option<Deployed>> {
+    let resp = match aws.cfn.describe_stacks().stack_name(stack).send().await {
+        Ok(r) => r,
+        Err(e)
+            if code(&e) == Some("ValidationError")
+                && message(&e).is_some_and(|m| m.contains("does not exist")) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => bail!("describing stack {stack}: {}", explain(&e, aws)),
+    };
+    let Some(s) = resp.stacks().first() else {
+        return Ok(None);
+    };
+    let status = s
+        .stack_status()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    // A stack looked up by ID stays visible for a while after it is deleted.
+    if status == "DELETE_COMPLETE" {
+        return Ok(None);
+    }
+    Ok(Some(Deployed {
+        stack_id: s.stack_id().unwrap_or(stack).to_string(),
+        status,
+        reason: s.stack_status_reason().map(str::to_string),
+        outputs: s
+            .outputs()
+            .iter()
+            .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
+            .collect(),
+    }))
+}
+
+/// The deployed template, as JSON.
+pub async fn template(aws: &Aws, stack: &str) -> Result<serde_json::Value> {
+    let resp = aws
+        .cfn
+        .get_template()
+        .stack_name(stack)
+        .template_stage(TemplateStage::Original)
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "reading the deployed template of {stack}: {}",
+                explain(&e, aws)
+            )
+        })?;
+    let body = resp.template_body().unwrap_or("{}");
+    // A template deployed by other tools may be YAML: then it is not ours to compare.
+    Ok(serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+}
+
+/// Waits out an operation someone else started (another deploy, a rollback),
+/// instead of failing on it or stomping on it.
+pub async fn settle(aws: &Aws, ui: &Ui, stack: &str) -> Result<Option<Deployed>> {
+    let mut backoff = Backoff::new();
+    let mut told = false;
+    loop {
+        let current = describe(aws, stack).await?;
+        match &current {
+            Some(d) if d.busy() => {
+                if !told {
+                    ui.line(format!(
+                        "{stack}: {} (another operation is running): waiting for it to finish",
+                        d.status
+                    ));
+                    told = true;
+                }
+                backoff.wait().await;
+            }
+            _ => {
+                if told {
+                    if let Some(d) = &current {
+                        ui.line(format!("{stack}: now {}", d.status));
+                    }
+                }
+                return Ok(current);
+            }
+        }
+    }
+}
+
+/// Deletes a stack and waits until it is gone.
+pub async fn delete_and_wait(aws: &Aws, stack_id: &str) -> Result<Deployed> {
+    aws.cfn
+        .delete_stack()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| anyhow!("deleting {stack_id}: {}", explain(&e, aws)))?;
+    let mut backoff = Backoff::new();
+    loop {
+        match describe(aws, stack_id).await? {
+            None => {
+                return Ok(Deployed {
+                    stack_id: stack_id.to_string(),
+                    status: "DELETE_COMPLETE".into(),
+                    reason: None,
+                    outputs: BTreeMap::new(),
+                })
+            }
+            Some(d) if d.busy() => backoff.wait().await,
+            Some(d) => return Ok(d),
+        }
+    }
+}

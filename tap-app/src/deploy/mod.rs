@@ -1,0 +1,247 @@
+//! `tap deploy`, `diff`, `destroy` and `bootstrap`: synthesized stacks to
+//! CloudFormation through the official AWS SDK.
+//!
+//! Stages, each in its own file: `toolkit` (the asset bucket), `publish`
+//! (assets and large templates to S3), `stack` (one stack: change set, approval,
+//! execution), `events` (progress and failures), `destroy`. This file orders
+//! the stacks and runs independent ones at the same time.
+
+pub mod approval;
+pub mod aws;
+mod backoff;
+pub mod cfn;
+pub mod changes;
+pub mod destroy;
+pub mod events;
+pub mod publish;
+pub mod stack;
+pub mod toolkit;
+pub mod ui;
+
+use crate::synth::Synthesized;
+use anyhow::{anyhow, bail, Result};
+use approval::RequireApproval;
+use aws::Aws;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use ui::Ui;
+
+/// How a stack's template is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// Create a change set, show it, then execute it.
+    ChangeSet,
+    /// CreateStack/UpdateStack directly (the table comes from comparing templates).
+    Direct,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeployOptions {
+    pub approval: RequireApproval,
+    pub method: Method,
+    pub outputs_file: Option<PathBuf>,
+}
+
+/// The clients and the report, shared by every stack of one command.
+#[derive(Clone)]
+pub struct Session {
+    pub aws: Aws,
+    pub ui: Ui,
+    in_flight: Arc<Mutex<BTreeSet<String>>>,
+}
+
+impl Session {
+    pub fn new(aws: Aws, ui: Ui) -> Self {
+        Session {
+            aws,
+            ui,
+            in_flight: Arc::default(),
+        }
+    }
+
+    /// Stacks CloudFormation is working on for this command right now.
+    pub fn in_flight(&self) -> Vec<String> {
+        self.in_flight
+            .lock()
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+    fn started(&self, stack: &str) {
+        if let Ok(mut s) = self.in_flight.lock() {
+            s.insert(stack.to_string());
+        }
+    }
+    fn finished(&self, stack: &str) {
+        if let Ok(mut s) = self.in_flight.lock() {
+            s.remove(stack);
+        }
+    }
+}
+
+/// The stacks `names` selects (all when empty), with the stacks they import
+/// from, in waves: each wave only depends on earlier ones.
+pub fn waves<'a>(stacks: &'a [Synthesized], names: &[String]) -> Result<Vec<Vec<&'a Synthesized>>> {
+    let by_name: BTreeMap<&str, &Synthesized> =
+        stacks.iter().map(|s| (s.name.as_str(), s)).collect();
+    for n in names {
+        if !by_name.contains_key(n.as_str()) {
+            let known: Vec<&str> = by_name.keys().copied().collect();
+            bail!(
+                "no stack named `{n}` in this app (stacks: {})",
+                known.join(", ")
+            );
+        }
+    }
+    // The selection and everything it depends on.
+    let mut wanted: BTreeSet<&str> = if names.is_empty() {
+        by_name.keys().copied().collect()
+    } else {
+        names.iter().map(String::as_str).collect()
+    };
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for n in wanted.clone() {
+            for d in &by_name[n].dependencies {
+                grew |= wanted.insert(d.as_str());
+            }
+        }
+    }
+    let mut placed: BTreeSet<&str> = BTreeSet::new();
+    let mut out = Vec::new();
+    while placed.len() < wanted.len() {
+        // In the app's order, which is the order people wrote them in.
+        let wave: Vec<&Synthesized> = stacks
+            .iter()
+            .filter(|s| wanted.contains(s.name.as_str()) && !placed.contains(s.name.as_str()))
+            .filter(|s| s.dependencies.iter().all(|d| placed.contains(d.as_str())))
+            .collect();
+        if wave.is_empty() {
+            bail!("the stacks depend on each other in a cycle: {wanted:?}");
+        }
+        placed.extend(wave.iter().map(|s| s.name.as_str()));
+        out.push(wave);
+    }
+    Ok(out)
+}
+
+/// What a deploy did, stack by stack.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Outputs of every stack that is deployed, changed or not.
+    pub outputs: BTreeMap<String, BTreeMap<String, String>>,
+    pub unchanged: Vec<String>,
+    pub deployed: Vec<String>,
+}
+
+/// Deploys the selected stacks, dependencies first; stacks of one wave go at
+/// the same time. Stops at the first wave with a failure.
+pub async fn deploy(
+    session: &Session,
+    stacks: &[Synthesized],
+    names: &[String],
+    opts: &DeployOptions,
+) -> Result<Report> {
+    let waves = waves(stacks, names)?;
+    let ui = &session.ui;
+    ui.line(format!("deploying to {}", session.aws.where_()));
+    let needs_bucket = waves.iter().flatten().any(|s| {
+        !s.assets.is_empty() || s.template.to_json().to_string().len() > publish::MAX_TEMPLATE_BODY
+    });
+    let toolkit = if needs_bucket {
+        Some(toolkit::ensure(session).await?)
+    } else {
+        None
+    };
+    if let Some(t) = &toolkit {
+        let mut seen = BTreeSet::new();
+        for a in waves.iter().flatten().flat_map(|s| &s.assets) {
+            if seen.insert(a.location.key.clone()) {
+                publish::upload_asset(&session.aws, ui, &t.bucket, a).await?;
+            }
+        }
+    }
+    let bucket = toolkit.as_ref().map(|t| t.bucket.as_str());
+    let mut report = Report::default();
+    let mut failures = Vec::new();
+    for wave in waves {
+        let runs = wave.iter().map(|s| {
+            let template = s.template.to_json();
+            async move {
+                let req = stack::Request {
+                    name: &s.name,
+                    template: &template,
+                    approval: opts.approval,
+                    method: opts.method,
+                    bucket,
+                };
+                (s.name.clone(), stack::deploy(session, &req).await)
+            }
+        });
+        for (name, result) in futures::future::join_all(runs).await {
+            match result {
+                Ok(d) => {
+                    let outputs = d.stack().outputs.clone();
+                    if !outputs.is_empty() {
+                        ui.line(format!("{name}: outputs"));
+                        for (k, v) in &outputs {
+                            ui.line(format!("  {name}.{k} = {v}"));
+                        }
+                    }
+                    match d {
+                        stack::Deployment::NoChanges(_) => report.unchanged.push(name.clone()),
+                        stack::Deployment::Done(_) => report.deployed.push(name.clone()),
+                    }
+                    report.outputs.insert(name, outputs);
+                }
+                Err(e) => failures.push(format!("{e:#}")),
+            }
+        }
+        if !failures.is_empty() {
+            break;
+        }
+    }
+    if let Some(path) = &opts.outputs_file {
+        write_outputs(path, &report.outputs)?;
+        ui.line(format!("outputs written to {}", path.display()));
+    }
+    ui.line(session.aws.calls.summary());
+    if !failures.is_empty() {
+        return Err(anyhow!(failures.join("\n")));
+    }
+    Ok(report)
+}
+
+/// `{ "Stack": { "OutputKey": "value" } }`, as `cdk deploy --outputs-file` writes it.
+pub fn write_outputs(
+    path: &std::path::Path,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, serde_json::to_string_pretty(outputs)? + "\n")
+        .map_err(|e| anyhow!("writing {}: {e}", path.display()))
+}
+
+/// `tap diff`: each stack's changes against what is deployed, through a
+/// change set that is deleted again. Changes nothing. Returns how many stacks differ.
+pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
+    let bucket = toolkit::find(session).await?.map(|t| t.bucket);
+    let mut changed = 0;
+    for s in waves(stacks, names)?.into_iter().flatten() {
+        let template = s.template.to_json();
+        let req = stack::Request {
+            name: &s.name,
+            template: &template,
+            approval: RequireApproval::Never,
+            method: Method::ChangeSet,
+            bucket: bucket.as_deref(),
+        };
+        if stack::preview(session, &req).await? {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}

@@ -1,0 +1,428 @@
+//! Deploying one stack: settle whatever state it is in, skip it when nothing
+//! changed, show the change set, ask, execute, follow, report.
+
+use super::approval::{approve, RequireApproval};
+use super::aws::{code, explain, message, Aws};
+use super::backoff::Backoff;
+use super::cfn::{self, capabilities, Deployed};
+use super::changes::{self, Action, ResourceChange};
+use super::events::{Monitor, Outcome};
+use super::publish::{place_template, TemplateSource};
+use super::ui::Ui;
+use super::{Method, Session};
+use anyhow::{anyhow, bail, Result};
+use aws_sdk_cloudformation::types::{ChangeSetStatus, ChangeSetType};
+use serde_json::Value;
+
+/// What deploying a stack came to.
+#[derive(Debug, Clone)]
+pub enum Deployment {
+    /// The deployed template already equals this one.
+    NoChanges(Deployed),
+    Done(Outcome),
+}
+
+impl Deployment {
+    pub fn stack(&self) -> &Deployed {
+        match self {
+            Deployment::NoChanges(d) => d,
+            Deployment::Done(o) => &o.stack,
+        }
+    }
+}
+
+/// One stack to deploy.
+pub struct Request<'a> {
+    pub name: &'a str,
+    pub template: &'a Value,
+    pub approval: RequireApproval,
+    pub method: Method,
+    /// Where templates over the inline limit go.
+    pub bucket: Option<&'a str>,
+}
+
+pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> {
+    let (aws, ui, name) = (&session.aws, &session.ui, req.name);
+    let mut current = cfn::settle(aws, ui, name).await?;
+    if let Some(d) = &current {
+        match d.status.as_str() {
+            "ROLLBACK_COMPLETE" => {
+                ui.line(format!(
+                    "{name}: ROLLBACK_COMPLETE (its first create failed and was rolled back), which cannot be updated: deleting it and creating it again"
+                ));
+                cfn::delete_and_wait(aws, &d.stack_id).await?;
+                current = None;
+            }
+            "ROLLBACK_FAILED" | "DELETE_FAILED" | "UPDATE_ROLLBACK_FAILED" | "UPDATE_FAILED"
+            | "CREATE_FAILED" | "IMPORT_ROLLBACK_FAILED" => bail!(
+                "{name} is in {}{}: CloudFormation cannot update it until that is resolved (for UPDATE_ROLLBACK_FAILED, `aws cloudformation continue-update-rollback --stack-name {name}`; otherwise delete it with `tap destroy {name}`)",
+                d.status,
+                d.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+            ),
+            _ => {}
+        }
+    }
+    // A stack left in review by an earlier change set has nothing deployed yet.
+    let existing = current.filter(|d| d.status != "REVIEW_IN_PROGRESS");
+    let old_template = match &existing {
+        Some(d) => Some(cfn::template(aws, &d.stack_id).await?),
+        None => None,
+    };
+    if old_template.as_ref() == Some(req.template) {
+        ui.line(format!("{name}: no changes"));
+        let deployed = existing.ok_or_else(|| anyhow!("{name} vanished"))?;
+        return Ok(Deployment::NoChanges(deployed));
+    }
+    let (added, removed) = changes::grant_changes(old_template.as_ref(), req.template);
+    let broadening = added.iter().any(|g| g.broadens());
+    let body = req.template.to_string();
+    let source = place_template(aws, ui, req.bucket, name, body).await?;
+    match req.method {
+        Method::ChangeSet => {
+            let create = existing.is_none();
+            let Some(cs) = create_change_set(aws, ui, name, &source, create).await? else {
+                return match existing {
+                    Some(d) => Ok(Deployment::NoChanges(d)),
+                    None => bail!("{name}: CloudFormation found nothing to create"),
+                };
+            };
+            show(ui, name, &cs.changes, &added, &removed);
+            if let Err(e) = approve(ui, req.approval, name, broadening) {
+                discard(aws, name, &cs.id, create).await;
+                return Err(e);
+            }
+            let expected = if create {
+                resource_count(req.template)
+            } else {
+                cs.changes.len()
+            };
+            let mut monitor = Monitor::start(aws, name, &cs.stack_id, expected).await?;
+            session.started(name);
+            aws.cfn
+                .execute_change_set()
+                .stack_name(&cs.stack_id)
+                .change_set_name(&cs.id)
+                .send()
+                .await
+                .map_err(|e| anyhow!("{name}: executing the change set: {}", explain(&e, aws)))?;
+            let outcome = monitor.follow(aws, ui).await;
+            session.finished(name);
+            conclude(ui, name, outcome?)
+        }
+        Method::Direct => {
+            let rows = changes::template_changes(old_template.as_ref(), req.template);
+            show(ui, name, &rows, &added, &removed);
+            approve(ui, req.approval, name, broadening)?;
+            let expected = rows.len();
+            let mut monitor = Monitor::start(
+                aws,
+                name,
+                existing.as_ref().map(|d| d.stack_id.as_str()).unwrap_or(""),
+                expected,
+            )
+            .await?;
+            session.started(name);
+            let started = direct(aws, name, &source, existing.is_none()).await;
+            let stack_id = match started {
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    session.finished(name);
+                    ui.line(format!("{name}: no changes"));
+                    let d = existing.ok_or_else(|| anyhow!("{name} vanished"))?;
+                    return Ok(Deployment::NoChanges(d));
+                }
+                Err(e) => {
+                    session.finished(name);
+                    return Err(e);
+                }
+            };
+            monitor.set_stack_id(&stack_id);
+            let outcome = monitor.follow(aws, ui).await;
+            session.finished(name);
+            conclude(ui, name, outcome?)
+        }
+    }
+}
+
+/// Shows what deploying would change (a change set, deleted again; every
+/// resource as an add when the stack is not deployed). Returns whether anything would.
+pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
+    let (aws, ui, name) = (&session.aws, &session.ui, req.name);
+    let existing = cfn::describe(aws, name)
+        .await?
+        .filter(|d| d.status != "REVIEW_IN_PROGRESS" && d.status != "ROLLBACK_COMPLETE");
+    let Some(d) = existing else {
+        ui.line(format!("{name}: not deployed"));
+        let rows = changes::template_changes(None, req.template);
+        let (added, removed) = changes::grant_changes(None, req.template);
+        show(ui, name, &rows, &added, &removed);
+        return Ok(true);
+    };
+    let old = cfn::template(aws, &d.stack_id).await?;
+    if &old == req.template {
+        ui.line(format!("{name}: no changes"));
+        return Ok(false);
+    }
+    let (added, removed) = changes::grant_changes(Some(&old), req.template);
+    let source = place_template(aws, ui, req.bucket, name, req.template.to_string()).await?;
+    let Some(cs) = create_change_set(aws, ui, name, &source, false).await? else {
+        return Ok(false);
+    };
+    show(ui, name, &cs.changes, &added, &removed);
+    discard(aws, name, &cs.id, false).await;
+    Ok(true)
+}
+
+/// A change set, created and described.
+struct ChangeSet {
+    id: String,
+    stack_id: String,
+    changes: Vec<ResourceChange>,
+}
+
+/// Creates a change set and waits for CloudFormation to work it out. `None`
+/// when it contains no changes (it is deleted).
+async fn create_change_set(
+    aws: &Aws,
+    ui: &Ui,
+    name: &str,
+    source: &TemplateSource,
+    create: bool,
+) -> Result<Option<ChangeSet>> {
+    let cs_name = format!(
+        "tap-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0)
+    );
+    let mut call = aws
+        .cfn
+        .create_change_set()
+        .stack_name(name)
+        .change_set_name(&cs_name)
+        .change_set_type(if create {
+            ChangeSetType::Create
+        } else {
+            ChangeSetType::Update
+        })
+        .description("Created by tap deploy")
+        .set_capabilities(Some(capabilities()));
+    call = match source {
+        TemplateSource::Body(b) => call.template_body(b),
+        TemplateSource::Url(u) => call.template_url(u),
+    };
+    let resp = call
+        .send()
+        .await
+        .map_err(|e| anyhow!("{name}: creating a change set: {}", explain(&e, aws)))?;
+    let id = resp.id().unwrap_or(&cs_name).to_string();
+    let stack_id = resp.stack_id().unwrap_or(name).to_string();
+    let mut backoff = Backoff::new();
+    loop {
+        let mut changes = Vec::new();
+        let mut token: Option<String> = None;
+        let (status, reason) = loop {
+            let resp = aws
+                .cfn
+                .describe_change_set()
+                .stack_name(&stack_id)
+                .change_set_name(&id)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| anyhow!("{name}: reading the change set: {}", explain(&e, aws)))?;
+            for c in resp.changes() {
+                if let Some(rc) = c.resource_change() {
+                    changes.push(ResourceChange {
+                        action: Action::from_cfn(rc.action().map(|a| a.as_str()).unwrap_or("")),
+                        logical_id: rc.logical_resource_id().unwrap_or_default().to_string(),
+                        resource_type: rc.resource_type().unwrap_or_default().to_string(),
+                        replacement: rc.replacement().map(|r| r.as_str().to_string()),
+                        scope: rc.scope().iter().map(|s| s.as_str().to_string()).collect(),
+                    });
+                }
+            }
+            let status = resp.status().cloned();
+            let reason = resp.status_reason().map(str::to_string);
+            match resp.next_token() {
+                Some(t) if status == Some(ChangeSetStatus::CreateComplete) => {
+                    token = Some(t.to_string())
+                }
+                _ => break (status, reason),
+            }
+        };
+        match status {
+            Some(ChangeSetStatus::CreateComplete) => {
+                changes.sort();
+                return Ok(Some(ChangeSet {
+                    id,
+                    stack_id,
+                    changes,
+                }));
+            }
+            Some(ChangeSetStatus::Failed) => {
+                let reason = reason.unwrap_or_default();
+                discard(aws, name, &id, create).await;
+                if no_changes(&reason) {
+                    ui.line(format!("{name}: no changes"));
+                    return Ok(None);
+                }
+                bail!("{name}: CloudFormation rejected the change set: {reason}");
+            }
+            _ => backoff.wait().await,
+        }
+    }
+}
+
+/// CloudFormation's wordings for a change set or update with nothing to do.
+fn no_changes(reason: &str) -> bool {
+    reason.contains("didn't contain changes")
+        || reason.contains("No updates are to be performed")
+        || reason.contains("no changes")
+}
+
+/// Deletes an unexecuted change set (and the empty stack a create change set made).
+async fn discard(aws: &Aws, name: &str, change_set: &str, created_stack: bool) {
+    let _ = aws
+        .cfn
+        .delete_change_set()
+        .stack_name(name)
+        .change_set_name(change_set)
+        .send()
+        .await;
+    if created_stack {
+        if let Ok(Some(d)) = cfn::describe(aws, name).await {
+            if d.status == "REVIEW_IN_PROGRESS" {
+                let _ = aws.cfn.delete_stack().stack_name(&d.stack_id).send().await;
+            }
+        }
+    }
+}
+
+/// `CreateStack` or `UpdateStack`; `None` when the update has nothing to do.
+async fn direct(
+    aws: &Aws,
+    name: &str,
+    source: &TemplateSource,
+    create: bool,
+) -> Result<Option<String>> {
+    let (body, url) = match source {
+        TemplateSource::Body(b) => (Some(b.clone()), None),
+        TemplateSource::Url(u) => (None, Some(u.clone())),
+    };
+    if create {
+        let resp = aws
+            .cfn
+            .create_stack()
+            .stack_name(name)
+            .set_template_body(body)
+            .set_template_url(url)
+            .set_capabilities(Some(capabilities()))
+            .send()
+            .await
+            .map_err(|e| anyhow!("{name}: creating the stack: {}", explain(&e, aws)))?;
+        return Ok(Some(resp.stack_id().unwrap_or(name).to_string()));
+    }
+    match aws
+        .cfn
+        .update_stack()
+        .stack_name(name)
+        .set_template_body(body)
+        .set_template_url(url)
+        .set_capabilities(Some(capabilities()))
+        .send()
+        .await
+    {
+        Ok(resp) => Ok(Some(resp.stack_id().unwrap_or(name).to_string())),
+        Err(e) if code(&e) == Some("ValidationError") && message(&e).is_some_and(no_changes) => {
+            Ok(None)
+        }
+        Err(e) => Err(anyhow!("{name}: updating the stack: {}", explain(&e, aws))),
+    }
+}
+
+fn show(
+    ui: &Ui,
+    name: &str,
+    rows: &[ResourceChange],
+    added: &[changes::Grant],
+    removed: &[changes::Grant],
+) {
+    ui.line(format!("{name}: {} resource changes", rows.len()));
+    for l in changes::render_table(rows) {
+        ui.line(l);
+    }
+    if !added.is_empty() || !removed.is_empty() {
+        ui.line(format!(
+            "{name}: IAM changes ({} added or widened, {} removed)",
+            added.len(),
+            removed.len()
+        ));
+        for l in changes::render_grants(added, removed) {
+            ui.line(l);
+        }
+    }
+}
+
+fn resource_count(template: &Value) -> usize {
+    template["Resources"]
+        .as_object()
+        .map(|r| r.len())
+        .unwrap_or(0)
+}
+
+/// Reports how the operation ended; a failure becomes the error.
+fn conclude(ui: &Ui, name: &str, outcome: Outcome) -> Result<Deployment> {
+    for w in &outcome.warnings {
+        ui.line(format!("{name}: warning: {w}"));
+    }
+    if outcome.succeeded() {
+        ui.line(format!(
+            "{name}: {} ({} resource events)",
+            outcome.stack.status, outcome.events
+        ));
+        return Ok(Deployment::Done(outcome));
+    }
+    Err(anyhow!(failure_report(name, &outcome)))
+}
+
+/// The failed resources with CloudFormation's reasons, and where that left the stack.
+pub fn failure_report(name: &str, outcome: &Outcome) -> String {
+    let status = &outcome.stack.status;
+    let mut s = format!("{name} failed: {status}");
+    if let Some(r) = &outcome.stack.reason {
+        s.push_str(&format!(" ({r})"));
+    }
+    let (primary, secondary): (Vec<_>, Vec<_>) =
+        outcome.failures.iter().partition(|f| !f.is_secondary());
+    for f in &primary {
+        s.push_str(&format!(
+            "\n  {} ({}) {}: {}",
+            f.logical_id, f.resource_type, f.status, f.reason
+        ));
+    }
+    if !secondary.is_empty() {
+        s.push_str(&format!(
+            "\n  and {} more cancelled because of that: {}",
+            secondary.len(),
+            secondary
+                .iter()
+                .map(|f| f.logical_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let after = match status.as_str() {
+        "ROLLBACK_COMPLETE" => "CloudFormation rolled the new stack back: none of it is left. The next deploy deletes the stack and creates it again.".to_string(),
+        "UPDATE_ROLLBACK_COMPLETE" => "CloudFormation rolled the update back: the stack is as it was before this deploy.".to_string(),
+        "ROLLBACK_FAILED" | "UPDATE_ROLLBACK_FAILED" => format!("The rollback failed too: the stack needs attention before it can be deployed again (`aws cloudformation continue-update-rollback --stack-name {name}` or `tap destroy {name}`)."),
+        "CREATE_FAILED" | "UPDATE_FAILED" => "The stack was not rolled back: what was created or changed before the failure is still there.".to_string(),
+        _ => String::new(),
+    };
+    if !after.is_empty() {
+        s.push_str("\n  ");
+        s.push_str(&after);
+    }
+    s
+}

@@ -1,0 +1,230 @@
+//! `--local`: LocalStack community in host mode on 127.0.0.1, installed into
+//! `.tap/local/venv` on first use, started in the background and reused by later
+//! commands until `tap local stop`.
+//!
+//! Nothing else in tap knows about it: a deploy only sees an endpoint URL, as it
+//! would with `AWS_ENDPOINT_URL`.
+
+use crate::tools;
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// LocalStack's usual port, taken when it is free.
+pub const DEFAULT_PORT: u16 = 4566;
+const LAUNCHER: &str = include_str!("launch.py");
+const START_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// A running emulator.
+#[derive(Debug)]
+pub struct Emulator {
+    pub port: u16,
+    pub pid: u32,
+    /// Set when this process started it and owns it (tests): dropped, it is stopped.
+    child: Option<Child>,
+}
+
+impl Emulator {
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Where tap keeps the emulator: venv, data, log and the state of the running one.
+pub struct LocalDir(PathBuf);
+
+impl LocalDir {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        LocalDir(dir.into())
+    }
+    fn state(&self) -> PathBuf {
+        self.0.join("state.json")
+    }
+    pub fn log(&self) -> PathBuf {
+        self.0.join("localstack.log")
+    }
+
+    /// The emulator recorded as running, if it still answers.
+    pub fn running(&self) -> Option<Emulator> {
+        let text = std::fs::read_to_string(self.state()).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let port = u16::try_from(v["port"].as_u64()?).ok()?;
+        let pid = u32::try_from(v["pid"].as_u64()?).ok()?;
+        healthy(port).then_some(Emulator {
+            port,
+            pid,
+            child: None,
+        })
+    }
+
+    /// Reuses the running emulator or starts one that outlives this process.
+    pub fn ensure_running(&self) -> Result<Emulator> {
+        if let Some(e) = self.running() {
+            eprintln!(
+                "local: reusing LocalStack at {} (pid {})",
+                e.endpoint(),
+                e.pid
+            );
+            return Ok(e);
+        }
+        let port = if port_free(DEFAULT_PORT) {
+            DEFAULT_PORT
+        } else {
+            free_port()?
+        };
+        let started = Instant::now();
+        let mut e = self.start(port, None)?;
+        // Detached: it must keep running after `tap` exits.
+        e.child = None;
+        std::fs::write(
+            self.state(),
+            serde_json::to_string(&json!({ "port": e.port, "pid": e.pid }))?,
+        )?;
+        eprintln!(
+            "local: LocalStack started at {} (pid {}) in {:.1}s; `tap local stop` stops it",
+            e.endpoint(),
+            e.pid,
+            started.elapsed().as_secs_f64()
+        );
+        Ok(e)
+    }
+
+    /// Starts an emulator owned by this process (stopped when the value is
+    /// dropped or this process exits), on a free port.
+    pub fn start_owned(&self) -> Result<Emulator> {
+        self.start(free_port()?, Some(std::process::id()))
+    }
+
+    fn start(&self, port: u16, parent: Option<u32>) -> Result<Emulator> {
+        std::fs::create_dir_all(&self.0)?;
+        let bin = tools::LOCALSTACK.ensure(&self.0.join("venv"))?;
+        let launcher = self.0.join("launch.py");
+        std::fs::write(&launcher, LAUNCHER)?;
+        let volume = self.0.join(format!("volume-{port}"));
+        // A fresh emulator starts empty.
+        let _ = std::fs::remove_dir_all(&volume);
+        std::fs::create_dir_all(&volume)?;
+        let log_path = if parent.is_some() {
+            self.0.join(format!("localstack-{port}.log"))
+        } else {
+            self.log()
+        };
+        let log = std::fs::File::create(&log_path)?;
+        let mut cmd = Command::new(bin.join("python"));
+        cmd.arg(&launcher)
+            .env("GATEWAY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("DNS_ADDRESS", "0")
+            .env("PERSISTENCE", "0")
+            .env("LOCALSTACK_VOLUME_DIR", &volume)
+            .env("LOCALSTACK_TELEMETRY_DISABLED", "1")
+            .env("SKIP_SSL_CERT_DOWNLOAD", "1")
+            .env("SKIP_INFRA_DOWNLOADS", "1")
+            .env("DISABLE_EVENTS", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        if let Some(pid) = parent {
+            cmd.env("TAP_PARENT_PID", pid.to_string());
+        }
+        // Its own process group: Ctrl-C in the terminal stops tap, not the emulator.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd.spawn().context("starting LocalStack")?;
+        let pid = child.id();
+        let deadline = Instant::now() + START_TIMEOUT;
+        let mut pause = Duration::from_millis(100);
+        loop {
+            if healthy(port) {
+                return Ok(Emulator {
+                    port,
+                    pid,
+                    child: Some(child),
+                });
+            }
+            if let Some(status) = child.try_wait()? {
+                bail!(
+                    "LocalStack exited ({status}) before it was ready; its log ({}) ends:\n{}",
+                    log_path.display(),
+                    tail(&log_path, 20)
+                );
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!(
+                    "LocalStack did not answer on port {port} within {}s; its log ({}) ends:\n{}",
+                    START_TIMEOUT.as_secs(),
+                    log_path.display(),
+                    tail(&log_path, 20)
+                );
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 3 / 2).min(Duration::from_secs(1));
+        }
+    }
+
+    /// Stops the emulator `ensure_running` started. Returns whether one was running.
+    pub fn stop(&self) -> Result<bool> {
+        let Some(e) = self.running() else {
+            let _ = std::fs::remove_file(self.state());
+            return Ok(false);
+        };
+        let status = Command::new("kill")
+            .arg(e.pid.to_string())
+            .status()
+            .context("running kill")?;
+        if !status.success() {
+            bail!("could not stop LocalStack (pid {})", e.pid);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while healthy(e.port) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::fs::remove_file(self.state())?;
+        let _ = std::fs::remove_dir_all(self.0.join(format!("volume-{}", e.port)));
+        Ok(true)
+    }
+}
+
+/// Whether LocalStack's health endpoint answers on the port.
+pub fn healthy(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let req = format!(
+        "GET /_localstack/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    );
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut body = String::new();
+    let _ = s.read_to_string(&mut body);
+    body.starts_with("HTTP/1.1 200") && body.contains("cloudformation")
+}
+
+fn port_free(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}

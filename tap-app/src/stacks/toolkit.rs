@@ -1,0 +1,33 @@
+//! tap's own toolkit stack, deployed by `tap bootstrap` (or on first deploy):
+//! like the AWS CDK's `CDKToolkit`, one per account and region.
+
+use tap_macros::stack;
+
+stack! {
+    /// tap toolkit: the asset bucket deploys upload Lambda packages and large templates to, and the role CloudFormation deploys with from the pipeline.
+    pub stack TapToolkit {
+        // Named as `tap_core::synth::asset_bucket()` names it in every template.
+        assets = s3::Bucket {
+            name: "tap-assets-${AWS::AccountId}-${AWS::Region}",
+            versioned: true,
+            encryption: S3Managed,
+            lifecycle: [{ id: "expire-old-versions", noncurrent_expiration: days(30) }],
+            // Deployed stacks' Lambda code lives here: keep it when the toolkit goes.
+            removal: Retain,
+        };
+
+        // The role PipelineStack's deploy action passes to CloudFormation. Like the
+        // CDK's `cfn-exec` role it can create whatever a stack declares: what a
+        // stack may do is decided by its reviewed template, not by this role.
+        cfn_exec = iam::Role {
+            name: "tap-cfn-exec-${AWS::Region}",
+            description: "Role CloudFormation assumes to deploy tap stacks from the pipeline",
+            assumed_by: service("cloudformation.amazonaws.com"),
+            managed_policies: [aws_managed("AdministratorAccess")],
+        };
+
+        output AssetBucketName { value: assets.name, description: "The bucket tap uploads assets and large templates to" }
+        output CfnExecRoleArn { value: cfn_exec.arn, description: "The role CloudFormation deploys tap stacks with from the pipeline" }
+        output ToolkitVersion { value: "1", description: "The toolkit's version" }
+    }
+}
