@@ -168,14 +168,25 @@ where
                 _ => DisplayErrorContext(err).to_string(),
             }
         }
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => format!(
-            "cannot reach {}: {}",
-            aws.where_(),
-            DisplayErrorContext(err)
-        ),
+        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
+            let cause = d
+                .as_connector_error()
+                .map(|c| root_cause(c))
+                .unwrap_or_else(|| DisplayErrorContext(err).to_string());
+            format!("cannot reach {}: {cause}", aws.where_())
+        }
         SdkError::TimeoutError(_) => format!("no answer from {} in time", aws.where_()),
         _ => DisplayErrorContext(err).to_string(),
     }
+}
+
+/// The innermost error: "Connection refused (os error 111)", not the layers around it.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut e = err;
+    while let Some(next) = e.source() {
+        e = next;
+    }
+    e.to_string()
 }
 
 /// The error code of a service error (`ValidationError`, `NoSuchKey`, …).

@@ -1,0 +1,429 @@
+//! End to end: the `tap` binary deploys the app's two stacks to LocalStack
+//! (started by this test on a free 127.0.0.1 port) through the real AWS SDK,
+//! exactly as a user runs it with `AWS_ENDPOINT_URL` set. What it created is
+//! then read back through each service's own API.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+use tap_app::local::{Emulator, LocalDir};
+
+fn start_emulator() -> Emulator {
+    LocalDir::new(tap_app::tap_dir().join("local"))
+        .start_owned()
+        .expect("LocalStack starts")
+}
+
+/// Runs `tap` against the endpoint with dummy credentials and nothing from
+/// the user's own AWS configuration.
+fn tap(endpoint: &str, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_tap"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("tap runs");
+    eprintln!(
+        "$ tap {}\n{}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+async fn sdk(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+async fn stack_exists(cfn: &aws_sdk_cloudformation::Client, name: &str) -> bool {
+    match cfn.describe_stacks().stack_name(name).send().await {
+        Ok(r) => r
+            .stacks()
+            .iter()
+            .any(|s| s.stack_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE")),
+        Err(_) => false,
+    }
+}
+
+async fn event_count(cfn: &aws_sdk_cloudformation::Client, name: &str) -> usize {
+    cfn.describe_stack_events()
+        .stack_name(name)
+        .send()
+        .await
+        .expect("events")
+        .stack_events()
+        .len()
+}
+
+#[test]
+fn deploy_both_stacks_then_no_op_then_destroy() {
+    let emulator = start_emulator();
+    let endpoint = emulator.endpoint();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sdk = rt.block_on(sdk(&endpoint));
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk);
+
+    // What the app will deploy, as `tap synth` sees it.
+    let synthesized = tap_app::cli::synthesize().expect("the app synthesizes");
+    let package = synthesized[0].assets[0].package.clone();
+
+    // Without a terminal, the default --require-approval broadening refuses
+    // a deploy that adds IAM permissions, and creates nothing.
+    let refused = tap(&endpoint, &["deploy"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("needs approval, but there is no terminal to ask on"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!rt.block_on(stack_exists(&cfn, "TapStack")));
+
+    let dir = std::env::temp_dir().join(format!("tap-e2e-{}", std::process::id()));
+    let outputs_file = dir.join("outputs.json");
+    let deployed = tap(
+        &endpoint,
+        &[
+            "deploy",
+            "--require-approval",
+            "never",
+            "--outputs-file",
+            outputs_file.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(
+        deployed.status.success(),
+        "deploy failed: {}",
+        stderr(&deployed)
+    );
+    let out = stdout(&deployed);
+
+    // Live progress: a line per resource event, with the stack's progress.
+    let event_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("TapStack | ") && !l.contains("AWS::CloudFormation::Stack"))
+        .collect();
+    let tap_resources = synthesized[0].template.resources.len();
+    assert!(
+        event_lines.len() >= 2 * tap_resources,
+        "expected an IN_PROGRESS and a COMPLETE line per resource, got {} lines",
+        event_lines.len()
+    );
+    assert!(event_lines.iter().any(|l| l.contains("CREATE_COMPLETE")
+        && l.contains("AWS::SQS::Queue")
+        && l.ends_with("Dlq")));
+    assert!(out.contains(&format!(
+        "TapStack | {tap_resources:>3}/{tap_resources:<3}|"
+    )));
+    // The change set table came first, and LocalStack's faked resources are warnings.
+    assert!(out.contains("+ add      AWS::Lambda::Function"));
+    assert!(out.contains("TapStack: IAM changes"));
+    assert!(out.contains("LambdaRole Allow s3:PutObject on ${ApplicationBucket.Arn}/*"));
+    assert!(out.contains(
+        "PipelineStack: warning: Pipeline (AWS::CodePipeline::Pipeline): Resource type AWS::CodePipeline::Pipeline is not supported but was deployed as a fallback"
+    ));
+    // Dependencies first.
+    let tap_done = out
+        .find("TapStack: CREATE_COMPLETE")
+        .expect("TapStack completes");
+    let pipeline_start = out.find("PipelineStack | ").expect("PipelineStack events");
+    assert!(tap_done < pipeline_start);
+
+    // The outputs file holds every output of both stacks.
+    let outputs: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(&std::fs::read_to_string(&outputs_file).expect("outputs file"))
+            .expect("outputs file is JSON");
+    for s in &synthesized {
+        let got = &outputs[&s.name];
+        for key in s.template.outputs.keys() {
+            assert!(
+                got.get(key).is_some_and(|v| !v.is_empty()),
+                "{}.{key} missing from the outputs file",
+                s.name
+            );
+        }
+    }
+    let o = &outputs["TapStack"];
+
+    rt.block_on(verify_resources(&sdk, o, &package));
+
+    // The same app again: nothing to do, and nothing done.
+    let events_before = rt.block_on(event_count(&cfn, "TapStack"));
+    let again = tap(&endpoint, &["deploy", "--require-approval", "never"]);
+    assert!(again.status.success());
+    let out = stdout(&again);
+    assert!(out.contains("TapStack: no changes"));
+    assert!(out.contains("PipelineStack: no changes"));
+    assert!(out.contains("is already uploaded"));
+    assert!(
+        !out.contains("CreateChangeSet"),
+        "a no-op deploy created a change set:\n{out}"
+    );
+    assert_eq!(rt.block_on(event_count(&cfn, "TapStack")), events_before);
+
+    let diff = tap(&endpoint, &["diff"]);
+    assert!(diff.status.success());
+    assert!(stdout(&diff).contains("TapStack: no changes"));
+
+    // Destroy: dependents first, Retain buckets kept, the auto-deleted one gone.
+    let destroyed = tap(&endpoint, &["destroy", "--all", "--force"]);
+    assert!(destroyed.status.success(), "{}", stderr(&destroyed));
+    let out = stdout(&destroyed);
+    assert!(out.find("PipelineStack: destroyed") < out.find("TapStack: destroyed"));
+    assert!(out.contains("TapStack: retained LoggingBucket (AWS::S3::Bucket)"));
+    assert!(!rt.block_on(stack_exists(&cfn, "TapStack")));
+    assert!(!rt.block_on(stack_exists(&cfn, "PipelineStack")));
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    for kept in [&o["LoggingBucketName"], &o["ApplicationBucketName"]] {
+        assert!(
+            rt.block_on(s3.head_bucket().bucket(kept).send()).is_ok(),
+            "retained bucket {kept} is gone"
+        );
+    }
+    assert!(rt
+        .block_on(
+            s3.head_bucket()
+                .bucket(&o["PipelineSourceBucketName"])
+                .send()
+        )
+        .is_err());
+}
+
+/// Reads back, service by service, what LocalStack really creates.
+async fn verify_resources(
+    sdk: &SdkConfig,
+    o: &BTreeMap<String, String>,
+    package: &tap_app::assets::Package,
+) {
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    let versioning = s3
+        .get_bucket_versioning()
+        .bucket(&o["PipelineSourceBucketName"])
+        .send()
+        .await
+        .expect("pipeline source bucket");
+    assert_eq!(versioning.status().map(|s| s.as_str()), Some("Enabled"));
+    let policy = s3
+        .get_bucket_policy()
+        .bucket(&o["ApplicationBucketName"])
+        .send()
+        .await
+        .expect("application bucket policy");
+    let policy: Value = serde_json::from_str(policy.policy().unwrap_or("{}")).expect("policy JSON");
+    assert!(policy.to_string().contains("aws:SecureTransport"));
+
+    // DLQ with its 14 days' retention.
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&o["DeadLetterQueueUrl"])
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::MessageRetentionPeriod)
+        .send()
+        .await
+        .expect("DLQ");
+    assert_eq!(
+        attrs
+            .attributes()
+            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::MessageRetentionPeriod))
+            .map(String::as_str),
+        Some("1209600")
+    );
+
+    // The bucket's KMS key, with rotation.
+    let cfn = aws_sdk_cloudformation::Client::new(sdk);
+    let key = cfn
+        .describe_stack_resource()
+        .stack_name("TapStack")
+        .logical_resource_id("ApplicationBucketKey")
+        .send()
+        .await
+        .expect("key resource");
+    let key_id = key
+        .stack_resource_detail()
+        .and_then(|d| d.physical_resource_id())
+        .expect("key id")
+        .to_string();
+    let kms = aws_sdk_kms::Client::new(sdk);
+    let rotation = kms
+        .get_key_rotation_status()
+        .key_id(&key_id)
+        .send()
+        .await
+        .expect("key rotation");
+    assert!(rotation.key_rotation_enabled());
+
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+    let secret = secrets
+        .describe_secret()
+        .secret_id(&o["SecretArn"])
+        .send()
+        .await
+        .expect("secret");
+    assert_eq!(secret.name(), Some("tap-app-secrets"));
+
+    // The role with exactly its inline grants.
+    let iam = aws_sdk_iam::Client::new(sdk);
+    let role_name = o["LambdaRoleArn"].rsplit('/').next().expect("role name");
+    let names = iam
+        .list_role_policies()
+        .role_name(role_name)
+        .send()
+        .await
+        .expect("role policies");
+    let mut documents = String::new();
+    for n in names.policy_names() {
+        let p = iam
+            .get_role_policy()
+            .role_name(role_name)
+            .policy_name(n)
+            .send()
+            .await
+            .expect("role policy");
+        documents.push_str(&p.policy_document().replace("%3A", ":"));
+    }
+    for action in [
+        "s3:PutObject",
+        "kms:GenerateDataKey",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+    ] {
+        assert!(
+            documents.contains(action),
+            "{action} missing from {documents}"
+        );
+    }
+    assert!(!documents.contains("s3:GetObject"));
+
+    // The function: its environment, the uploaded package, version and `live` alias.
+    let lambda = aws_sdk_lambda::Client::new(sdk);
+    let f = lambda
+        .get_function()
+        .function_name(&o["LambdaFunctionName"])
+        .send()
+        .await
+        .expect("function");
+    let config = f.configuration().expect("function configuration");
+    let env = config
+        .environment()
+        .and_then(|e| e.variables())
+        .expect("environment");
+    assert_eq!(
+        env.get("APPLICATION_BUCKET"),
+        Some(&o["ApplicationBucketName"])
+    );
+    assert_eq!(
+        env.get("DEAD_LETTER_QUEUE_URL"),
+        Some(&o["DeadLetterQueueUrl"])
+    );
+    assert_eq!(env.get("SECRET_ARN"), Some(&o["SecretArn"]));
+    assert_eq!(
+        config.runtime().map(|r| r.as_str()),
+        Some("provided.al2023")
+    );
+    let zip = std::fs::read(&package.zip).expect("the package");
+    let sha = {
+        use sha2::Digest;
+        aws_smithy_types::base64::encode(sha2::Sha256::digest(&zip))
+    };
+    assert_eq!(
+        config.code_sha256(),
+        Some(sha.as_str()),
+        "the function runs another package"
+    );
+    let alias = lambda
+        .get_alias()
+        .function_name(&o["LambdaFunctionName"])
+        .name("live")
+        .send()
+        .await
+        .expect("live alias");
+    let version = alias.function_version().expect("alias version");
+    assert_ne!(version, "$LATEST");
+    let versions = lambda
+        .list_versions_by_function()
+        .function_name(&o["LambdaFunctionName"])
+        .send()
+        .await
+        .expect("versions");
+    assert!(versions
+        .versions()
+        .iter()
+        .any(|v| v.version() == Some(version)));
+
+    // Alarms that notify the topic.
+    let cw = aws_sdk_cloudwatch::Client::new(sdk);
+    let alarms = cw
+        .describe_alarms()
+        .alarm_names(&o["ErrorAlarmName"])
+        .alarm_names(&o["ThrottleAlarmName"])
+        .alarm_names(&o["DurationAlarmName"])
+        .send()
+        .await
+        .expect("alarms");
+    assert_eq!(alarms.metric_alarms().len(), 3);
+    for a in alarms.metric_alarms() {
+        assert_eq!(a.alarm_actions(), [o["AlarmTopicArn"].clone()]);
+    }
+    let sns = aws_sdk_sns::Client::new(sdk);
+    let topic = sns
+        .get_topic_attributes()
+        .topic_arn(&o["AlarmTopicArn"])
+        .send()
+        .await
+        .expect("topic");
+    assert_eq!(
+        topic
+            .attributes()
+            .and_then(|a| a.get("DisplayName"))
+            .map(String::as_str),
+        Some("TAP Application Alarms")
+    );
+}
+
+#[test]
+fn a_dead_endpoint_fails_fast_with_a_clear_message() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let out = tap(&endpoint, &["deploy", "--require-approval", "never"]);
+    eprintln!("failed after {:.1}s", started.elapsed().as_secs_f64());
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("cannot reach {endpoint}")),
+        "unclear error: {err}"
+    );
+}

@@ -1,0 +1,315 @@
+//! Deploys of small stacks written for the purpose, through tap's deploy
+//! library and the real AWS SDK, to LocalStack started on a free 127.0.0.1
+//! port: updates through change sets, failures, assets, large templates, and
+//! `--method direct`.
+
+use std::sync::OnceLock;
+use tap_app::assets::{Assets, Packager};
+use tap_app::deploy::approval::RequireApproval;
+use tap_app::deploy::aws::{Aws, Target};
+use tap_app::deploy::ui::Ui;
+use tap_app::deploy::{self, DeployOptions, Method, Session};
+use tap_app::local::{Emulator, LocalDir};
+use tap_app::synth::Synthesized;
+use tap_core::synth::{asset_bucket, AssetLocation, AssetResolver};
+use tap_core::{Expr, Stack};
+use tap_macros::stack;
+
+stack! {
+    stack QueueV1 {
+        queue = sqs::Queue { retention: days(4) };
+        output QueueUrl { value: queue.url }
+    }
+}
+
+stack! {
+    stack QueueV2 {
+        queue = sqs::Queue { retention: days(7) };
+        output QueueUrl { value: queue.url }
+    }
+}
+
+stack! {
+    stack Function {
+        role = iam::Role {
+            assumed_by: service("lambda.amazonaws.com"),
+            allow: [[logs:CreateLogStream, logs:PutLogEvents] on function.log_streams],
+        };
+        function = lambda::Function {
+            runtime: ProvidedAl2023,
+            handler: "bootstrap",
+            code: asset("../lambda"),
+            role: role,
+        };
+    }
+}
+
+/// One emulator for this test binary, with the toolkit bootstrapped once.
+fn emulator() -> &'static Emulator {
+    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+    EMULATOR.get_or_init(|| {
+        let e = LocalDir::new(tap_app::tap_dir().join("local"))
+            .start_owned()
+            .expect("LocalStack starts");
+        let endpoint = e.endpoint();
+        runtime().block_on(async {
+            let s = session(&endpoint).await;
+            deploy::toolkit::bootstrap(&s).await.expect("bootstrap");
+        });
+        e
+    })
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn session(endpoint: &str) -> Session {
+    let aws = Aws::connect(&Target {
+        endpoint_url: Some(endpoint.to_string()),
+        region: Some("us-east-1".into()),
+        dummy_credentials: true,
+        max_attempts: Some(1),
+        ..Target::default()
+    })
+    .await
+    .expect("clients");
+    Session::new(aws, Ui::buffer())
+}
+
+fn opts(method: Method) -> DeployOptions {
+    DeployOptions {
+        approval: RequireApproval::Never,
+        method,
+        outputs_file: None,
+    }
+}
+
+/// A stack synthesized under a test's own name, with its assets at `resolver`'s keys.
+fn synth(stack: Stack, name: &str, resolver: &dyn AssetResolver) -> Synthesized {
+    let stack = stack.with_name(name);
+    Synthesized {
+        name: name.to_string(),
+        template: stack.synth(resolver).expect("synthesizes"),
+        dependencies: vec![],
+        assets: vec![],
+    }
+}
+
+struct NoAssets;
+impl AssetResolver for NoAssets {
+    fn locate(&self, path: &str) -> Result<AssetLocation, String> {
+        Err(format!("unexpected asset {path}"))
+    }
+}
+
+#[test]
+fn a_changed_property_is_applied_through_a_change_set_that_shows_it() {
+    let endpoint = emulator().endpoint();
+    runtime().block_on(async {
+        let s = session(&endpoint).await;
+        let v1 = synth(QueueV1::new(QueueV1Props::default()).unwrap(), "tap-test-update", &NoAssets);
+        let report = deploy::deploy(&s, &[v1], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("first deploy");
+        let url = report.outputs["tap-test-update"]["QueueUrl"].clone();
+
+        let v2 = synth(QueueV2::new(QueueV2Props::default()).unwrap(), "tap-test-update", &NoAssets);
+        let s2 = session(&endpoint).await;
+        deploy::deploy(&s2, &[v2], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("update");
+        let text = s2.ui.text();
+        assert!(
+            text.lines().any(|l| l.starts_with("  ~ modify")
+                && l.contains("AWS::SQS::Queue")
+                && l.contains(" Queue ")),
+            "the change table does not show the queue:\n{text}"
+        );
+        assert!(text.contains("tap-test-update: UPDATE_COMPLETE"), "{text}");
+        assert!(s2.aws.calls.by_operation().contains_key("ExecuteChangeSet"));
+
+        let sqs = aws_sdk_sqs::Client::new(&sdk(&endpoint).await);
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::MessageRetentionPeriod)
+            .send()
+            .await
+            .expect("queue");
+        assert_eq!(
+            attrs
+                .attributes()
+                .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::MessageRetentionPeriod))
+                .map(String::as_str),
+            Some("604800"),
+            "the new retention (7 days) was not applied"
+        );
+    });
+}
+
+#[test]
+fn direct_method_creates_and_updates_without_change_sets() {
+    let endpoint = emulator().endpoint();
+    runtime().block_on(async {
+        let s = session(&endpoint).await;
+        let v1 = synth(
+            QueueV1::new(QueueV1Props::default()).unwrap(),
+            "tap-test-direct",
+            &NoAssets,
+        );
+        deploy::deploy(&s, &[v1], &[], &opts(Method::Direct))
+            .await
+            .expect("create");
+        let v2 = synth(
+            QueueV2::new(QueueV2Props::default()).unwrap(),
+            "tap-test-direct",
+            &NoAssets,
+        );
+        deploy::deploy(&s, &[v2], &[], &opts(Method::Direct))
+            .await
+            .expect("update");
+        let calls = s.aws.calls.by_operation();
+        assert_eq!(calls.get("CreateStack"), Some(&1));
+        assert_eq!(calls.get("UpdateStack"), Some(&1));
+        assert!(!calls.contains_key("CreateChangeSet"));
+        let text = s.ui.text();
+        assert!(text.contains("~ modify   AWS::SQS::Queue"), "{text}");
+        assert!(text.contains("tap-test-direct: UPDATE_COMPLETE"), "{text}");
+    });
+}
+
+/// Every asset at a key nobody uploaded.
+struct MissingCode;
+impl AssetResolver for MissingCode {
+    fn locate(&self, _path: &str) -> Result<AssetLocation, String> {
+        Ok(AssetLocation {
+            bucket: asset_bucket(),
+            key: "assets/no-such-package.zip".into(),
+        })
+    }
+}
+
+#[test]
+fn a_function_whose_code_is_missing_fails_naming_the_resource_and_the_reason() {
+    let endpoint = emulator().endpoint();
+    runtime().block_on(async {
+        let s = session(&endpoint).await;
+        let stack = synth(Function::new(FunctionProps::default()).unwrap(), "tap-test-missing-code", &MissingCode);
+        let err = deploy::deploy(&s, &[stack], &[], &opts(Method::ChangeSet))
+            .await
+            .expect_err("the deploy must fail");
+        let msg = format!("{err:#}");
+        eprintln!("{}\n{msg}", s.ui.text());
+        assert!(msg.contains("tap-test-missing-code failed"), "{msg}");
+        assert!(
+            msg.contains("Function (AWS::Lambda::Function) CREATE_FAILED: "),
+            "the failed resource is not named: {msg}"
+        );
+        // CloudFormation's own reason, as the emulator gave it.
+        let reason = msg
+            .lines()
+            .find(|l| l.contains("Function (AWS::Lambda::Function)"))
+            .and_then(|l| l.split("CREATE_FAILED: ").nth(1))
+            .unwrap_or("");
+        assert!(reason.contains("NoSuchKey"), "not CloudFormation's reason: {msg}");
+        // The progress showed the failure as it happened.
+        assert!(s.ui.text().contains("CREATE_FAILED"));
+
+        // Deploying again finds the stack in ROLLBACK_COMPLETE, which cannot be
+        // updated: it is deleted and created anew (and fails the same way).
+        let s2 = session(&endpoint).await;
+        let stack = synth(Function::new(FunctionProps::default()).unwrap(), "tap-test-missing-code", &MissingCode);
+        let again = deploy::deploy(&s2, &[stack], &[], &opts(Method::ChangeSet)).await;
+        assert!(again.is_err());
+        let text = s2.ui.text();
+        assert!(
+            text.contains("tap-test-missing-code: ROLLBACK_COMPLETE (its first create failed and was rolled back), which cannot be updated: deleting it and creating it again"),
+            "{text}"
+        );
+        assert_eq!(s2.aws.calls.by_operation().get("DeleteStack"), Some(&1));
+    });
+}
+
+#[test]
+fn an_asset_already_uploaded_is_not_uploaded_again() {
+    let endpoint = emulator().endpoint();
+    let packager = Packager::new(tap_app::tap_dir());
+    let stage = |name: &str| {
+        let stack = Function::new(FunctionProps::default())
+            .unwrap()
+            .with_name(name);
+        let assets = Assets::new(stack.base_dir(), &packager);
+        let template = stack.synth(&assets).expect("synthesizes");
+        Synthesized {
+            name: name.to_string(),
+            template,
+            dependencies: vec![],
+            assets: assets.staged(),
+        }
+    };
+    let first = stage("tap-test-asset-a");
+    let second = stage("tap-test-asset-b");
+    assert_eq!(first.assets[0].location.key, second.assets[0].location.key);
+    runtime().block_on(async {
+        let s = session(&endpoint).await;
+        // Whether this run uploads it depends on earlier runs against this
+        // emulator; the second deploy must not, either way.
+        deploy::deploy(&s, &[first], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("first deploy");
+        let s2 = session(&endpoint).await;
+        deploy::deploy(&s2, &[second], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("second deploy");
+        let text = s2.ui.text();
+        assert!(text.contains("is already uploaded"), "{text}");
+        assert!(!text.contains("assets: uploaded"), "{text}");
+    });
+}
+
+#[test]
+fn a_template_over_51200_bytes_is_deployed_through_s3() {
+    let endpoint = emulator().endpoint();
+    let mut stack = synth(
+        QueueV1::new(QueueV1Props::default()).unwrap(),
+        "tap-test-large",
+        &NoAssets,
+    );
+    // Metadata is free to add and kept by CloudFormation: pad the template with it.
+    let queue = stack.template.resources["Queue"].clone();
+    for i in 0..12 {
+        let mut r = queue.clone();
+        r.metadata
+            .insert("tap:padding".into(), Expr::str("x".repeat(5000)));
+        stack.template.resources.insert(format!("Queue{i}"), r);
+    }
+    let size = stack.template.to_json().to_string().len();
+    assert!(size > 51_200, "the test template is only {size} bytes");
+    runtime().block_on(async {
+        let s = session(&endpoint).await;
+        deploy::deploy(&s, &[stack], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("deploy");
+        let text = s.ui.text();
+        assert!(
+            text.contains("passed to CloudFormation from s3://tap-assets-"),
+            "{text}"
+        );
+        assert!(text.contains("tap-test-large: CREATE_COMPLETE"), "{text}");
+    });
+}
+
+async fn sdk(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await
+}
