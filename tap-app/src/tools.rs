@@ -47,6 +47,11 @@ impl PythonTool {
         if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == self.stamp) {
             return Ok(bin);
         }
+        // Two tap processes (or tests) installing into one venv would corrupt it.
+        let _lock = lock(&venv.with_extension("lock"))?;
+        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == self.stamp) {
+            return Ok(bin);
+        }
         let python = find_python(self.min_python)?;
         eprintln!(
             "installing {} into {} (first use only)",
@@ -62,6 +67,17 @@ impl PythonTool {
         std::fs::write(&stamp, self.stamp)?;
         Ok(bin)
     }
+}
+
+/// An exclusive lock on `path`, released when the file is dropped.
+pub fn lock(path: &Path) -> Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let f = std::fs::File::create(path)?;
+    f.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    Ok(f)
 }
 
 fn run(cmd: &mut Command) -> Result<()> {

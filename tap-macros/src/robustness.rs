@@ -133,7 +133,7 @@ fn shuffle(ts: TokenStream, rng: &mut Lcg) -> TokenStream {
             other => other,
         })
         .collect();
-    if trees.len() > 1 && rng.next() % 3 == 0 {
+    if trees.len() > 1 && rng.next().is_multiple_of(3) {
         let (a, b) = (rng.next() % trees.len(), rng.next() % trees.len());
         trees.swap(a, b);
     }

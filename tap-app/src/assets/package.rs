@@ -41,6 +41,8 @@ impl Packager {
     pub fn package(&self, crate_dir: &Path, source_hash: &str) -> Result<Package> {
         let cache = self.dir.join("assets");
         let zip = cache.join(format!("{source_hash}.zip"));
+        // One build at a time; whoever waited finds the package built.
+        let _lock = tools::lock(&cache.join(".lock"))?;
         if zip.is_file() {
             let bytes = std::fs::read(&zip)?;
             return Ok(Package {

@@ -110,7 +110,7 @@ impl Monitor {
             }
             // The stack's own final event ends it; without one (an endpoint that
             // reports only some events) the stack's status is checked now and then.
-            if !(stack_finished || fresh == 0 && polls % 4 == 0) {
+            if !(stack_finished || fresh == 0 && polls.is_multiple_of(4)) {
                 continue;
             }
             let stack = cfn::describe(aws, &self.stack_id).await?;

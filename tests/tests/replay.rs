@@ -1,0 +1,484 @@
+//! The paths an emulator gets wrong or cannot produce, replayed through the
+//! real SDK with the smithy runtime's static replay HTTP client: responses
+//! shaped like real CloudFormation's (the Query protocol's XML, as documented
+//! in the CloudFormation API reference). A supplement to the end-to-end tests
+//! in `deploy.rs`, not a substitute.
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudformation::config::Credentials;
+use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use aws_smithy_types::body::SdkBody;
+use tap_app::deploy::approval::RequireApproval;
+use tap_app::deploy::aws::Aws;
+use tap_app::deploy::ui::Ui;
+use tap_app::deploy::{self, DeployOptions, Method, Session};
+use tap_app::synth::Synthesized;
+use tap_core::synth::PlaceholderAssets;
+use tap_macros::stack;
+
+stack! {
+    stack Queues {
+        queue = sqs::Queue { retention: days(4) };
+        output QueueUrl { value: queue.url }
+    }
+}
+
+const STACK: &str = "Queues";
+const STACK_ID: &str =
+    "arn:aws:cloudformation:us-east-1:123456789012:stack/Queues/5b5c3a10-ca7f-11ee-8f4c-0a1b2c3d4e5f";
+const CHANGE_SET_ID: &str =
+    "arn:aws:cloudformation:us-east-1:123456789012:changeSet/tap-1/2d1f5d7a-4d0e-4a11-9d3a-1f2e3d4c5b6a";
+const NS: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+
+fn synthesized() -> Synthesized {
+    let stack = Queues::new(QueuesProps::default()).expect("stack");
+    Synthesized {
+        name: STACK.into(),
+        template: stack.synth(&PlaceholderAssets).expect("template"),
+        dependencies: vec![],
+        assets: vec![],
+    }
+}
+
+fn request() -> http::Request<SdkBody> {
+    http::Request::builder()
+        .uri("https://cloudformation.us-east-1.amazonaws.com/")
+        .body(SdkBody::empty())
+        .expect("request")
+}
+
+fn ok(action: &str, result: &str) -> ReplayEvent {
+    let xml = format!(
+        r#"<{action}Response xmlns="{NS}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>5f1f3e0c-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{action}Response>"#
+    );
+    ReplayEvent::new(
+        request(),
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "text/xml")
+            .body(SdkBody::from(xml))
+            .expect("response"),
+    )
+}
+
+fn error(code: &str, message: &str) -> ReplayEvent {
+    let xml = format!(
+        r#"<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>5f1f3e0c-0000-4000-8000-000000000001</RequestId></ErrorResponse>"#,
+        escape(message)
+    );
+    ReplayEvent::new(
+        request(),
+        http::Response::builder()
+            .status(400)
+            .header("content-type", "text/xml")
+            .body(SdkBody::from(xml))
+            .expect("response"),
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn describe_stacks(status: &str, reason: Option<&str>) -> ReplayEvent {
+    let reason = reason
+        .map(|r| format!("<StackStatusReason>{}</StackStatusReason>", escape(r)))
+        .unwrap_or_default();
+    ok(
+        "DescribeStacks",
+        &format!(
+            "<Stacks><member><StackId>{STACK_ID}</StackId><StackName>{STACK}</StackName><CreationTime>2026-11-25T10:00:00.000Z</CreationTime><StackStatus>{status}</StackStatus>{reason}<Outputs><member><OutputKey>QueueUrl</OutputKey><OutputValue>https://sqs.us-east-1.amazonaws.com/123456789012/Queues-Queue-1</OutputValue></member></Outputs></member></Stacks>"
+        ),
+    )
+}
+
+fn not_found() -> ReplayEvent {
+    error(
+        "ValidationError",
+        &format!("Stack with id {STACK} does not exist"),
+    )
+}
+
+fn get_template(template: &serde_json::Value) -> ReplayEvent {
+    ok(
+        "GetTemplate",
+        &format!(
+            "<TemplateBody>{}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>",
+            escape(&template.to_string())
+        ),
+    )
+}
+
+fn create_change_set() -> ReplayEvent {
+    ok(
+        "CreateChangeSet",
+        &format!("<Id>{CHANGE_SET_ID}</Id><StackId>{STACK_ID}</StackId>"),
+    )
+}
+
+/// `changes`: (action, logical ID, type, replacement).
+fn describe_change_set(
+    status: &str,
+    reason: &str,
+    changes: &[(&str, &str, &str, &str)],
+) -> ReplayEvent {
+    let members: String = changes
+        .iter()
+        .map(|(action, id, ty, replacement)| {
+            let replacement = if replacement.is_empty() {
+                String::new()
+            } else {
+                format!("<Replacement>{replacement}</Replacement><Scope><member>Properties</member></Scope>")
+            };
+            format!(
+                "<member><Type>Resource</Type><ResourceChange><Action>{action}</Action><LogicalResourceId>{id}</LogicalResourceId><ResourceType>{ty}</ResourceType>{replacement}</ResourceChange></member>"
+            )
+        })
+        .collect();
+    let reason = if reason.is_empty() {
+        String::new()
+    } else {
+        format!("<StatusReason>{}</StatusReason>", escape(reason))
+    };
+    ok(
+        "DescribeChangeSet",
+        &format!(
+            "<ChangeSetName>tap-1</ChangeSetName><ChangeSetId>{CHANGE_SET_ID}</ChangeSetId><StackId>{STACK_ID}</StackId><StackName>{STACK}</StackName><Status>{status}</Status>{reason}<ExecutionStatus>AVAILABLE</ExecutionStatus><Changes>{members}</Changes>"
+        ),
+    )
+}
+
+/// Events newest first, as CloudFormation lists them: (id, logical ID, type, status, reason).
+fn events(list: &[(&str, &str, &str, &str, &str)]) -> ReplayEvent {
+    let members: String = list
+        .iter()
+        .rev()
+        .map(|(id, logical, ty, status, reason)| {
+            let reason = if reason.is_empty() {
+                String::new()
+            } else {
+                format!("<ResourceStatusReason>{}</ResourceStatusReason>", escape(reason))
+            };
+            format!(
+                "<member><StackId>{STACK_ID}</StackId><EventId>{id}</EventId><StackName>{STACK}</StackName><LogicalResourceId>{logical}</LogicalResourceId><PhysicalResourceId>{}</PhysicalResourceId><ResourceType>{ty}</ResourceType><Timestamp>2026-11-25T10:00:00.000Z</Timestamp><ResourceStatus>{status}</ResourceStatus>{reason}</member>",
+                if *ty == "AWS::CloudFormation::Stack" { STACK_ID } else { "" }
+            )
+        })
+        .collect();
+    ok(
+        "DescribeStackEvents",
+        &format!("<StackEvents>{members}</StackEvents>"),
+    )
+}
+
+const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+
+/// Runs a deploy against the replayed responses; returns its result, its
+/// report, and the CloudFormation actions it called, in order.
+fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec<String>) {
+    let client = StaticReplayClient::new(replay);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (result, text) = rt.block_on(async {
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(client.clone())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "replay",
+            ))
+            .retry_config(RetryConfig::disabled())
+            .load()
+            .await;
+        let session = Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer());
+        let opts = DeployOptions {
+            approval: RequireApproval::Never,
+            method: Method::ChangeSet,
+            outputs_file: None,
+        };
+        let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
+        (r, session.ui.text())
+    });
+    let actions = client
+        .actual_requests()
+        .map(|r| {
+            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+            body.split('&')
+                .find_map(|kv| kv.strip_prefix("Action="))
+                .unwrap_or("?")
+                .to_string()
+        })
+        .collect();
+    (result, text, actions)
+}
+
+#[test]
+fn a_stack_in_rollback_complete_is_deleted_and_created_again() {
+    let history = [(
+        "e0",
+        STACK,
+        STACK_TYPE,
+        "REVIEW_IN_PROGRESS",
+        "User Initiated",
+    )];
+    let created = [
+        history[0],
+        (
+            "e1",
+            STACK,
+            STACK_TYPE,
+            "CREATE_IN_PROGRESS",
+            "User Initiated",
+        ),
+        ("e2", "Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", ""),
+        (
+            "e3",
+            "Queue",
+            "AWS::SQS::Queue",
+            "CREATE_IN_PROGRESS",
+            "Resource creation Initiated",
+        ),
+        ("e4", "Queue", "AWS::SQS::Queue", "CREATE_COMPLETE", ""),
+        (
+            "e5",
+            "QueuePolicy",
+            "AWS::SQS::QueuePolicy",
+            "CREATE_IN_PROGRESS",
+            "",
+        ),
+        (
+            "e6",
+            "QueuePolicy",
+            "AWS::SQS::QueuePolicy",
+            "CREATE_COMPLETE",
+            "",
+        ),
+        ("e7", STACK, STACK_TYPE, "CREATE_COMPLETE", ""),
+    ];
+    let (result, text, actions) = run(vec![
+        describe_stacks(
+            "ROLLBACK_COMPLETE",
+            Some(
+                "The following resource(s) failed to create: [Queue]. Rollback requested by user.",
+            ),
+        ),
+        ok("DeleteStack", ""),
+        describe_stacks("DELETE_IN_PROGRESS", None),
+        not_found(),
+        create_change_set(),
+        describe_change_set(
+            "CREATE_COMPLETE",
+            "",
+            &[
+                ("Add", "Queue", "AWS::SQS::Queue", ""),
+                ("Add", "QueuePolicy", "AWS::SQS::QueuePolicy", ""),
+            ],
+        ),
+        events(&history),
+        ok("ExecuteChangeSet", ""),
+        events(&created),
+        describe_stacks("CREATE_COMPLETE", None),
+        events(&created),
+    ]);
+    let report = result.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+    assert!(
+        text.contains("Queues: ROLLBACK_COMPLETE (its first create failed and was rolled back), which cannot be updated: deleting it and creating it again"),
+        "{text}"
+    );
+    assert!(text.contains("Queues: CREATE_COMPLETE"));
+    assert_eq!(report.deployed, ["Queues"]);
+    assert_eq!(
+        actions,
+        [
+            "DescribeStacks",
+            "DeleteStack",
+            "DescribeStacks",
+            "DescribeStacks",
+            "CreateChangeSet",
+            "DescribeChangeSet",
+            "DescribeStackEvents",
+            "ExecuteChangeSet",
+            "DescribeStackEvents",
+            "DescribeStacks",
+            "DescribeStackEvents"
+        ]
+    );
+}
+
+#[test]
+fn a_failed_update_names_the_resource_and_says_it_rolled_back() {
+    // What is deployed differs from the new template (an older retention).
+    let mut old = synthesized().template.to_json();
+    old["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"] = serde_json::json!(86400);
+    let history = [("h1", STACK, STACK_TYPE, "CREATE_COMPLETE", "")];
+    let update = [
+        history[0],
+        ("u1", STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", "User Initiated"),
+        ("u2", "Queue", "AWS::SQS::Queue", "UPDATE_IN_PROGRESS", ""),
+        (
+            "u3",
+            "Queue",
+            "AWS::SQS::Queue",
+            "UPDATE_FAILED",
+            "Resource handler returned message: \"User: arn:aws:sts::123456789012:assumed-role/deployer/session is not authorized to perform: sqs:SetQueueAttributes on resource: arn:aws:sqs:us-east-1:123456789012:Queues-Queue-1 because no identity-based policy allows the sqs:SetQueueAttributes action (Service: Sqs, Status Code: 403, Request ID: 7d3f)\" (RequestToken: 1a2b, HandlerErrorCode: AccessDenied)",
+        ),
+        ("u4", STACK, STACK_TYPE, "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [Queue]. "),
+        ("u5", "Queue", "AWS::SQS::Queue", "UPDATE_COMPLETE", ""),
+        ("u6", STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", ""),
+        ("u7", STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE", ""),
+    ];
+    let (result, text, actions) = run(vec![
+        describe_stacks("UPDATE_COMPLETE", None),
+        get_template(&old),
+        create_change_set(),
+        describe_change_set(
+            "CREATE_COMPLETE",
+            "",
+            &[("Modify", "Queue", "AWS::SQS::Queue", "False")],
+        ),
+        events(&history),
+        ok("ExecuteChangeSet", ""),
+        events(&update),
+        describe_stacks("UPDATE_ROLLBACK_COMPLETE", None),
+        events(&update),
+    ]);
+    let err = format!("{:#}", result.expect_err("the update fails"));
+    assert!(
+        err.contains("Queues failed: UPDATE_ROLLBACK_COMPLETE"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Queue (AWS::SQS::Queue) UPDATE_FAILED: Resource handler returned message: \"User: arn:aws:sts::123456789012:assumed-role/deployer/session is not authorized to perform: sqs:SetQueueAttributes"),
+        "{err}"
+    );
+    assert!(err.contains(
+        "CloudFormation rolled the update back: the stack is as it was before this deploy."
+    ));
+    // The change table showed the modification before it ran.
+    assert!(
+        text.contains("~ modify   AWS::SQS::Queue  Queue       no (Properties)"),
+        "{text}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| *a == "ExecuteChangeSet").count(),
+        1
+    );
+}
+
+#[test]
+fn a_failed_first_create_lists_the_cause_before_what_was_cancelled() {
+    let history = [(
+        "e0",
+        STACK,
+        STACK_TYPE,
+        "REVIEW_IN_PROGRESS",
+        "User Initiated",
+    )];
+    let create = [
+        history[0],
+        ("c1", STACK, STACK_TYPE, "CREATE_IN_PROGRESS", "User Initiated"),
+        ("c2", "Queue", "AWS::SQS::Queue", "CREATE_IN_PROGRESS", ""),
+        ("c3", "QueuePolicy", "AWS::SQS::QueuePolicy", "CREATE_FAILED", "Resource creation cancelled"),
+        ("c4", "Queue", "AWS::SQS::Queue", "CREATE_FAILED", "Resource handler returned message: \"Queue already exists (Service: Sqs, Status Code: 400)\" (HandlerErrorCode: AlreadyExists)"),
+        ("c5", STACK, STACK_TYPE, "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [Queue, QueuePolicy]. Rollback requested by user."),
+        ("c6", "Queue", "AWS::SQS::Queue", "DELETE_COMPLETE", ""),
+        ("c7", "QueuePolicy", "AWS::SQS::QueuePolicy", "DELETE_COMPLETE", ""),
+        ("c8", STACK, STACK_TYPE, "ROLLBACK_COMPLETE", ""),
+    ];
+    let (result, _text, _actions) = run(vec![
+        not_found(),
+        create_change_set(),
+        describe_change_set(
+            "CREATE_COMPLETE",
+            "",
+            &[("Add", "Queue", "AWS::SQS::Queue", ""), ("Add", "QueuePolicy", "AWS::SQS::QueuePolicy", "")],
+        ),
+        events(&history),
+        ok("ExecuteChangeSet", ""),
+        events(&create),
+        describe_stacks("ROLLBACK_COMPLETE", Some("The following resource(s) failed to create: [Queue, QueuePolicy]. Rollback requested by user.")),
+        events(&create),
+    ]);
+    let err = format!("{:#}", result.expect_err("the create fails"));
+    let cause = err.find("Queue (AWS::SQS::Queue) CREATE_FAILED: Resource handler returned message: \"Queue already exists");
+    let cancelled = err.find("and 1 more cancelled because of that: QueuePolicy");
+    assert!(
+        cause.is_some() && cancelled.is_some() && cause < cancelled,
+        "{err}"
+    );
+    assert!(
+        err.contains("CloudFormation rolled the new stack back: none of it is left."),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_operation_in_progress_is_waited_on_not_stomped() {
+    let template = synthesized().template.to_json();
+    let (result, text, actions) = run(vec![
+        describe_stacks("UPDATE_IN_PROGRESS", None),
+        describe_stacks("UPDATE_IN_PROGRESS", None),
+        describe_stacks("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None),
+        describe_stacks("UPDATE_COMPLETE", None),
+        // The other deploy left exactly this template: nothing to do.
+        get_template(&template),
+    ]);
+    let report = result.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+    assert!(
+        text.contains(
+            "Queues: UPDATE_IN_PROGRESS (another operation is running): waiting for it to finish"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Queues: now UPDATE_COMPLETE"));
+    assert!(text.contains("Queues: no changes"));
+    assert_eq!(report.unchanged, ["Queues"]);
+    assert_eq!(
+        actions,
+        [
+            "DescribeStacks",
+            "DescribeStacks",
+            "DescribeStacks",
+            "DescribeStacks",
+            "GetTemplate"
+        ]
+    );
+}
+
+#[test]
+fn a_change_set_without_changes_is_deleted_and_reported_as_no_changes() {
+    // The deployed template differs only in formatting CloudFormation ignores:
+    // a change set is needed to know, and it comes back FAILED with AWS's wording.
+    let mut old = synthesized().template.to_json();
+    old["Description"] = serde_json::json!(null);
+    let (result, text, actions) = run(vec![
+        describe_stacks("UPDATE_COMPLETE", None),
+        get_template(&old),
+        create_change_set(),
+        describe_change_set(
+            "FAILED",
+            "The submitted information didn't contain changes. Submit different information to create a change set.",
+            &[],
+        ),
+        ok("DeleteChangeSet", ""),
+    ]);
+    let report = result.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+    assert!(text.contains("Queues: no changes"), "{text}");
+    assert_eq!(report.unchanged, ["Queues"]);
+    assert_eq!(
+        actions,
+        [
+            "DescribeStacks",
+            "GetTemplate",
+            "CreateChangeSet",
+            "DescribeChangeSet",
+            "DeleteChangeSet"
+        ]
+    );
+}
