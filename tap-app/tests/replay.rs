@@ -2,7 +2,7 @@
 //! real SDK with the smithy runtime's static replay HTTP client: responses
 //! shaped like real CloudFormation's (the Query protocol's XML, as documented
 //! in the CloudFormation API reference). A supplement to the end-to-end tests
-//! in `deploy.rs`, not a substitute.
+//! in `deploy_library.rs` and `deploy_local.rs`, not a substitute.
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
