@@ -65,6 +65,10 @@ pub enum Command {
         /// Through a change set (shown first), or CreateStack/UpdateStack directly.
         #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
         method: Method,
+        /// The IAM role CloudFormation assumes to make the changes (the
+        /// pipeline passes `tap-cfn-exec-<region>` from `tap bootstrap`).
+        #[arg(long)]
+        role_arn: Option<String>,
     },
     /// Delete stacks, dependents first.
     Destroy {
@@ -169,6 +173,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             require_approval,
             outputs_file,
             method,
+            role_arn,
         } => {
             let synthesized = synthesize()?;
             let session = connect(&cli.target, ui).await?;
@@ -176,6 +181,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
                 approval: *require_approval,
                 method: *method,
                 outputs_file: outputs_file.clone(),
+                role_arn: role_arn.clone(),
             };
             interruptible(
                 &session,

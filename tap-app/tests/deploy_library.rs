@@ -85,6 +85,7 @@ fn opts(method: Method) -> DeployOptions {
         approval: RequireApproval::Never,
         method,
         outputs_file: None,
+        role_arn: None,
     }
 }
 

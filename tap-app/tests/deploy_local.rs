@@ -183,6 +183,18 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
     );
     assert_eq!(rt.block_on(event_count(&cfn, "TapStack")), events_before);
 
+    // The pipeline's deploy role must allow every CloudFormation call a deploy made.
+    let mut called = cfn_operations(&stdout(&deployed));
+    called.extend(cfn_operations(&out));
+    let pipeline = synthesized[1].template.to_json();
+    let granted = deploy_role_actions(&pipeline);
+    for op in &called {
+        assert!(
+            granted.contains(&format!("cloudformation:{op}")),
+            "tap deploy calls {op}, which the pipeline's DeployRole does not allow"
+        );
+    }
+
     let diff = tap(&endpoint, &["diff"]);
     assert!(diff.status.success());
     assert!(stdout(&diff).contains("TapStack: no changes"));
@@ -213,6 +225,46 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
                 .send()
         )
         .is_err());
+}
+
+/// The operations in tap's closing line: "N CloudFormation API calls (CreateChangeSet 3, …)".
+fn cfn_operations(out: &str) -> Vec<String> {
+    let line = out
+        .lines()
+        .find(|l| l.contains("CloudFormation API calls ("))
+        .expect("the call summary");
+    let inner = line.split('(').nth(1).unwrap_or("").trim_end_matches(')');
+    inner
+        .split(", ")
+        .filter_map(|part| part.split(' ').next())
+        .filter(|op| !op.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn deploy_role_actions(template: &Value) -> Vec<String> {
+    let role = &template["Resources"]["DeployRole"]["Properties"];
+    let mut actions = Vec::new();
+    let statements = role["Policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| {
+            p["PolicyDocument"]["Statement"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        });
+    for st in statements {
+        match &st["Action"] {
+            Value::String(a) => actions.push(a.clone()),
+            Value::Array(a) => {
+                actions.extend(a.iter().filter_map(|x| x.as_str().map(String::from)))
+            }
+            _ => {}
+        }
+    }
+    actions
 }
 
 /// Reads back, service by service, what LocalStack really creates.

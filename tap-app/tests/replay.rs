@@ -201,6 +201,7 @@ fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec
             approval: RequireApproval::Never,
             method: Method::ChangeSet,
             outputs_file: None,
+            role_arn: None,
         };
         let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
         (r, session.ui.text())

@@ -41,6 +41,9 @@ pub struct DeployOptions {
     pub approval: RequireApproval,
     pub method: Method,
     pub outputs_file: Option<PathBuf>,
+    /// The role CloudFormation assumes to make the changes (`--role-arn`);
+    /// otherwise it acts with the caller's own credentials.
+    pub role_arn: Option<String>,
 }
 
 /// The clients and the report, shared by every stack of one command.
@@ -175,6 +178,7 @@ pub async fn deploy(
                     approval: opts.approval,
                     method: opts.method,
                     bucket,
+                    role_arn: opts.role_arn.as_deref(),
                 };
                 (s.name.clone(), stack::deploy(session, &req).await)
             }
@@ -238,6 +242,7 @@ pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -
             approval: RequireApproval::Never,
             method: Method::ChangeSet,
             bucket: bucket.as_deref(),
+            role_arn: None,
         };
         if stack::preview(session, &req).await? {
             changed += 1;

@@ -39,6 +39,8 @@ pub struct Request<'a> {
     pub method: Method,
     /// Where templates over the inline limit go.
     pub bucket: Option<&'a str>,
+    /// The role CloudFormation deploys as.
+    pub role_arn: Option<&'a str>,
 }
 
 pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> {
@@ -80,7 +82,8 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
     match req.method {
         Method::ChangeSet => {
             let create = existing.is_none();
-            let Some(cs) = create_change_set(aws, ui, name, &source, create).await? else {
+            let Some(cs) = create_change_set(aws, ui, name, &source, create, req.role_arn).await?
+            else {
                 return match existing {
                     Some(d) => Ok(Deployment::NoChanges(d)),
                     None => bail!("{name}: CloudFormation found nothing to create"),
@@ -122,7 +125,7 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
             )
             .await?;
             session.started(name);
-            let started = direct(aws, name, &source, existing.is_none()).await;
+            let started = direct(aws, name, &source, existing.is_none(), req.role_arn).await;
             let stack_id = match started {
                 Ok(Some(id)) => id,
                 Ok(None) => {
@@ -165,7 +168,7 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
     }
     let (added, removed) = changes::grant_changes(Some(&old), req.template);
     let source = place_template(aws, ui, req.bucket, name, req.template.to_string()).await?;
-    let Some(cs) = create_change_set(aws, ui, name, &source, false).await? else {
+    let Some(cs) = create_change_set(aws, ui, name, &source, false, req.role_arn).await? else {
         return Ok(false);
     };
     show(ui, name, &cs.changes, &added, &removed);
@@ -188,6 +191,7 @@ async fn create_change_set(
     name: &str,
     source: &TemplateSource,
     create: bool,
+    role_arn: Option<&str>,
 ) -> Result<Option<ChangeSet>> {
     let cs_name = format!(
         "tap-{}",
@@ -207,6 +211,7 @@ async fn create_change_set(
             ChangeSetType::Update
         })
         .description("Created by tap deploy")
+        .set_role_arn(role_arn.map(str::to_string))
         .set_capabilities(Some(capabilities()));
     call = match source {
         TemplateSource::Body(b) => call.template_body(b),
@@ -306,7 +311,9 @@ async fn direct(
     name: &str,
     source: &TemplateSource,
     create: bool,
+    role_arn: Option<&str>,
 ) -> Result<Option<String>> {
+    let role_arn = role_arn.map(str::to_string);
     let (body, url) = match source {
         TemplateSource::Body(b) => (Some(b.clone()), None),
         TemplateSource::Url(u) => (None, Some(u.clone())),
@@ -318,6 +325,7 @@ async fn direct(
             .stack_name(name)
             .set_template_body(body)
             .set_template_url(url)
+            .set_role_arn(role_arn.clone())
             .set_capabilities(Some(capabilities()))
             .send()
             .await
@@ -330,6 +338,7 @@ async fn direct(
         .stack_name(name)
         .set_template_body(body)
         .set_template_url(url)
+        .set_role_arn(role_arn)
         .set_capabilities(Some(capabilities()))
         .send()
         .await

@@ -50,6 +50,7 @@ pub async fn bootstrap(session: &Session) -> Result<Toolkit> {
         approval: RequireApproval::Never,
         method: Method::ChangeSet,
         bucket: None,
+        role_arn: None,
     };
     let deployed = stack::deploy(session, &req).await?;
     from_outputs(&deployed.stack().outputs).ok_or_else(|| {

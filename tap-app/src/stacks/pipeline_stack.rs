@@ -37,9 +37,11 @@ stack! {
         };
 
         // Seed fix: the seed gave this role cloudformation:*, iam:*, s3:*, lambda:*, …
-        // on `*`. It needs to drive CloudFormation on the application's stack, use
-        // tap's asset bucket, and pass the CloudFormation execution role that
-        // `tap bootstrap` creates; CloudFormation itself does the rest as that role.
+        // on `*`. It needs exactly the calls `tap deploy` makes through a change
+        // set (tap-app/tests/deploy_local.rs checks them against a real deploy):
+        // on the application's stack, reading the toolkit's outputs, tap's asset
+        // bucket, and passing the CloudFormation execution role that `tap
+        // bootstrap` creates; CloudFormation itself does the rest as that role.
         deploy_role = iam::Role {
             assumed_by: service("codebuild.amazonaws.com"),
             allow: [
@@ -51,10 +53,10 @@ stack! {
                     cloudformation:DescribeChangeSet,
                     cloudformation:ExecuteChangeSet,
                     cloudformation:DeleteChangeSet,
-                    cloudformation:CreateStack,
-                    cloudformation:UpdateStack,
+                    // A first create that rolled back (ROLLBACK_COMPLETE) is deleted and created again.
+                    cloudformation:DeleteStack,
                 ] on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapStack/*",
-                cloudformation:ValidateTemplate on * because "ValidateTemplate has no resource-level permissions: it reads a template, not a stack",
+                cloudformation:DescribeStacks on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapToolkit/*",
                 [s3:GetObject, s3:PutObject] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}/*",
                 [s3:ListBucket, s3:GetBucketLocation] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}",
                 iam:PassRole on "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" when {
@@ -68,11 +70,12 @@ stack! {
             role: deploy_role,
             image: "aws/codebuild/standard:7.0",
             compute: Medium,
+            environment: { TAP_CFN_EXEC_ROLE: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" },
             buildspec: {
                 version: "0.2",
                 phases: {
                     install: { commands: ["curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal", ". $HOME/.cargo/env"] },
-                    build: { commands: ["cargo run --locked -- synth", "cargo run --locked -- deploy TapStack --require-approval never"] },
+                    build: { commands: ["cargo run --locked -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\""] },
                 },
             },
         };
