@@ -29,17 +29,38 @@ pub struct Package {
 /// unchanged function is never rebuilt.
 #[derive(Debug, Clone)]
 pub struct Packager {
-    dir: PathBuf,
+    /// Finished packages, by source hash.
+    cache: PathBuf,
+    /// cargo's target directory for Lambda builds.
+    build: PathBuf,
+    /// Where cargo-lambda is installed.
+    tools: PathBuf,
 }
 
 impl Packager {
-    /// Packages under `<dir>` (tap uses `<project>/.tap`).
+    /// Everything under `<dir>` (tap uses `<project>/.tap`).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Packager { dir: dir.into() }
+        let dir = dir.into();
+        Packager {
+            cache: dir.join("assets"),
+            build: dir.join("build"),
+            tools: dir.join("tools"),
+        }
+    }
+
+    /// Packages kept and built under `dir`, with the tools of `tools_from`
+    /// (a clean build elsewhere, to check that it gives the same bytes).
+    pub fn isolated(dir: impl Into<PathBuf>, tools_from: &Path) -> Self {
+        let dir = dir.into();
+        Packager {
+            cache: dir.join("assets"),
+            build: dir.join("build"),
+            tools: tools_from.join("tools"),
+        }
     }
 
     pub fn package(&self, crate_dir: &Path, source_hash: &str) -> Result<Package> {
-        let cache = self.dir.join("assets");
+        let cache = &self.cache;
         let zip = cache.join(format!("{source_hash}.zip"));
         // One build at a time; whoever waited finds the package built.
         let _lock = tools::lock(&cache.join(".lock"))?;
@@ -54,7 +75,7 @@ impl Packager {
         }
         let binary = self.build(crate_dir)?;
         let bytes = zip_bootstrap(&std::fs::read(&binary)?)?;
-        std::fs::create_dir_all(&cache)?;
+        std::fs::create_dir_all(cache)?;
         // Written whole, then renamed: a cached package is never half a package.
         let tmp = cache.join(format!(".{source_hash}.{}.tmp", std::process::id()));
         std::fs::File::create(&tmp)?.write_all(&bytes)?;
@@ -68,8 +89,8 @@ impl Packager {
     }
 
     fn build(&self, crate_dir: &Path) -> Result<PathBuf> {
-        let bin = tools::CARGO_LAMBDA.ensure(&self.dir.join("tools/cargo-lambda"))?;
-        let target_dir = self.dir.join("build");
+        let bin = tools::CARGO_LAMBDA.ensure(&self.tools.join("cargo-lambda"))?;
+        let target_dir = &self.build;
         let manifest = crate_dir.join("Cargo.toml");
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
@@ -107,7 +128,7 @@ impl Packager {
             .arg(&manifest)
             .arg("--lambda-dir")
             .arg(target_dir.join("lambda"))
-            .env("CARGO_TARGET_DIR", &target_dir)
+            .env("CARGO_TARGET_DIR", target_dir)
             .env("RUSTFLAGS", rustflags)
             // zig comes from the venv's ziglang package.
             .env("PATH", path)
