@@ -79,7 +79,11 @@ pub enum Command {
         force: bool,
     },
     /// Deploy the toolkit stack: the asset bucket and CloudFormation execution role.
-    Bootstrap,
+    Bootstrap {
+        /// Through a change set, or CreateStack/UpdateStack directly.
+        #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
+        method: Method,
+    },
     /// The local emulator behind `--local`.
     Local {
         #[command(subcommand)]
@@ -201,9 +205,9 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             )
             .await?;
         }
-        Command::Bootstrap => {
+        Command::Bootstrap { method } => {
             let session = connect(&cli.target, ui).await?;
-            let t = deploy::toolkit::bootstrap(&session).await?;
+            let t = deploy::toolkit::bootstrap(&session, *method).await?;
             ui.line(format!("asset bucket: {}", t.bucket));
             ui.line(format!(
                 "CloudFormation execution role: {}",

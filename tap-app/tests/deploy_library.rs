@@ -54,7 +54,9 @@ fn emulator() -> &'static Emulator {
         let endpoint = e.endpoint();
         runtime().block_on(async {
             let s = session(&endpoint).await;
-            deploy::toolkit::bootstrap(&s).await.expect("bootstrap");
+            deploy::toolkit::bootstrap(&s, Method::ChangeSet)
+                .await
+                .expect("bootstrap");
         });
         e
     })

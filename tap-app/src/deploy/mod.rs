@@ -153,7 +153,7 @@ pub async fn deploy(
         !s.assets.is_empty() || s.template.to_json().to_string().len() > publish::MAX_TEMPLATE_BODY
     });
     let toolkit = if needs_bucket {
-        Some(toolkit::ensure(session).await?)
+        Some(toolkit::ensure(session, opts.method).await?)
     } else {
         None
     };

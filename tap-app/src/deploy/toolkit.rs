@@ -30,25 +30,25 @@ pub async fn find(session: &Session) -> Result<Option<Toolkit>> {
 }
 
 /// The toolkit, deployed first if it is missing.
-pub async fn ensure(session: &Session) -> Result<Toolkit> {
+pub async fn ensure(session: &Session, method: Method) -> Result<Toolkit> {
     if let Some(t) = find(session).await? {
         return Ok(t);
     }
     session.ui.line(format!(
         "bootstrapping: deploying {STACK_NAME} (asset bucket and CloudFormation execution role) first"
     ));
-    bootstrap(session).await
+    bootstrap(session, method).await
 }
 
 /// Deploys (or updates) the toolkit. Its contents are tap's, not the user's,
 /// so it is not held for approval.
-pub async fn bootstrap(session: &Session) -> Result<Toolkit> {
+pub async fn bootstrap(session: &Session, method: Method) -> Result<Toolkit> {
     let template = template()?;
     let req = Request {
         name: STACK_NAME,
         template: &template,
         approval: RequireApproval::Never,
-        method: Method::ChangeSet,
+        method,
         bucket: None,
         role_arn: None,
     };
