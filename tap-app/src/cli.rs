@@ -56,9 +56,10 @@ pub enum Command {
     Deploy {
         #[command(flatten)]
         select: Select,
-        /// When to ask before a change set is executed.
-        #[arg(long, value_enum, default_value_t = RequireApproval::Broadening)]
-        require_approval: RequireApproval,
+        /// When to ask before a change set is executed [default: broadening;
+        /// with --local, never: the emulator holds nothing real]
+        #[arg(long, value_enum)]
+        require_approval: Option<RequireApproval>,
         /// Write every stack's outputs to this JSON file.
         #[arg(long)]
         outputs_file: Option<PathBuf>,
@@ -182,7 +183,11 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             let synthesized = synthesize()?;
             let session = connect(&cli.target, ui).await?;
             let opts = DeployOptions {
-                approval: *require_approval,
+                approval: require_approval.unwrap_or(if cli.target.local {
+                    RequireApproval::Never
+                } else {
+                    RequireApproval::Broadening
+                }),
                 method: *method,
                 outputs_file: outputs_file.clone(),
                 role_arn: role_arn.clone(),
