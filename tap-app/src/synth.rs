@@ -8,6 +8,7 @@ use std::path::Path;
 use tap_core::{Expr, Stack, Template};
 
 /// One synthesised stack.
+#[derive(Debug)]
 pub struct Synthesized {
     pub name: String,
     pub template: Template,

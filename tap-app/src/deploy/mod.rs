@@ -250,3 +250,62 @@ pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -
     }
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tap_core::Template;
+
+    fn stack(name: &str, deps: &[&str]) -> Synthesized {
+        Synthesized {
+            name: name.into(),
+            template: Template::default(),
+            dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            assets: vec![],
+        }
+    }
+
+    fn names(waves: &[Vec<&Synthesized>]) -> Vec<Vec<String>> {
+        waves
+            .iter()
+            .map(|w| w.iter().map(|s| s.name.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn independent_stacks_share_a_wave_after_what_they_import() {
+        let app = [
+            stack("Network", &[]),
+            stack("Data", &[]),
+            stack("Api", &["Network", "Data"]),
+            stack("Pipeline", &["Api"]),
+        ];
+        assert_eq!(
+            names(&waves(&app, &[]).unwrap()),
+            [vec!["Network", "Data"], vec!["Api"], vec!["Pipeline"]]
+        );
+    }
+
+    #[test]
+    fn a_named_stack_brings_what_it_depends_on_and_nothing_else() {
+        let app = [
+            stack("Network", &[]),
+            stack("Data", &[]),
+            stack("Api", &["Network"]),
+        ];
+        assert_eq!(
+            names(&waves(&app, &["Api".into()]).unwrap()),
+            [vec!["Network"], vec!["Api"]]
+        );
+    }
+
+    #[test]
+    fn an_unknown_stack_name_is_an_error_listing_the_stacks() {
+        let app = [stack("TapStack", &[])];
+        let err = waves(&app, &["TapStak".into()]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "no stack named `TapStak` in this app (stacks: TapStack)"
+        );
+    }
+}
