@@ -247,25 +247,13 @@ async fn connect(args: &TargetArgs, ui: &Ui) -> Result<Session> {
     Ok(Session::new(Aws::connect(&target).await?, ui.clone()))
 }
 
-/// Ctrl-C stops tap but not CloudFormation: say so, and how to follow it.
+/// Ctrl-C stops tap but not CloudFormation.
 async fn interruptible<T>(
     session: &Session,
     work: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
-    tokio::select! {
-        r = work => r,
-        _ = tokio::signal::ctrl_c() => {
-            let running = session.in_flight();
-            if running.is_empty() {
-                bail!("interrupted");
-            }
-            let mut msg = String::from("interrupted: CloudFormation goes on with what it started; tap no longer follows it.");
-            for s in running {
-                msg.push_str(&format!(
-                    "\n  follow {s} with `aws cloudformation describe-stack-events --stack-name {s}` (or the CloudFormation console); `tap deploy` waits for it before deploying again"
-                ));
-            }
-            bail!(msg)
-        }
-    }
+    deploy::until_interrupted(session, work, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

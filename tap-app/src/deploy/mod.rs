@@ -82,6 +82,34 @@ impl Session {
     }
 }
 
+/// Runs `work` until it ends or `interrupt` happens (Ctrl-C). Interrupted,
+/// tap stops following; CloudFormation goes on with what it started, and the
+/// error says how to follow each stack that was in flight.
+pub async fn until_interrupted<T>(
+    session: &Session,
+    work: impl std::future::Future<Output = Result<T>>,
+    interrupt: impl std::future::Future<Output = ()>,
+) -> Result<T> {
+    tokio::select! {
+        r = work => r,
+        _ = interrupt => {
+            let running = session.in_flight();
+            if running.is_empty() {
+                bail!("interrupted");
+            }
+            let mut msg = String::from(
+                "interrupted: CloudFormation goes on with what it started; tap no longer follows it.",
+            );
+            for s in running {
+                msg.push_str(&format!(
+                    "\n  follow {s} with `aws cloudformation describe-stack-events --stack-name {s}` (or the CloudFormation console); `tap deploy` waits for it to finish before deploying again"
+                ));
+            }
+            bail!(msg)
+        }
+    }
+}
+
 /// The stacks `names` selects (all when empty), with the stacks they import
 /// from, in waves: each wave only depends on earlier ones.
 pub fn waves<'a>(stacks: &'a [Synthesized], names: &[String]) -> Result<Vec<Vec<&'a Synthesized>>> {
@@ -297,6 +325,27 @@ mod tests {
             names(&waves(&app, &["Api".into()]).unwrap()),
             [vec!["Network"], vec!["Api"]]
         );
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_deploy_says_how_to_follow_the_stacks_in_flight() {
+        let sdk = aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let session = Session::new(Aws::from_sdk_config(&sdk).unwrap(), Ui::buffer());
+        session.started("TapStack");
+        let err = until_interrupted(&session, std::future::pending::<Result<()>>(), async {})
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("interrupted: CloudFormation goes on with what it started"));
+        assert!(err.contains(
+            "follow TapStack with `aws cloudformation describe-stack-events --stack-name TapStack`"
+        ));
+        // Finished work is not interrupted.
+        let done = until_interrupted(&session, async { Ok(7) }, std::future::pending()).await;
+        assert_eq!(done.unwrap(), 7);
     }
 
     #[test]
