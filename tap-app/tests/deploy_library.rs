@@ -120,6 +120,16 @@ fn a_changed_property_is_applied_through_a_change_set_that_shows_it() {
             .expect("first deploy");
         let url = report.outputs["tap-test-update"]["QueueUrl"].clone();
 
+        // `diff` shows the change and changes nothing.
+        let preview = synth(QueueV2::new(QueueV2Props::default()).unwrap(), "tap-test-update", &NoAssets);
+        let sd = session(&endpoint).await;
+        let differing = deploy::diff(&sd, &[preview], &[]).await.expect("diff");
+        assert_eq!(differing, 1);
+        let text = sd.ui.text();
+        assert!(text.contains("~ modify   AWS::SQS::Queue"), "{text}");
+        assert!(!sd.aws.calls.by_operation().contains_key("ExecuteChangeSet"));
+        assert!(sd.aws.calls.by_operation().contains_key("DeleteChangeSet"));
+
         let v2 = synth(QueueV2::new(QueueV2Props::default()).unwrap(), "tap-test-update", &NoAssets);
         let s2 = session(&endpoint).await;
         deploy::deploy(&s2, &[v2], &[], &opts(Method::ChangeSet))

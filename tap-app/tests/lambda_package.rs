@@ -52,6 +52,12 @@ fn the_package_is_an_x86_64_bootstrap_needing_at_most_glibc_2_34() {
     let package = Packager::new(tap_app::tap_dir())
         .package(&dir, &hash)
         .expect("packaged");
+    // Unchanged sources: the kept package, not a rebuild.
+    let again = Packager::new(tap_app::tap_dir())
+        .package(&dir, &hash)
+        .expect("packaged");
+    assert!(!again.built, "unchanged sources were built again");
+    assert_eq!(again.sha256, package.sha256);
     let binary = bootstrap_of(&package);
     assert_eq!(&binary[..4], b"\x7fELF");
     // e_machine at offset 18: 0x3e is x86-64.

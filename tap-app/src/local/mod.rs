@@ -105,7 +105,33 @@ impl LocalDir {
     /// Starts an emulator owned by this process (stopped when the value is
     /// dropped or this process exits), on a free port.
     pub fn start_owned(&self) -> Result<Emulator> {
+        self.prune();
         self.start(free_port()?, Some(std::process::id()))
+    }
+
+    /// Removes the data and logs of owned emulators gone for an hour or more
+    /// (one that ended with its test run cannot clean up after itself).
+    fn prune(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.0) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let owned = name.starts_with("volume-") || name.starts_with("localstack-");
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(3600));
+            let running = self
+                .running()
+                .is_some_and(|r| name.contains(&r.port.to_string()));
+            if owned && old && !running {
+                let _ =
+                    std::fs::remove_dir_all(e.path()).or_else(|_| std::fs::remove_file(e.path()));
+            }
+        }
     }
 
     fn start(&self, port: u16, parent: Option<u32>) -> Result<Emulator> {
