@@ -154,6 +154,11 @@ fn describe_change_set(
 
 /// Events newest first, as CloudFormation lists them: (id, logical ID, type, status, reason).
 fn events(list: &[(&str, &str, &str, &str, &str)]) -> ReplayEvent {
+    events_page(list, None)
+}
+
+/// One page of events; `next` is the token of the page after it.
+fn events_page(list: &[(&str, &str, &str, &str, &str)], next: Option<&str>) -> ReplayEvent {
     let members: String = list
         .iter()
         .rev()
@@ -169,9 +174,12 @@ fn events(list: &[(&str, &str, &str, &str, &str)]) -> ReplayEvent {
             )
         })
         .collect();
+    let next = next
+        .map(|t| format!("<NextToken>{t}</NextToken>"))
+        .unwrap_or_default();
     ok(
         "DescribeStackEvents",
-        &format!("<StackEvents>{members}</StackEvents>"),
+        &format!("<StackEvents>{members}</StackEvents>{next}"),
     )
 }
 
@@ -481,5 +489,59 @@ fn a_change_set_without_changes_is_deleted_and_reported_as_no_changes() {
             "DescribeChangeSet",
             "DeleteChangeSet"
         ]
+    );
+}
+
+#[test]
+fn a_failure_on_the_second_page_of_new_events_is_not_missed() {
+    // A rollback wrote more events between two polls than one page holds:
+    // the failure that caused it is on the second page.
+    let mut old = synthesized().template.to_json();
+    old["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"] = serde_json::json!(86400);
+    let history = [("h1", STACK, STACK_TYPE, "CREATE_COMPLETE", "")];
+    let older = [
+        history[0],
+        ("u1", STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", "User Initiated"),
+        ("u2", "Queue", "AWS::SQS::Queue", "UPDATE_IN_PROGRESS", ""),
+        ("u3", "Queue", "AWS::SQS::Queue", "UPDATE_FAILED", "Resource handler returned message: \"Invalid value for the parameter MessageRetentionPeriod\" (HandlerErrorCode: InvalidRequest)"),
+    ];
+    let newer = [
+        (
+            "u4",
+            STACK,
+            STACK_TYPE,
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            "The following resource(s) failed to update: [Queue]. ",
+        ),
+        ("u5", "Queue", "AWS::SQS::Queue", "UPDATE_COMPLETE", ""),
+        ("u6", STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE", ""),
+    ];
+    let (result, _text, actions) = run(vec![
+        describe_stacks("UPDATE_COMPLETE", None),
+        get_template(&old),
+        create_change_set(),
+        describe_change_set(
+            "CREATE_COMPLETE",
+            "",
+            &[("Modify", "Queue", "AWS::SQS::Queue", "False")],
+        ),
+        events(&history),
+        ok("ExecuteChangeSet", ""),
+        events_page(&newer, Some("page-2")),
+        events(&older),
+        describe_stacks("UPDATE_ROLLBACK_COMPLETE", None),
+        events_page(&newer, Some("page-2")),
+    ]);
+    let err = format!("{:#}", result.expect_err("the update fails"));
+    assert!(
+        err.contains("Queue (AWS::SQS::Queue) UPDATE_FAILED: Resource handler returned message: \"Invalid value for the parameter MessageRetentionPeriod\""),
+        "{err}"
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "DescribeStackEvents")
+            .count(),
+        4
     );
 }

@@ -84,7 +84,7 @@ impl Monitor {
             started: Instant::now(),
         };
         if !stack_id.is_empty() {
-            for e in m.page(aws).await? {
+            for e in m.events(aws, false).await? {
                 m.seen.insert(e.event_id);
             }
         }
@@ -141,12 +141,7 @@ impl Monitor {
     /// Reads and prints the events since the last poll. Returns how many there
     /// were and whether the stack's own final event was among them.
     async fn poll(&mut self, aws: &Aws, ui: &Ui, tally: &mut Tally) -> Result<(usize, bool)> {
-        let mut fresh: Vec<Event> = self
-            .page(aws)
-            .await?
-            .into_iter()
-            .take_while(|e| !self.seen.contains(&e.event_id))
-            .collect();
+        let mut fresh = self.events(aws, true).await?;
         // Newest first from the API; shown oldest first.
         fresh.reverse();
         let mut stack_finished = false;
@@ -201,39 +196,53 @@ impl Monitor {
         line
     }
 
-    /// The newest page of events (CloudFormation lists newest first).
-    async fn page(&self, aws: &Aws) -> Result<Vec<Event>> {
-        let resp = aws
-            .cfn
-            .describe_stack_events()
-            .stack_name(&self.stack_id)
-            .send()
-            .await
-            .map_err(|e| {
-                anyhow!(
-                    "reading the events of {}: {}",
-                    self.stack_name,
-                    explain(&e, aws)
-                )
-            })?;
-        Ok(resp
-            .stack_events()
-            .iter()
-            .map(|e| Event {
-                event_id: e.event_id().unwrap_or_default().to_string(),
-                logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
-                physical_id: e.physical_resource_id().unwrap_or_default().to_string(),
-                resource_type: e.resource_type().unwrap_or_default().to_string(),
-                status: e
-                    .resource_status()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
-                reason: e
-                    .resource_status_reason()
-                    .filter(|r| !r.is_empty() && *r != "Resource creation Initiated")
-                    .map(str::to_string),
-            })
-            .collect())
+    /// Events newest first, as CloudFormation lists them. With `unseen_only`,
+    /// every event since the last poll, however many pages that takes (a large
+    /// rollback can write more than a page between two polls); otherwise the
+    /// newest page.
+    async fn events(&self, aws: &Aws, unseen_only: bool) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let resp = aws
+                .cfn
+                .describe_stack_events()
+                .stack_name(&self.stack_id)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| {
+                    anyhow!(
+                        "reading the events of {}: {}",
+                        self.stack_name,
+                        explain(&e, aws)
+                    )
+                })?;
+            for e in resp.stack_events() {
+                let event = Event {
+                    event_id: e.event_id().unwrap_or_default().to_string(),
+                    logical_id: e.logical_resource_id().unwrap_or_default().to_string(),
+                    physical_id: e.physical_resource_id().unwrap_or_default().to_string(),
+                    resource_type: e.resource_type().unwrap_or_default().to_string(),
+                    status: e
+                        .resource_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: e
+                        .resource_status_reason()
+                        .filter(|r| !r.is_empty() && *r != "Resource creation Initiated")
+                        .map(str::to_string),
+                };
+                if unseen_only && self.seen.contains(&event.event_id) {
+                    return Ok(out);
+                }
+                out.push(event);
+            }
+            match resp.next_token() {
+                Some(t) if unseen_only => token = Some(t.to_string()),
+                _ => return Ok(out),
+            }
+        }
     }
 }
 
