@@ -174,6 +174,7 @@ pub async fn deploy(
     names: &[String],
     opts: &DeployOptions,
 ) -> Result<Report> {
+    let started = std::time::Instant::now();
     let waves = waves(stacks, names)?;
     let ui = &session.ui;
     ui.line(format!("deploying to {}", session.aws.where_()));
@@ -238,7 +239,14 @@ pub async fn deploy(
         write_outputs(path, &report.outputs)?;
         ui.line(format!("outputs written to {}", path.display()));
     }
-    ui.line(session.aws.calls.summary());
+    ui.line(format!(
+        "{} in {:.1}s: {} deployed, {} unchanged; {}",
+        if failures.is_empty() { "done" } else { "failed" },
+        started.elapsed().as_secs_f64(),
+        report.deployed.len(),
+        report.unchanged.len(),
+        session.aws.calls.summary()
+    ));
     if !failures.is_empty() {
         return Err(anyhow!(failures.join("\n")));
     }
