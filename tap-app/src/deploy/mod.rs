@@ -241,7 +241,11 @@ pub async fn deploy(
     }
     ui.line(format!(
         "{} in {:.1}s: {} deployed, {} unchanged; {}",
-        if failures.is_empty() { "done" } else { "failed" },
+        if failures.is_empty() {
+            "done"
+        } else {
+            "failed"
+        },
         started.elapsed().as_secs_f64(),
         report.deployed.len(),
         report.unchanged.len(),
