@@ -3,6 +3,9 @@
 //! port: updates through change sets, failures, assets, large templates, and
 //! `--method direct`.
 
+mod common;
+
+use common::sdk;
 use std::sync::OnceLock;
 use tap_app::assets::{Assets, Packager};
 use tap_app::deploy::approval::RequireApproval;
@@ -314,15 +317,4 @@ fn a_template_over_51200_bytes_is_deployed_through_s3() {
         );
         assert!(text.contains("tap-test-large: CREATE_COMPLETE"), "{text}");
     });
-}
-
-async fn sdk(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await
 }

@@ -3,59 +3,18 @@
 //! exactly as a user runs it with `AWS_ENDPOINT_URL` set. What it created is
 //! then read back through each service's own API.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+mod common;
+
+use aws_config::SdkConfig;
+use common::{s3, sdk, stderr, stdout, tap};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::{Command, Output};
 use tap_app::local::{Emulator, LocalDir};
 
 fn start_emulator() -> Emulator {
     LocalDir::new(tap_app::tap_dir().join("local"))
         .start_owned()
         .expect("LocalStack starts")
-}
-
-/// Runs `tap` against the endpoint with dummy credentials and nothing from
-/// the user's own AWS configuration.
-fn tap(endpoint: &str, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_tap"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("tap runs");
-    eprintln!(
-        "$ tap {}\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-async fn sdk(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await
 }
 
 async fn stack_exists(cfn: &aws_sdk_cloudformation::Client, name: &str) -> bool {
@@ -207,11 +166,7 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
     assert!(out.contains("TapStack: retained LoggingBucket (AWS::S3::Bucket)"));
     assert!(!rt.block_on(stack_exists(&cfn, "TapStack")));
     assert!(!rt.block_on(stack_exists(&cfn, "PipelineStack")));
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = s3(&sdk);
     for kept in [&o["LoggingBucketName"], &o["ApplicationBucketName"]] {
         assert!(
             rt.block_on(s3.head_bucket().bucket(kept).send()).is_ok(),
@@ -273,11 +228,7 @@ async fn verify_resources(
     o: &BTreeMap<String, String>,
     package: &tap_app::assets::Package,
 ) {
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = s3(sdk);
     let versioning = s3
         .get_bucket_versioning()
         .bucket(&o["PipelineSourceBucketName"])

@@ -3,8 +3,11 @@
 //! the outputs and exports of stacks made through change sets (PipelineStack
 //! imports TapStack's), so this deploys with `--method direct`.
 
+mod common;
+
+use common::{stdout, tap};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tap_app::tools::PythonTool;
 
@@ -47,29 +50,6 @@ fn start_moto() -> (Moto, String) {
     (moto, format!("http://127.0.0.1:{port}"))
 }
 
-fn tap(endpoint: &str, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_tap"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("tap runs");
-    eprintln!(
-        "$ tap {}\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 #[test]
 fn the_app_deploys_to_moto_too() {
     let (_moto, endpoint) = start_moto();
@@ -84,7 +64,7 @@ fn the_app_deploys_to_moto_too() {
         ],
     );
     assert!(first.status.success());
-    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    let out = stdout(&first);
     assert!(out.contains("TapStack: CREATE_COMPLETE"));
     assert!(out.contains("PipelineStack: CREATE_COMPLETE"));
     // The import resolved: PipelineStack was created from TapStack's export.
@@ -101,10 +81,10 @@ fn the_app_deploys_to_moto_too() {
         ],
     );
     assert!(again.status.success());
-    let out = String::from_utf8_lossy(&again.stdout).into_owned();
+    let out = stdout(&again);
     assert!(out.contains("TapStack: no changes") && out.contains("PipelineStack: no changes"));
 
     let destroyed = tap(&endpoint, &["destroy", "--all", "--force"]);
     assert!(destroyed.status.success());
-    assert!(String::from_utf8_lossy(&destroyed.stdout).contains("TapStack: destroyed"));
+    assert!(stdout(&destroyed).contains("TapStack: destroyed"));
 }

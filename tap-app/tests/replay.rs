@@ -185,6 +185,28 @@ fn events_page(list: &[(&str, &str, &str, &str, &str)], next: Option<&str>) -> R
 
 const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
 
+/// The event that ended the stack's last successful operation.
+const DEPLOYED: (&str, &str, &str, &str, &str) = ("h1", STACK, STACK_TYPE, "CREATE_COMPLETE", "");
+
+/// An update up to its execution: the deployed stack has an older retention
+/// than the new template, and the change set modifies the queue.
+fn update_executed() -> Vec<ReplayEvent> {
+    let mut old = synthesized().template.to_json();
+    old["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"] = serde_json::json!(86400);
+    vec![
+        describe_stacks("UPDATE_COMPLETE", None),
+        get_template(&old),
+        create_change_set(),
+        describe_change_set(
+            "CREATE_COMPLETE",
+            "",
+            &[("Modify", "Queue", "AWS::SQS::Queue", "False")],
+        ),
+        events(&[DEPLOYED]),
+        ok("ExecuteChangeSet", ""),
+    ]
+}
+
 /// Runs a deploy against the replayed responses; returns its result, its
 /// report, and the CloudFormation actions it called, in order.
 fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec<String>) {
@@ -322,12 +344,8 @@ fn a_stack_in_rollback_complete_is_deleted_and_created_again() {
 
 #[test]
 fn a_failed_update_names_the_resource_and_says_it_rolled_back() {
-    // What is deployed differs from the new template (an older retention).
-    let mut old = synthesized().template.to_json();
-    old["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"] = serde_json::json!(86400);
-    let history = [("h1", STACK, STACK_TYPE, "CREATE_COMPLETE", "")];
     let update = [
-        history[0],
+        DEPLOYED,
         ("u1", STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", "User Initiated"),
         ("u2", "Queue", "AWS::SQS::Queue", "UPDATE_IN_PROGRESS", ""),
         (
@@ -342,21 +360,13 @@ fn a_failed_update_names_the_resource_and_says_it_rolled_back() {
         ("u6", STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", ""),
         ("u7", STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE", ""),
     ];
-    let (result, text, actions) = run(vec![
-        describe_stacks("UPDATE_COMPLETE", None),
-        get_template(&old),
-        create_change_set(),
-        describe_change_set(
-            "CREATE_COMPLETE",
-            "",
-            &[("Modify", "Queue", "AWS::SQS::Queue", "False")],
-        ),
-        events(&history),
-        ok("ExecuteChangeSet", ""),
+    let mut replay = update_executed();
+    replay.extend([
         events(&update),
         describe_stacks("UPDATE_ROLLBACK_COMPLETE", None),
         events(&update),
     ]);
+    let (result, text, actions) = run(replay);
     let err = format!("{:#}", result.expect_err("the update fails"));
     assert!(
         err.contains("Queues failed: UPDATE_ROLLBACK_COMPLETE"),
@@ -496,11 +506,8 @@ fn a_change_set_without_changes_is_deleted_and_reported_as_no_changes() {
 fn a_failure_on_the_second_page_of_new_events_is_not_missed() {
     // A rollback wrote more events between two polls than one page holds:
     // the failure that caused it is on the second page.
-    let mut old = synthesized().template.to_json();
-    old["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"] = serde_json::json!(86400);
-    let history = [("h1", STACK, STACK_TYPE, "CREATE_COMPLETE", "")];
     let older = [
-        history[0],
+        DEPLOYED,
         ("u1", STACK, STACK_TYPE, "UPDATE_IN_PROGRESS", "User Initiated"),
         ("u2", "Queue", "AWS::SQS::Queue", "UPDATE_IN_PROGRESS", ""),
         ("u3", "Queue", "AWS::SQS::Queue", "UPDATE_FAILED", "Resource handler returned message: \"Invalid value for the parameter MessageRetentionPeriod\" (HandlerErrorCode: InvalidRequest)"),
@@ -516,22 +523,14 @@ fn a_failure_on_the_second_page_of_new_events_is_not_missed() {
         ("u5", "Queue", "AWS::SQS::Queue", "UPDATE_COMPLETE", ""),
         ("u6", STACK, STACK_TYPE, "UPDATE_ROLLBACK_COMPLETE", ""),
     ];
-    let (result, _text, actions) = run(vec![
-        describe_stacks("UPDATE_COMPLETE", None),
-        get_template(&old),
-        create_change_set(),
-        describe_change_set(
-            "CREATE_COMPLETE",
-            "",
-            &[("Modify", "Queue", "AWS::SQS::Queue", "False")],
-        ),
-        events(&history),
-        ok("ExecuteChangeSet", ""),
+    let mut replay = update_executed();
+    replay.extend([
         events_page(&newer, Some("page-2")),
         events(&older),
         describe_stacks("UPDATE_ROLLBACK_COMPLETE", None),
         events_page(&newer, Some("page-2")),
     ]);
+    let (result, _text, actions) = run(replay);
     let err = format!("{:#}", result.expect_err("the update fails"));
     assert!(
         err.contains("Queue (AWS::SQS::Queue) UPDATE_FAILED: Resource handler returned message: \"Invalid value for the parameter MessageRetentionPeriod\""),
