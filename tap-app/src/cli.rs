@@ -132,7 +132,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             ));
         }
         Command::List => {
-            for s in synthesize()? {
+            for s in synth::synth_unpackaged(&stacks::app()?)? {
                 if s.dependencies.is_empty() {
                     ui.line(&s.name);
                 } else {
@@ -202,7 +202,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             if select.stacks.is_empty() && !select.all {
                 bail!("name the stacks to destroy, or pass --all");
             }
-            let synthesized = synthesize()?;
+            // Only names and dependencies matter: what is deleted is what is deployed.
+            let synthesized = synth::synth_unpackaged(&stacks::app()?)?;
             let session = connect(&cli.target, ui).await?;
             interruptible(
                 &session,

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+use tap_core::synth::PlaceholderAssets;
 use tap_core::{Expr, Stack, Template};
 
 /// One synthesised stack.
@@ -19,11 +20,26 @@ pub struct Synthesized {
 /// Synthesises every stack (packaging its assets), working out which depends on
 /// which through imports.
 pub fn synth_all(stacks: &[Stack], packager: &Packager) -> anyhow::Result<Vec<Synthesized>> {
+    synth_with(stacks, Some(packager))
+}
+
+/// The stacks, their templates and dependencies, without building any asset
+/// (their keys are placeholders): enough for `list` and `destroy`.
+pub fn synth_unpackaged(stacks: &[Stack]) -> anyhow::Result<Vec<Synthesized>> {
+    synth_with(stacks, None)
+}
+
+fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<Vec<Synthesized>> {
     let mut out = Vec::new();
     let mut exports: BTreeMap<String, String> = BTreeMap::new();
     for stack in stacks {
-        let assets = Assets::new(stack.base_dir(), packager);
-        let template = stack.synth(&assets)?;
+        let (template, staged) = match packager {
+            Some(p) => {
+                let assets = Assets::new(stack.base_dir(), p);
+                (stack.synth(&assets)?, assets.staged())
+            }
+            None => (stack.synth(&PlaceholderAssets)?, Vec::new()),
+        };
         for o in template.outputs.values() {
             if let Some(name) = o
                 .export_name
@@ -37,7 +53,7 @@ pub fn synth_all(stacks: &[Stack], packager: &Packager) -> anyhow::Result<Vec<Sy
             name: stack.name().to_string(),
             template,
             dependencies: Vec::new(),
-            assets: assets.staged(),
+            assets: staged,
         });
     }
     for s in &mut out {

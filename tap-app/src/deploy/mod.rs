@@ -178,9 +178,15 @@ pub async fn deploy(
     let waves = waves(stacks, names)?;
     let ui = &session.ui;
     ui.line(format!("deploying to {}", session.aws.where_()));
-    let needs_bucket = waves.iter().flatten().any(|s| {
-        !s.assets.is_empty() || s.template.to_json().to_string().len() > publish::MAX_TEMPLATE_BODY
-    });
+    let templates: BTreeMap<&str, serde_json::Value> = waves
+        .iter()
+        .flatten()
+        .map(|s| (s.name.as_str(), s.template.to_json()))
+        .collect();
+    let needs_bucket = waves.iter().flatten().any(|s| !s.assets.is_empty())
+        || templates
+            .values()
+            .any(|t| t.to_string().len() > publish::MAX_TEMPLATE_BODY);
     let toolkit = if needs_bucket {
         Some(toolkit::ensure(session, opts.method).await?)
     } else {
@@ -198,19 +204,17 @@ pub async fn deploy(
     let mut report = Report::default();
     let mut failures = Vec::new();
     for wave in waves {
-        let runs = wave.iter().map(|s| {
-            let template = s.template.to_json();
-            async move {
-                let req = stack::Request {
-                    name: &s.name,
-                    template: &template,
-                    approval: opts.approval,
-                    method: opts.method,
-                    bucket,
-                    role_arn: opts.role_arn.as_deref(),
-                };
-                (s.name.clone(), stack::deploy(session, &req).await)
-            }
+        let templates = &templates;
+        let runs = wave.iter().map(|s| async move {
+            let req = stack::Request {
+                name: &s.name,
+                template: &templates[s.name.as_str()],
+                approval: opts.approval,
+                method: opts.method,
+                bucket,
+                role_arn: opts.role_arn.as_deref(),
+            };
+            (s.name.clone(), stack::deploy(session, &req).await)
         });
         for (name, result) in futures::future::join_all(runs).await {
             match result {
