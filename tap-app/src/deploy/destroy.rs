@@ -1,7 +1,7 @@
 //! `tap destroy`: stacks deleted in reverse dependency order, buckets marked
 //! `auto_delete_objects` emptied first, and what a Retain policy keeps named.
 
-use super::aws::explain;
+use super::aws::{code, explain};
 use super::events::Monitor;
 use super::stack::failure_report;
 use super::{cfn, waves, Session};
@@ -135,31 +135,26 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
     loop {
         let resp = match aws.s3.list_object_versions().bucket(bucket).send().await {
             Ok(r) => r,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.meta().code() == Some("NoSuchBucket")) =>
-            {
-                return Ok(deleted)
-            }
+            Err(e) if code(&e) == Some("NoSuchBucket") => return Ok(deleted),
             Err(e) => bail!("listing the objects of {bucket}: {}", explain(&e, aws)),
         };
+        // Versions and delete markers alike are (key, version ID) to delete.
+        let entries = resp
+            .versions()
+            .iter()
+            .map(|v| (v.key(), v.version_id()))
+            .chain(
+                resp.delete_markers()
+                    .iter()
+                    .map(|m| (m.key(), m.version_id())),
+            );
         let mut ids = Vec::new();
-        for v in resp.versions() {
-            if let Some(k) = v.key() {
+        for (key, version) in entries {
+            if let Some(k) = key {
                 ids.push(
                     ObjectIdentifier::builder()
                         .key(k)
-                        .set_version_id(v.version_id().map(str::to_string))
-                        .build()?,
-                );
-            }
-        }
-        for m in resp.delete_markers() {
-            if let Some(k) = m.key() {
-                ids.push(
-                    ObjectIdentifier::builder()
-                        .key(k)
-                        .set_version_id(m.version_id().map(str::to_string))
+                        .set_version_id(version.map(str::to_string))
                         .build()?,
                 );
             }
