@@ -1,0 +1,10 @@
+//! Compile-time checks, as a user sees them: one file per mistake under
+//! `fail` with the exact error in its `.stderr`, and stacks that must compile
+//! (and run) under `pass`. Regenerate snapshots with `TRYBUILD=overwrite`.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("fail/*.rs");
+    t.pass("pass/*.rs");
+}
