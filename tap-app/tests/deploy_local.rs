@@ -6,7 +6,7 @@
 mod common;
 
 use aws_config::SdkConfig;
-use common::{s3, sdk, stderr, stdout, tap};
+use common::{s3, sdk, stderr, stdout, tap, tap_command};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use tap_app::local::{Emulator, LocalDir};
@@ -410,6 +410,97 @@ async fn verify_resources(
             .and_then(|a| a.get("DisplayName"))
             .map(String::as_str),
         Some("TAP Application Alarms")
+    );
+}
+
+/// Ctrl-C while a stack is being created: tap stops following it and says how
+/// to, CloudFormation finishes the stack, and the next deploy finds it done.
+#[test]
+fn ctrl_c_leaves_cloudformation_to_finish_and_says_how_to_follow_it() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let emulator = start_emulator();
+    let endpoint = emulator.endpoint();
+    let mut child = tap_command(
+        &endpoint,
+        &["deploy", "TapStack", "--require-approval", "never"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("tap starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut seen = String::new();
+    // The first progress line of TapStack: its change set is executing.
+    for line in lines.by_ref() {
+        let line = line.expect("stdout line");
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("TapStack |") {
+            break;
+        }
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    for line in lines {
+        seen.push_str(&line.expect("stdout line"));
+        seen.push('\n');
+    }
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("tap exits");
+    eprintln!("$ tap deploy TapStack (interrupted)\n{seen}{err}");
+    assert!(seen.contains("TapStack |"), "no progress from TapStack");
+    assert!(!status.success(), "an interrupted deploy must not exit 0");
+    assert!(
+        err.contains("interrupted: CloudFormation goes on with what it started")
+            && err.contains(
+                "follow TapStack with `aws cloudformation describe-stack-events --stack-name TapStack`"
+            ),
+        "{err}"
+    );
+
+    // CloudFormation was left to finish: the stack completes on its own.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(sdk(&endpoint)));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        let stacks = rt
+            .block_on(cfn.describe_stacks().stack_name("TapStack").send())
+            .expect("TapStack exists");
+        let status = stacks.stacks()[0]
+            .stack_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        if !status.ends_with("_IN_PROGRESS") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "TapStack still {status} after 120s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(status, "CREATE_COMPLETE");
+
+    let again = tap(
+        &endpoint,
+        &["deploy", "TapStack", "--require-approval", "never"],
+    );
+    assert!(again.status.success());
+    assert!(
+        stdout(&again).contains("TapStack: no changes"),
+        "{}",
+        stdout(&again)
     );
 }
 

@@ -138,7 +138,11 @@ impl LocalDir {
         std::fs::create_dir_all(&self.0)?;
         let bin = tools::LOCALSTACK.ensure(&self.0.join("venv"))?;
         let launcher = self.0.join("launch.py");
-        std::fs::write(&launcher, LAUNCHER)?;
+        // Written aside and renamed: another emulator starting at the same
+        // moment may be reading the file this one would otherwise truncate.
+        let staged = self.0.join(format!("launch.py.{port}"));
+        std::fs::write(&staged, LAUNCHER)?;
+        std::fs::rename(&staged, &launcher)?;
         let volume = self.0.join(format!("volume-{port}"));
         // A fresh emulator starts empty.
         let _ = std::fs::remove_dir_all(&volume);

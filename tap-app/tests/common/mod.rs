@@ -7,11 +7,11 @@
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::process::{Command, Output};
 
-/// Runs `tap` against the endpoint with dummy credentials and nothing from
-/// the user's own AWS configuration. Its output is echoed for failed tests.
-pub fn tap(endpoint: &str, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_tap"))
-        .args(args)
+/// `tap` against the endpoint with dummy credentials and nothing from the
+/// user's own AWS configuration.
+pub fn tap_command(endpoint: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tap"));
+    cmd.args(args)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -20,9 +20,13 @@ pub fn tap(endpoint: &str, args: &[&str]) -> Output {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("tap runs");
+        .env_remove("AWS_PROFILE");
+    cmd
+}
+
+/// Runs `tap` (see [`tap_command`]); its output is echoed for failed tests.
+pub fn tap(endpoint: &str, args: &[&str]) -> Output {
+    let out = tap_command(endpoint, args).output().expect("tap runs");
     eprintln!("$ tap {}\n{}{}", args.join(" "), stdout(&out), stderr(&out));
     out
 }
