@@ -349,6 +349,13 @@ async fn verify_resources(
         Some(&o["DeadLetterQueueUrl"])
     );
     assert_eq!(env.get("SECRET_ARN"), Some(&o["SecretArn"]));
+    let key_arn = env
+        .get("APPLICATION_BUCKET_KEY_ARN")
+        .expect("the bucket key's ARN");
+    assert!(
+        key_arn.starts_with("arn:aws:kms:") && key_arn.ends_with(&format!(":key/{key_id}")),
+        "not the bucket's key: {key_arn}"
+    );
     assert_eq!(
         config.runtime().map(|r| r.as_str()),
         Some("provided.al2023")

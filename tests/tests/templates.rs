@@ -43,19 +43,20 @@ fn the_lambda_role_grants_exactly_what_the_handler_uses() {
     let (tap, _) = seed_templates();
     let mut actions = actions_of(&tap, "LambdaRole");
     actions.sort();
-    assert_eq!(
-        actions,
-        [
-            "kms:GenerateDataKey",
+    // The handler's own calls, and what Lambda does with the role for an
+    // actively traced function: write its logs and traces.
+    let mut used: Vec<String> = tap_lambda::app::ACTIONS
+        .iter()
+        .chain(&[
             "logs:CreateLogStream",
             "logs:PutLogEvents",
-            "s3:PutObject",
-            "secretsmanager:GetSecretValue",
-            "sqs:SendMessage",
             "xray:PutTelemetryRecords",
-            "xray:PutTraceSegments"
-        ]
-    );
+            "xray:PutTraceSegments",
+        ])
+        .map(|a| a.to_string())
+        .collect();
+    used.sort();
+    assert_eq!(actions, used);
     let role = &tap["Resources"]["LambdaRole"]["Properties"];
     assert!(
         role["ManagedPolicyArns"].is_null(),
@@ -86,10 +87,23 @@ fn the_function_gets_every_variable_the_handler_reads() {
     let (tap, _) = seed_templates();
     let f = &tap["Resources"]["TapLambda"]["Properties"];
     let vars = &f["Environment"]["Variables"];
+    let mut set: Vec<&str> = vars
+        .as_object()
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    set.sort();
+    let mut read = tap_lambda::config::READS.to_vec();
+    read.sort();
+    assert_eq!(set, read, "the stack sets exactly what the handler reads");
     assert_eq!(vars["DEAD_LETTER_QUEUE_URL"], json!({ "Ref": "Dlq" }));
     assert_eq!(
         vars["APPLICATION_BUCKET"],
         json!({ "Ref": "ApplicationBucket" })
+    );
+    assert_eq!(
+        vars["APPLICATION_BUCKET_KEY_ARN"],
+        json!({ "Fn::GetAtt": ["ApplicationBucketKey", "Arn"] }),
+        "the key that encrypts the application bucket"
     );
     assert_eq!(vars["SECRET_ARN"], json!({ "Ref": "AppSecret" }));
     assert_eq!(f["Runtime"], "provided.al2023");

@@ -71,6 +71,9 @@ stack! {
             role: lambda_role,
             environment: {
                 APPLICATION_BUCKET: application_bucket.name,
+                // Seed fix: an `aws:kms` upload that names no key is encrypted with
+                // the account's `aws/s3` key, not the bucket's.
+                APPLICATION_BUCKET_KEY_ARN: application_bucket.key.arn,
                 SECRET_ARN: app_secret.arn,
                 // Seed fix: the handler reads DEAD_LETTER_QUEUE_URL; the seed never set it,
                 // so failures were never reported to the queue.
