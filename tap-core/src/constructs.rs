@@ -87,6 +87,10 @@ fn inline_decl(
         }
     }
     for p in &def.params {
+        // `p: Option<T> = value`: the default stands in for an absent argument.
+        if let (Some(d), false) = (&p.default, args.contains_key(p.name.text.as_str())) {
+            args.insert(&p.name.text, d);
+        }
         if !p.optional && !args.contains_key(p.name.text.as_str()) {
             diags.error(
                 decl.kind.loc,

@@ -168,6 +168,16 @@ pub struct Param {
     pub ty: ParamType,
     pub ty_loc: Loc,
     pub optional: bool,
+    /// `p: Option<T> = value`: what an absent optional parameter stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+}
+
+impl Param {
+    /// Optional with no default: what uses it is left out when it is not given.
+    pub fn may_be_absent(&self) -> bool {
+        self.optional && self.default.is_none()
+    }
 }
 
 /// `name = kind { … };` or `name = param or kind { … };`

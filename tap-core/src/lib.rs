@@ -15,6 +15,7 @@ mod graph;
 pub mod iam;
 pub mod ir;
 pub mod kinds;
+pub mod params;
 pub mod resolve;
 pub mod stack;
 pub mod synth;

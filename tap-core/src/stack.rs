@@ -49,6 +49,20 @@ impl fmt::Display for StackError {
 }
 impl std::error::Error for StackError {}
 
+/// Whether a value can be bound to a parameter of this type.
+fn fits(ty: &ParamType, value: &Bound) -> bool {
+    match (ty, value) {
+        (ParamType::Str, Bound::Str(_))
+        | (ParamType::Int, Bound::Int(_))
+        | (ParamType::Bool, Bound::Bool(_))
+        | (ParamType::Duration, Bound::Duration(_)) => true,
+        (ParamType::Kind(k), Bound::Resource(h)) => *k == h.kind,
+        (ParamType::List(t), Bound::List(items)) => items.iter().all(|i| fits(t, i)),
+        (ParamType::Any, _) => true,
+        _ => false,
+    }
+}
+
 /// An exported output of a stack, to pass to another stack.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Export {
@@ -120,19 +134,36 @@ impl Stack {
         let Some(p) = self.def.params.iter().find(|p| p.name.text == param) else {
             return Err(err("no such parameter".into()));
         };
-        let fits = match (&p.ty, &value) {
-            (ParamType::Str, Bound::Str(_))
-            | (ParamType::Int, Bound::Int(_))
-            | (ParamType::Bool, Bound::Bool(_)) => true,
-            (ParamType::Kind(k), Bound::Resource(h)) => *k == h.kind,
-            (ParamType::Any, _) => true,
-            _ => false,
-        };
-        if !fits {
+        if !fits(&p.ty, &value) {
             return Err(err(format!("expected {}, got {value:?}", p.ty.describe())));
         }
         self.bindings.set(param, value);
         Ok(())
+    }
+
+    /// Checks the bound values where they are used, by the same rules as a literal
+    /// written there at compile time (`memory: mem` with `mem` bound to 20,000
+    /// fails as `memory: 20000` would), naming the parameter.
+    pub fn validate(&self) -> Result<(), StackError> {
+        let applied =
+            crate::params::apply(&self.def, &self.bindings).map_err(|d| StackError::Synth {
+                stack: self.name.clone(),
+                message: d.to_string(),
+            })?;
+        let Some(d) = crate::check::check_bound(&applied.stack).into_iter().next() else {
+            return Ok(());
+        };
+        Err(match applied.origins.get(&d.loc) {
+            Some(params) => StackError::Parameter {
+                stack: self.name.clone(),
+                param: params.iter().cloned().collect::<Vec<_>>().join("`, `"),
+                message: d.to_string(),
+            },
+            None => StackError::Synth {
+                stack: self.name.clone(),
+                message: d.to_string(),
+            },
+        })
     }
 
     /// The code assets this stack uses (`asset("…")` paths, relative to [`Stack::base_dir`]).
@@ -158,8 +189,11 @@ impl Stack {
             output: output.to_string(),
             message: message.to_string(),
         };
-        let out = self
-            .def
+        // The export name as bound (`"${env}-Data"` with `env` given).
+        let applied =
+            crate::params::apply(&self.def, &self.bindings).map_err(|d| err(&d.message))?;
+        let out = applied
+            .stack
             .outputs()
             .find(|o| o.name.text == output)
             .ok_or_else(|| err("no such output"))?;
@@ -181,6 +215,7 @@ impl Stack {
 
     /// The CloudFormation template.
     pub fn synth(&self, assets: &dyn AssetResolver) -> Result<Template, StackError> {
+        self.validate()?;
         let template =
             synth::synth(&self.def, &self.bindings, assets).map_err(|e| StackError::Synth {
                 stack: self.name.clone(),

@@ -90,22 +90,10 @@ fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<Prop
     for p in &stack.params {
         let span = Spans::span(p.name.loc).unwrap_or_else(Span::call_site);
         let ident = syn::Ident::new(&p.name.text, span);
-        let (ty, bound) = match &p.ty {
-            ParamType::Str => (
-                quote!(::std::string::String),
-                quote!(::tap_core::Bound::Str(v)),
-            ),
-            ParamType::Int => (quote!(i64), quote!(::tap_core::Bound::Int(v))),
-            ParamType::Bool => (quote!(bool), quote!(::tap_core::Bound::Bool(v))),
-            ParamType::Kind(_) => (
-                quote!(::tap_core::Handle),
-                quote!(::tap_core::Bound::Resource(v)),
-            ),
-            other => {
-                let ty_span = Spans::span(p.ty_loc).unwrap_or(span);
-                push(syn::Error::new(ty_span, format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool` or a resource kind", other.describe())));
-                continue;
-            }
+        let Some((ty, bound)) = rust_type(&p.ty, true) else {
+            let ty_span = Spans::span(p.ty_loc).unwrap_or(span);
+            push(syn::Error::new(ty_span, format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool`, `Duration`, a resource kind, or a list of one of them", p.ty.describe())));
+            continue;
         };
         let name = p.name.text.clone();
         let bind = if p.optional {
@@ -127,6 +115,35 @@ fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<Prop
         });
     }
     out
+}
+
+/// The Rust type of a stack parameter in its props struct, and the expression
+/// that turns a value `v` of it into a [`tap_core::Bound`].
+fn rust_type(ty: &ParamType, lists: bool) -> Option<(TokenStream, TokenStream)> {
+    Some(match ty {
+        ParamType::Str => (
+            quote!(::std::string::String),
+            quote!(::tap_core::Bound::Str(v)),
+        ),
+        ParamType::Int => (quote!(i64), quote!(::tap_core::Bound::Int(v))),
+        ParamType::Bool => (quote!(bool), quote!(::tap_core::Bound::Bool(v))),
+        ParamType::Duration => (
+            quote!(::core::time::Duration),
+            quote!(::tap_core::Bound::Duration(v.as_secs())),
+        ),
+        ParamType::Kind(_) => (
+            quote!(::tap_core::Handle),
+            quote!(::tap_core::Bound::Resource(v)),
+        ),
+        ParamType::List(t) if lists => {
+            let (ty, bound) = rust_type(t, false)?;
+            (
+                quote!(::std::vec::Vec<#ty>),
+                quote!(::tap_core::Bound::List(v.into_iter().map(|v| #bound).collect())),
+            )
+        }
+        ParamType::List(_) | ParamType::Any => return None,
+    })
 }
 
 fn generate(
@@ -156,6 +173,7 @@ fn generate(
         Some(json) => quote! {
             let mut stack = ::tap_core::Stack::from_embedded(#json, ::core::env!("CARGO_MANIFEST_DIR"))?;
             #(#binds)*
+            stack.validate()?;
             ::core::result::Result::Ok(stack)
         },
         None => quote! {

@@ -188,11 +188,19 @@ fn parse_params(input: ParseStream) -> syn::Result<Vec<Param>> {
         let ident: Ident = content.call(Ident::parse_any)?;
         content.parse::<Token![:]>()?;
         let (ty, ty_loc, optional) = parse_param_type(&content)?;
+        // `p: Option<Int> = 512`: the value used when the parameter is not given.
+        let default = if content.peek(Token![=]) {
+            content.parse::<Token![=]>()?;
+            Some(parse_value(&content)?)
+        } else {
+            None
+        };
         params.push(Param {
             name: name(&ident),
             ty,
             ty_loc,
             optional,
+            default,
         });
         if content.is_empty() {
             break;

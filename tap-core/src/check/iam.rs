@@ -198,6 +198,15 @@ fn statement(
             Value::Path { segments } => {
                 let target = match scope.resolve(segments) {
                     Ok(Target::Unknown) => continue,
+                    // An ARN string (or list of them) given at run time: checked as a
+                    // literal ARN when it is bound.
+                    Ok(Target::Param {
+                        param, attr: None, ..
+                    }) if matches!(&param.ty, ParamType::Str)
+                        || matches!(&param.ty, ParamType::List(t) if **t == ParamType::Str) =>
+                    {
+                        continue
+                    }
                     Ok(t) => t,
                     Err(d) => {
                         diags.push(d);

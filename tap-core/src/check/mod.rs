@@ -34,23 +34,36 @@ pub struct Checked {
 pub fn check(stack: &StackDef, constructs: &[ConstructDef], options: &Options) -> Checked {
     let mut diags = Diagnostics::default();
     let stack = constructs::inline(stack, constructs, &mut diags);
+    crate::params::check(&stack, &Scope::new(&stack), &mut diags);
+    rules(&stack, options, &mut diags);
+    Checked {
+        stack,
+        diagnostics: diags.into_vec(),
+    }
+}
+
+/// The checks of a definition whose parameters have their values in place
+/// ([`crate::params::apply`]): a bound value is judged as a literal would be.
+pub fn check_bound(stack: &StackDef) -> Vec<Diagnostic> {
+    let mut diags = Diagnostics::default();
+    rules(stack, &Options::default(), &mut diags);
+    diags.into_vec()
+}
+
+fn rules(stack: &StackDef, options: &Options, diags: &mut Diagnostics) {
     {
-        let scope = Scope::new(&stack);
-        names::check(&stack, &scope, &mut diags);
-        props::check(&stack, &scope, options, &mut diags);
-        iam::check(&stack, &scope, &mut diags);
-        kms::check(&stack, &scope, &mut diags);
-        lambda::check(&stack, &scope, &mut diags);
-        canary::check(&stack, &scope, &mut diags);
-        pipeline::check(&stack, &scope, &mut diags);
+        let scope = Scope::new(stack);
+        names::check(stack, &scope, diags);
+        props::check(stack, &scope, options, diags);
+        iam::check(stack, &scope, diags);
+        kms::check(stack, &scope, diags);
+        lambda::check(stack, &scope, diags);
+        canary::check(stack, &scope, diags);
+        pipeline::check(stack, &scope, diags);
     }
     // The dependency graph is judged on the synthesised template itself, so that
     // what is called a cycle is exactly what CloudFormation would reject.
     if diags.is_empty() {
-        names::check_cycles(&stack, &mut diags);
-    }
-    Checked {
-        stack,
-        diagnostics: diags.into_vec(),
+        names::check_cycles(stack, diags);
     }
 }

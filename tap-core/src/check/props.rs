@@ -80,11 +80,26 @@ impl Cx<'_, '_> {
             }
         }
         for p in props.iter().filter(|p| p.required) {
-            if !fields.iter().any(|f| f.key.text == p.name) {
-                diags.push(
+            match fields.iter().find(|f| f.key.text == p.name) {
+                None => diags.push(
                     Diagnostic::new(loc, format!("{owner} needs `{}`", p.name))
                         .help(format!("`{}`: {}", p.name, p.doc)),
-                );
+                ),
+                // Set from an optional parameter, it would be left out when that is not given.
+                Some(f) => {
+                    if let Some(param) = crate::params::absent_with(self.scope, &f.value) {
+                        diags.push(
+                            Diagnostic::new(
+                                f.value.loc(),
+                                format!(
+                                    "{owner} needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
+                                    p.name, param.name.text, p.name
+                                ),
+                            )
+                            .help(crate::params::absent_help(param)),
+                        );
+                    }
+                }
             }
         }
     }
@@ -171,6 +186,20 @@ impl Cx<'_, '_> {
                 }
             }
             (Ty::Bool, Value::Bool { .. }) => {}
+            // `days(n)` with an `Int` parameter: its range is checked when it is bound.
+            (Ty::Duration { .. } | Ty::RetentionDays, Value::Call { func, args })
+                if self.int_param(args) =>
+            {
+                if duration_seconds(&func.text, 1).is_none() {
+                    diags.push(
+                        Diagnostic::new(
+                            func.loc,
+                            format!("`{}` is not a duration unit", func.text),
+                        )
+                        .suggest(&func.text, ["seconds", "minutes", "hours", "days"]),
+                    );
+                }
+            }
             (Ty::Duration { min, max }, Value::Call { func, args }) => {
                 match duration(func, args, diags) {
                     Some(secs) if secs < *min as i64 || secs > *max as i64 => {
@@ -358,9 +387,23 @@ impl Cx<'_, '_> {
         }
     }
 
+    /// `[n]` where `n` is an `Int` parameter.
+    fn int_param(&self, args: &[Value]) -> bool {
+        matches!(args, [Value::Path { segments }] if segments.len() == 1
+            && self.scope.params.get(segments[0].text.as_str()).is_some_and(|p| p.ty == ParamType::Int))
+    }
+
     fn json(&self, v: &Value, diags: &mut Diagnostics) {
         match v {
             Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } => {}
+            // A scalar parameter is data once bound.
+            Value::Path { segments }
+                if segments.len() == 1
+                    && self
+                        .scope
+                        .params
+                        .get(segments[0].text.as_str())
+                        .is_some_and(|p| param_fits(&Ty::Json, &p.ty)) => {}
             Value::List { items, .. } => items.iter().for_each(|i| self.json(i, diags)),
             Value::Object {
                 tag: None, fields, ..
@@ -493,7 +536,7 @@ fn param_fits(ty: &Ty, p: &ParamType) -> bool {
         (Ty::Str | Ty::Json, ParamType::Str) => true,
         (Ty::Int { .. } | Ty::Json, ParamType::Int) => true,
         (Ty::Bool | Ty::Json, ParamType::Bool) => true,
-        (Ty::Duration { .. }, ParamType::Duration) => true,
+        (Ty::Duration { .. } | Ty::RetentionDays, ParamType::Duration) => true,
         (Ty::Ref(kinds), ParamType::Kind(k)) => kinds.contains(&k.as_str()),
         (Ty::List(t), ParamType::List(p)) => param_fits(t, p),
         _ => false,

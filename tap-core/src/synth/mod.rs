@@ -25,6 +25,10 @@ pub enum Bound {
     Str(String),
     Int(i64),
     Bool(bool),
+    /// A `Duration`, in seconds.
+    Duration(u64),
+    /// A list parameter's elements.
+    List(Vec<Bound>),
     Resource(Handle),
 }
 
@@ -73,6 +77,8 @@ impl Bindings {
             let value = match &p.ty {
                 ParamType::Int => Bound::Int(0),
                 ParamType::Bool => Bound::Bool(false),
+                ParamType::Duration => Bound::Duration(60),
+                ParamType::List(_) => Bound::List(Vec::new()),
                 ParamType::Kind(k) if k == "s3::Bucket" => {
                     Bound::Resource(Handle::bucket(Expr::str("placeholder")))
                 }
@@ -192,6 +198,23 @@ pub fn synth(
     bindings: &Bindings,
     assets: &dyn AssetResolver,
 ) -> Result<Template> {
+    for p in &stack.params {
+        if !p.optional && !bindings.0.contains_key(&p.name.text) {
+            return err(
+                p.name.loc,
+                format!(
+                    "stack `{}` needs parameter `{}`",
+                    stack.name.text, p.name.text
+                ),
+            );
+        }
+    }
+    // Parameters' values in place: what follows lowers literals and references only.
+    let applied = crate::params::apply(stack, bindings).map_err(|d| SynthError {
+        loc: d.loc,
+        message: d.message,
+    })?;
+    let (stack, bindings) = (&applied.stack, &applied.bindings);
     let mut cx = Ctx {
         scope: Scope::new(stack),
         bindings,
@@ -204,17 +227,6 @@ pub fn synth(
         role_grants: BTreeMap::new(),
         waits_for_grants: Vec::new(),
     };
-    for p in &stack.params {
-        if !p.optional && !bindings.0.contains_key(&p.name.text) {
-            return err(
-                p.name.loc,
-                format!(
-                    "stack `{}` needs parameter `{}`",
-                    stack.name.text, p.name.text
-                ),
-            );
-        }
-    }
     // Expansion order: what later kinds read (a function's version, a project's
     // role) is in the template by the time they run.
     let mut decls: Vec<&ResourceDecl> = stack.resources().filter(|d| !cx.is_replaced(d)).collect();

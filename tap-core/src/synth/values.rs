@@ -8,7 +8,7 @@ use crate::diag::Loc;
 use crate::ir::*;
 use crate::kinds::{duration_seconds, AttrValue, Kind};
 use crate::resolve::{interpolation_path, Target};
-use crate::template::{sub_pieces, Expr, SubPiece};
+use crate::template::{sub_pieces, sub_variables, Expr, SubPiece};
 use std::collections::BTreeMap;
 
 impl Ctx<'_> {
@@ -97,6 +97,13 @@ impl Ctx<'_> {
             (Some(Bound::Str(s)), None) => Ok(Expr::Str(s.clone())),
             (Some(Bound::Int(i)), None) => Ok(Expr::Int(*i)),
             (Some(Bound::Bool(b)), None) => Ok(Expr::Bool(*b)),
+            (Some(Bound::Duration(secs)), None) => {
+                Ok(Expr::Int(i64::try_from(*secs).unwrap_or(i64::MAX)))
+            }
+            (Some(Bound::List(_)), None) => err(
+                loc,
+                format!("list parameter `{param}` is not a single value here"),
+            ),
             (Some(Bound::Resource(h)), Some(a)) => match h.attrs.get(a) {
                 Some(e) => Ok(e.clone()),
                 None => err(
@@ -104,11 +111,16 @@ impl Ctx<'_> {
                     format!("`{param}.{a}` is not known for a resource from outside this stack"),
                 ),
             },
-            (Some(Bound::Resource(h)), None) => h
-                .attrs
-                .get("name")
-                .cloned()
-                .map_or_else(|| err(loc, format!("`{param}` has no name")), Ok),
+            // A bare reference means what `Ref` means for the kind: a topic's ARN, a bucket's name.
+            (Some(Bound::Resource(h)), None) => {
+                let ref_attr = crate::kinds::kind(&h.kind)
+                    .and_then(|k| k.attrs.iter().find(|a| matches!(a.value, AttrValue::Ref)))
+                    .map_or("name", |a| a.name);
+                h.attrs
+                    .get(ref_attr)
+                    .cloned()
+                    .map_or_else(|| err(loc, format!("`{param}` has no `{ref_attr}`")), Ok)
+            }
             (Some(_), Some(a)) => err(loc, format!("parameter `{param}` has no attribute `{a}`")),
             (None, _) => err(loc, format!("parameter `{param}` was not given")),
         }
@@ -125,6 +137,11 @@ impl Ctx<'_> {
             let var = match piece {
                 SubPiece::Text(t) => {
                     out.push_str(t);
+                    continue;
+                }
+                // `${!text}` is CloudFormation's escape for a literal `${text}`.
+                SubPiece::Var(v) if v.starts_with('!') => {
+                    out.push_str(&format!("${{{v}}}"));
                     continue;
                 }
                 SubPiece::Var(v) => v,
@@ -146,7 +163,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        if out.contains("${") || !vars.is_empty() {
+        if !sub_variables(&out).is_empty() || !vars.is_empty() {
             Ok(Expr::Sub(out, vars))
         } else {
             Ok(Expr::Str(out.replace("${!", "${")))
