@@ -23,6 +23,9 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Show the AWS SDK's whole error chain with every AWS error.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 /// Where commands that talk to AWS go.
@@ -113,6 +116,7 @@ pub enum LocalAction {
 
 /// Runs a command; the report goes to `ui`.
 pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
+    crate::deploy::explain::set_verbose(cli.verbose);
     match &cli.command {
         Command::Synth { out } => {
             let synthesized = synthesize()?;
@@ -169,8 +173,9 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             }
         }
         Command::Diff(select) => {
-            let synthesized = synthesize()?;
+            // Who and where first: a credentials problem is named before a long package build.
             let session = connect(&cli.target, ui).await?;
+            let synthesized = synthesize()?;
             deploy::diff(&session, &synthesized, &select.stacks).await?;
         }
         Command::Deploy {
@@ -180,8 +185,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             method,
             role_arn,
         } => {
-            let synthesized = synthesize()?;
             let session = connect(&cli.target, ui).await?;
+            let synthesized = synthesize()?;
             let opts = DeployOptions {
                 approval: require_approval.unwrap_or(if cli.target.local {
                     RequireApproval::Never

@@ -544,3 +544,52 @@ fn a_failure_on_the_second_page_of_new_events_is_not_missed() {
         4
     );
 }
+
+/// The first line of a failed run, checked to be free of the SDK's `Debug` output.
+fn first_error_line(result: anyhow::Result<deploy::Report>) -> String {
+    let e = match result {
+        Ok(_) => panic!("the deploy succeeded"),
+        Err(e) => format!("{e:#}"),
+    };
+    for debug in ["{", "DispatchFailure", "ConnectorError", "ServiceError"] {
+        assert!(!e.contains(debug), "SDK Debug output in: {e}");
+    }
+    e.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn access_denied_names_the_action_and_the_principal() {
+    let (result, _, _) = run(vec![error(
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:us-east-1:123456789012:stack/Queues/* because no identity-based policy allows the cloudformation:DescribeStacks action",
+    )]);
+    let line = first_error_line(result);
+    assert!(
+        line.contains("access denied: arn:aws:iam::123456789012:user/ci may not call cloudformation:DescribeStacks"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_expired_session_token_says_how_to_refresh() {
+    let (result, _, _) = run(vec![error(
+        "ExpiredToken",
+        "The security token included in the request is expired",
+    )]);
+    let line = first_error_line(result);
+    assert!(
+        line.contains("session token of these credentials has expired"),
+        "{line}"
+    );
+    assert!(line.contains("aws sso login"), "{line}");
+}
+
+#[test]
+fn a_skewed_clock_is_named() {
+    let (result, _, _) = run(vec![error(
+        "SignatureDoesNotMatch",
+        "Signature expired: 20261125T100000Z is now earlier than 20261125T101500Z (20261125T103000Z - 15 min.)",
+    )]);
+    let line = first_error_line(result);
+    assert!(line.contains("clock is off"), "{line}");
+}

@@ -1,6 +1,7 @@
 //! The AWS clients a deploy uses, from the SDK's default configuration chain.
 
-use anyhow::{bail, Result};
+use super::explain::{preflight, AccessError};
+use anyhow::Result;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -8,7 +9,6 @@ use aws_sdk_cloudformation::config::interceptors::BeforeSerializationInterceptor
 use aws_sdk_cloudformation::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_cloudformation::error::{BoxError, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -69,13 +69,18 @@ impl Aws {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n));
         }
         let sdk = loader.load().await;
+        // An emulator's fixed credentials need no checking; anything else is
+        // checked before the first request, so its problem is named as such.
+        if !target.dummy_credentials {
+            preflight(&sdk, target.profile.as_deref()).await?;
+        }
         Self::from_sdk_config(&sdk)
     }
 
     /// Clients from a ready SDK configuration (tests pass one with a replay HTTP client).
     pub fn from_sdk_config(sdk: &SdkConfig) -> Result<Aws> {
         let Some(region) = sdk.region().map(|r| r.to_string()) else {
-            bail!("no AWS region is configured: pass --region, set AWS_REGION, or set one in the profile");
+            return Err(AccessError::NoRegion.into());
         };
         let calls = CallCounter::default();
         let cfn = aws_sdk_cloudformation::Client::from_conf(
@@ -152,41 +157,13 @@ impl Intercept for CallCounter {
     }
 }
 
-/// An SDK error as a user should read it: the service's code and message, or
-/// why the endpoint could not be reached. Never credentials.
+/// An SDK error as a user should read it (see [`super::explain`]). Never credentials.
 pub fn explain<E, R>(err: &SdkError<E, R>, aws: &Aws) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
-    match err {
-        SdkError::ServiceError(s) => {
-            let e = s.err();
-            match (e.code(), e.message()) {
-                (Some(c), Some(m)) => format!("{c}: {m}"),
-                (Some(c), None) => c.to_string(),
-                _ => DisplayErrorContext(err).to_string(),
-            }
-        }
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
-            let cause = d
-                .as_connector_error()
-                .map(|c| root_cause(c))
-                .unwrap_or_else(|| DisplayErrorContext(err).to_string());
-            format!("cannot reach {}: {cause}", aws.where_())
-        }
-        SdkError::TimeoutError(_) => format!("no answer from {} in time", aws.where_()),
-        _ => DisplayErrorContext(err).to_string(),
-    }
-}
-
-/// The innermost error: "Connection refused (os error 111)", not the layers around it.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut e = err;
-    while let Some(next) = e.source() {
-        e = next;
-    }
-    e.to_string()
+    super::explain::explain(err, &aws.where_())
 }
 
 /// The error code of a service error (`ValidationError`, `NoSuchKey`, …).

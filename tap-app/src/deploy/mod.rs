@@ -13,6 +13,7 @@ pub mod cfn;
 pub mod changes;
 pub mod destroy;
 pub mod events;
+pub mod explain;
 pub mod publish;
 pub mod stack;
 pub mod toolkit;
