@@ -593,3 +593,236 @@ fn a_skewed_clock_is_named() {
     let line = first_error_line(result);
     assert!(line.contains("clock is off"), "{line}");
 }
+
+/// Runs `tap destroy --force` of the stack against the replayed responses
+/// (CloudFormation's and S3's); returns its result, its report, and the calls
+/// it made in order (S3's as `s3:<method> <query>`).
+fn run_destroy(replay: Vec<ReplayEvent>) -> (anyhow::Result<()>, String, Vec<String>) {
+    let client = StaticReplayClient::new(replay);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (result, text) = rt.block_on(async {
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(client.clone())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "replay",
+            ))
+            .retry_config(RetryConfig::disabled())
+            .load()
+            .await;
+        let session = Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer());
+        let r = deploy::destroy::destroy(&session, &[synthesized()], &[], true)
+            .await
+            .map(|_| ());
+        (r, session.ui.text())
+    });
+    let calls = client
+        .actual_requests()
+        .map(|r| {
+            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+            match body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+                Some(a) => a.to_string(),
+                None => format!(
+                    "s3:{} {}",
+                    r.method(),
+                    r.uri().split_once('?').map_or("", |(_, q)| q)
+                ),
+            }
+        })
+        .collect();
+    (result, text, calls)
+}
+
+/// DescribeStacks of the deployed stack, with its export and termination protection.
+fn describe_deployed(export: Option<&str>, protected: bool) -> ReplayEvent {
+    let export = export
+        .map(|e| format!("<ExportName>{e}</ExportName>"))
+        .unwrap_or_default();
+    ok(
+        "DescribeStacks",
+        &format!(
+            "<Stacks><member><StackId>{STACK_ID}</StackId><StackName>{STACK}</StackName><CreationTime>2026-11-25T10:00:00.000Z</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus><EnableTerminationProtection>{protected}</EnableTerminationProtection><Outputs><member><OutputKey>QueueUrl</OutputKey><OutputValue>https://sqs.us-east-1.amazonaws.com/123456789012/Queues-Queue-1</OutputValue>{export}</member></Outputs></member></Stacks>"
+        ),
+    )
+}
+
+#[test]
+fn destroy_refuses_a_stack_another_stack_imports_from_before_touching_anything() {
+    let (result, _, calls) = run_destroy(vec![
+        describe_deployed(Some("Queues-QueueUrl"), false),
+        ok(
+            "ListImports",
+            "<Imports><member>Consumer</member></Imports>",
+        ),
+    ]);
+    let err = format!("{:#}", result.expect_err("refused"));
+    assert!(err.starts_with("nothing deleted"), "{err}");
+    assert!(
+        err.contains("Queues: its export `Queues-QueueUrl` is imported by Consumer"),
+        "{err}"
+    );
+    assert_eq!(calls, ["DescribeStacks", "ListImports"]);
+}
+
+#[test]
+fn destroy_refuses_a_stack_protected_from_termination() {
+    let (result, _, calls) = run_destroy(vec![describe_deployed(None, true)]);
+    let err = format!("{:#}", result.expect_err("refused"));
+    assert!(
+        err.contains("Queues: termination protection is on"),
+        "{err}"
+    );
+    assert!(err.contains("--no-enable-termination-protection"), "{err}");
+    assert_eq!(calls, ["DescribeStacks"]);
+}
+
+const S3_NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+fn s3_ok(xml: String) -> ReplayEvent {
+    ReplayEvent::new(
+        request(),
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "application/xml")
+            .body(SdkBody::from(xml))
+            .expect("response"),
+    )
+}
+
+/// ListObjectVersions: one object version and one delete marker (or none).
+fn object_versions(any: bool) -> ReplayEvent {
+    let entries = if any {
+        r#"<Version><Key>build.zip</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-25T10:00:00.000Z</LastModified><ETag>"e1"</ETag><Size>10</Size><StorageClass>STANDARD</StorageClass></Version><DeleteMarker><Key>old.zip</Key><VersionId>v2</VersionId><IsLatest>true</IsLatest><LastModified>2026-11-25T10:00:00.000Z</LastModified></DeleteMarker>"#
+    } else {
+        ""
+    };
+    s3_ok(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="{S3_NS}"><Name>queues-source</Name><Prefix></Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>{entries}</ListVersionsResult>"#
+    ))
+}
+
+/// The deletion up to CloudFormation failing on the non-empty bucket, having
+/// deleted everything else.
+fn delete_blocked_by_bucket() -> Vec<ReplayEvent> {
+    let template = serde_json::json!({
+        "Resources": {
+            "Queue": { "Type": "AWS::SQS::Queue" },
+            "Source": {
+                "Type": "AWS::S3::Bucket",
+                "DeletionPolicy": "Delete",
+                "Metadata": { "tap:auto-delete-objects": true }
+            }
+        }
+    });
+    let deletion = [
+        DEPLOYED,
+        ("d1", STACK, STACK_TYPE, "DELETE_IN_PROGRESS", "User Initiated"),
+        ("d2", "Queue", "AWS::SQS::Queue", "DELETE_COMPLETE", ""),
+        (
+            "d3",
+            "Source",
+            "AWS::S3::Bucket",
+            "DELETE_FAILED",
+            "Resource handler returned message: \"The bucket you tried to delete is not empty. You must delete all versions in the bucket. (Service: S3, Status Code: 409)\"",
+        ),
+        ("d4", STACK, STACK_TYPE, "DELETE_FAILED", "The following resource(s) failed to delete: [Source]. "),
+    ];
+    vec![
+        describe_deployed(None, false),
+        get_template(&template),
+        ok(
+            "ListStackResources",
+            "<StackResourceSummaries><member><LogicalResourceId>Queue</LogicalResourceId><PhysicalResourceId>https://sqs.us-east-1.amazonaws.com/123456789012/Queues-Queue-1</PhysicalResourceId><ResourceType>AWS::SQS::Queue</ResourceType><LastUpdatedTimestamp>2026-11-25T10:00:00.000Z</LastUpdatedTimestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member><member><LogicalResourceId>Source</LogicalResourceId><PhysicalResourceId>queues-source</PhysicalResourceId><ResourceType>AWS::S3::Bucket</ResourceType><LastUpdatedTimestamp>2026-11-25T10:00:00.000Z</LastUpdatedTimestamp><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member></StackResourceSummaries>",
+        ),
+        events(&[DEPLOYED]),
+        ok("DeleteStack", ""),
+        events(&deletion),
+        ok(
+            "DescribeStacks",
+            &format!("<Stacks><member><StackId>{STACK_ID}</StackId><StackName>{STACK}</StackName><CreationTime>2026-11-25T10:00:00.000Z</CreationTime><StackStatus>DELETE_FAILED</StackStatus></member></Stacks>"),
+        ),
+        events(&deletion),
+    ]
+}
+
+#[test]
+fn destroy_empties_an_auto_delete_bucket_only_after_the_rest_of_its_stack_is_deleted() {
+    let mut replay = delete_blocked_by_bucket();
+    let deleted = [
+        (
+            "d4",
+            STACK,
+            STACK_TYPE,
+            "DELETE_FAILED",
+            "The following resource(s) failed to delete: [Source]. ",
+        ),
+        (
+            "e1",
+            STACK,
+            STACK_TYPE,
+            "DELETE_IN_PROGRESS",
+            "User Initiated",
+        ),
+        ("e2", "Source", "AWS::S3::Bucket", "DELETE_COMPLETE", ""),
+        ("e3", STACK, STACK_TYPE, "DELETE_COMPLETE", ""),
+    ];
+    replay.extend([
+        object_versions(true),
+        s3_ok(format!(r#"<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="{S3_NS}"></DeleteResult>"#)),
+        object_versions(false),
+        events(&[deleted[0]]),
+        ok("DeleteStack", ""),
+        events(&deleted),
+        ok(
+            "DescribeStacks",
+            &format!("<Stacks><member><StackId>{STACK_ID}</StackId><StackName>{STACK}</StackName><CreationTime>2026-11-25T10:00:00.000Z</CreationTime><StackStatus>DELETE_COMPLETE</StackStatus></member></Stacks>"),
+        ),
+    ]);
+    let (result, text, calls) = run_destroy(replay);
+    result.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+    assert!(
+        text.contains("Queues: emptied bucket queues-source (2 object versions deleted)"),
+        "{text}"
+    );
+    assert!(text.contains("Queues: destroyed"), "{text}");
+    let first_delete = calls.iter().position(|c| c == "DeleteStack");
+    let first_s3 = calls.iter().position(|c| c.starts_with("s3:"));
+    assert!(
+        first_delete < first_s3,
+        "the bucket was emptied before CloudFormation tried to delete the stack: {calls:?}"
+    );
+}
+
+#[test]
+fn destroy_stops_on_objects_it_cannot_delete_and_names_them() {
+    let mut replay = delete_blocked_by_bucket();
+    replay.extend([
+        object_versions(true),
+        s3_ok(format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="{S3_NS}"><Deleted><Key>old.zip</Key><VersionId>v2</VersionId></Deleted><Error><Key>build.zip</Key><VersionId>v1</VersionId><Code>AccessDenied</Code><Message>Access Denied because object protected by object lock.</Message></Error></DeleteResult>"#
+        )),
+    ]);
+    let (result, _, calls) = run_destroy(replay);
+    let err = format!("{:#}", result.expect_err("stops"));
+    assert!(
+        err.contains("emptying queues-source: 1 of 2 object versions could not be deleted"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "build.zip (v1): AccessDenied: Access Denied because object protected by object lock."
+        ),
+        "{err}"
+    );
+    // It stopped there: no second listing, no second DeleteStack.
+    assert_eq!(calls.iter().filter(|c| *c == "DeleteStack").count(), 1);
+    assert_eq!(
+        calls.last().map(|c| c.starts_with("s3:POST")),
+        Some(true),
+        "{calls:?}"
+    );
+}

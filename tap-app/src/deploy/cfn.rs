@@ -9,12 +9,15 @@ use aws_sdk_cloudformation::types::{Capability, TemplateStage};
 use std::collections::BTreeMap;
 
 /// What `DescribeStacks` says of a stack.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Deployed {
     pub stack_id: String,
     pub status: String,
     pub reason: Option<String>,
     pub outputs: BTreeMap<String, String>,
+    /// The export names of its outputs.
+    pub exports: Vec<String>,
+    pub termination_protection: bool,
 }
 
 impl Deployed {
@@ -65,6 +68,12 @@ pub async fn describe(aws: &Aws, stack: &str) -> Result<Option<Deployed>> {
             .iter()
             .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
             .collect(),
+        exports: s
+            .outputs()
+            .iter()
+            .filter_map(|o| o.export_name().map(str::to_string))
+            .collect(),
+        termination_protection: s.enable_termination_protection().unwrap_or(false),
     }))
 }
 
@@ -133,8 +142,7 @@ pub async fn delete_and_wait(aws: &Aws, stack_id: &str) -> Result<Deployed> {
                 return Ok(Deployed {
                     stack_id: stack_id.to_string(),
                     status: "DELETE_COMPLETE".into(),
-                    reason: None,
-                    outputs: BTreeMap::new(),
+                    ..Deployed::default()
                 })
             }
             Some(d) if d.busy() => backoff.wait().await,

@@ -1,7 +1,10 @@
-//! `tap destroy`: stacks deleted in reverse dependency order, buckets marked
-//! `auto_delete_objects` emptied first, and what a Retain policy keeps named.
+//! `tap destroy`: stacks deleted in reverse dependency order, and what a
+//! Retain policy keeps named. Nothing is deleted while another stack imports
+//! from a stack or it is protected from termination; a bucket marked
+//! `auto_delete_objects` is emptied only when CloudFormation has deleted the
+//! rest of its stack and failed on the bucket for holding objects.
 
-use super::aws::{code, explain};
+use super::aws::{code, explain, message};
 use super::events::Monitor;
 use super::stack::failure_report;
 use super::{cfn, waves, Session};
@@ -50,15 +53,55 @@ pub async fn destroy(
             None => bail!("destroying {list} needs confirmation, but there is no terminal to ask on: rerun with --force"),
         }
     }
-    let mut retained = Vec::new();
-    for s in order {
-        let name = &s.name;
-        let Some(d) = cfn::settle(aws, ui, name).await? else {
-            ui.line(format!("{name}: not deployed"));
+    // Nothing is touched until every stack is known to be deletable: a stack
+    // another stack still imports from, or one protected from termination,
+    // would fail to delete after its buckets had been emptied.
+    let mut deployed = Vec::new();
+    for s in &order {
+        let Some(d) = cfn::settle(aws, ui, &s.name).await? else {
+            ui.line(format!("{}: not deployed", s.name));
             continue;
         };
+        deployed.push((*s, d));
+    }
+    let going: Vec<&str> = deployed.iter().map(|(s, _)| s.name.as_str()).collect();
+    let mut refusals = Vec::new();
+    for (s, d) in &deployed {
+        if d.termination_protection {
+            refusals.push(format!("{}: termination protection is on (turn it off with `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {}`)", s.name, s.name));
+        }
+        for export in &d.exports {
+            let importers: Vec<String> = imports(session, export)
+                .await?
+                .into_iter()
+                .filter(|i| !going.contains(&i.as_str()))
+                .collect();
+            if !importers.is_empty() {
+                refusals.push(format!(
+                    "{}: its export `{export}` is imported by {}: destroy {} first, or with it",
+                    s.name,
+                    importers.join(", "),
+                    if importers.len() == 1 {
+                        "that stack"
+                    } else {
+                        "those stacks"
+                    }
+                ));
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        bail!("nothing deleted:\n  {}", refusals.join("\n  "));
+    }
+
+    let mut retained = Vec::new();
+    for (s, d) in deployed {
+        let name = &s.name;
         let template = cfn::template(aws, &d.stack_id).await?;
         let physical = physical_ids(session, &d.stack_id).await?;
+        // Buckets `tap destroy` may empty: only once CloudFormation has deleted
+        // everything else and failed on them for holding objects.
+        let mut auto_delete = Vec::new();
         for (id, r) in template["Resources"].as_object().into_iter().flatten() {
             let Some(pid) = physical.get(id) else {
                 continue;
@@ -73,20 +116,27 @@ pub async fn destroy(
             } else if r["Type"] == "AWS::S3::Bucket"
                 && r["Metadata"]["tap:auto-delete-objects"] == Value::Bool(true)
             {
-                let n = empty_bucket(session, pid).await?;
-                ui.line(format!(
-                    "{name}: emptied bucket {pid} ({n} object versions deleted)"
-                ));
+                auto_delete.push((id.clone(), pid.clone()));
             }
         }
-        let mut monitor = Monitor::start(aws, name, &d.stack_id, physical.len()).await?;
-        aws.cfn
-            .delete_stack()
-            .stack_name(&d.stack_id)
-            .send()
-            .await
-            .map_err(|e| anyhow!("{name}: deleting: {}", explain(&e, aws)))?;
-        let outcome = monitor.follow(aws, ui).await?;
+        let mut outcome = delete_stack(session, name, &d.stack_id, physical.len()).await?;
+        let blocked: Vec<&(String, String)> = auto_delete
+            .iter()
+            .filter(|(id, _)| outcome.failures.iter().any(|f| &f.logical_id == id))
+            .collect();
+        let only_buckets_failed = outcome
+            .failures
+            .iter()
+            .all(|f| blocked.iter().any(|(id, _)| *id == f.logical_id));
+        if outcome.stack.status == "DELETE_FAILED" && !blocked.is_empty() && only_buckets_failed {
+            for (_, bucket) in &blocked {
+                let n = empty_bucket(session, bucket).await?;
+                ui.line(format!(
+                    "{name}: emptied bucket {bucket} ({n} object versions deleted)"
+                ));
+            }
+            outcome = delete_stack(session, name, &d.stack_id, blocked.len()).await?;
+        }
         if outcome.stack.status != "DELETE_COMPLETE" {
             bail!(failure_report(name, &outcome));
         }
@@ -104,28 +154,83 @@ pub async fn destroy(
     Ok(retained)
 }
 
+/// One DeleteStack, followed to its end.
+async fn delete_stack(
+    session: &Session,
+    name: &str,
+    stack_id: &str,
+    resources: usize,
+) -> Result<super::events::Outcome> {
+    let (aws, ui) = (&session.aws, &session.ui);
+    let mut monitor = Monitor::start(aws, name, stack_id, resources).await?;
+    aws.cfn
+        .delete_stack()
+        .stack_name(stack_id)
+        .send()
+        .await
+        .map_err(|e| anyhow!("{name}: deleting: {}", explain(&e, aws)))?;
+    monitor.follow(aws, ui).await
+}
+
+/// The stacks that import an export (every page).
+async fn imports(session: &Session, export: &str) -> Result<Vec<String>> {
+    let aws = &session.aws;
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let resp = match aws
+            .cfn
+            .list_imports()
+            .export_name(export)
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
+            Ok(r) => r,
+            // CloudFormation's answer when nothing imports it.
+            Err(e)
+                if code(&e) == Some("ValidationError")
+                    && message(&e).is_some_and(|m| m.contains("is not imported by any stack")) =>
+            {
+                return Ok(out)
+            }
+            Err(e) => bail!("listing the imports of `{export}`: {}", explain(&e, aws)),
+        };
+        out.extend(resp.imports().iter().cloned());
+        token = resp.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// Logical ID → physical ID of every resource of the stack (every page).
 async fn physical_ids(
     session: &Session,
     stack_id: &str,
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let aws = &session.aws;
-    let resp = aws
-        .cfn
-        .describe_stack_resources()
-        .stack_name(stack_id)
-        .send()
-        .await
-        .map_err(|e| anyhow!("listing the resources of {stack_id}: {}", explain(&e, aws)))?;
-    Ok(resp
-        .stack_resources()
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r.logical_resource_id()?.to_string(),
-                r.physical_resource_id()?.to_string(),
-            ))
-        })
-        .collect())
+    let mut out = std::collections::BTreeMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let resp = aws
+            .cfn
+            .list_stack_resources()
+            .stack_name(stack_id)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| anyhow!("listing the resources of {stack_id}: {}", explain(&e, aws)))?;
+        for r in resp.stack_resource_summaries() {
+            if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
+                out.insert(l.to_string(), p.to_string());
+            }
+        }
+        token = resp.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// Deletes every object version and delete marker in the bucket.
@@ -162,8 +267,9 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
         if ids.is_empty() {
             return Ok(deleted);
         }
-        deleted += ids.len();
-        aws.s3
+        let asked = ids.len();
+        let resp = aws
+            .s3
             .delete_objects()
             .bucket(bucket)
             .delete(
@@ -175,5 +281,33 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
             .send()
             .await
             .map_err(|e| anyhow!("emptying {bucket}: {}", explain(&e, aws)))?;
+        // Quiet mode reports only what failed (Object Lock, access denied): those
+        // objects would be listed again forever, so stop and say which.
+        let errors = resp.errors();
+        if !errors.is_empty() {
+            let shown: Vec<String> = errors
+                .iter()
+                .take(5)
+                .map(|e| {
+                    format!(
+                        "{} ({}): {}",
+                        e.key().unwrap_or("?"),
+                        e.version_id().unwrap_or("no version"),
+                        match (e.code(), e.message()) {
+                            (Some(c), Some(m)) => format!("{c}: {m}"),
+                            (Some(c), None) => c.to_string(),
+                            _ => "not deleted".into(),
+                        }
+                    )
+                })
+                .collect();
+            bail!(
+                "emptying {bucket}: {} of {asked} object versions could not be deleted, so the bucket and its stack stay: {}{}",
+                errors.len(),
+                shown.join("; "),
+                if errors.len() > shown.len() { "; …" } else { "" }
+            );
+        }
+        deleted += asked;
     }
 }

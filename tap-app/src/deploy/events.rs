@@ -6,7 +6,7 @@ use super::backoff::Backoff;
 use super::cfn::{self, Deployed};
 use super::ui::Ui;
 use anyhow::{anyhow, Result};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 /// A resource CloudFormation could not create, update or delete.
@@ -121,8 +121,7 @@ impl Monitor {
                 None => Deployed {
                     stack_id: self.stack_id.clone(),
                     status: "DELETE_COMPLETE".into(),
-                    reason: None,
-                    outputs: BTreeMap::new(),
+                    ..Deployed::default()
                 },
             };
             // Events written just before the end (the failure that caused a rollback).
