@@ -11,6 +11,7 @@
 pub mod assets;
 pub mod cli;
 pub mod deploy;
+pub mod fsutil;
 pub mod local;
 pub mod stacks;
 pub mod synth;

@@ -77,9 +77,7 @@ impl Packager {
         let bytes = zip_bootstrap(&std::fs::read(&binary)?)?;
         std::fs::create_dir_all(cache)?;
         // Written whole, then renamed: a cached package is never half a package.
-        let tmp = cache.join(format!(".{source_hash}.{}.tmp", std::process::id()));
-        std::fs::File::create(&tmp)?.write_all(&bytes)?;
-        std::fs::rename(&tmp, &zip)?;
+        crate::fsutil::write_atomic(&zip, &bytes)?;
         Ok(Package {
             sha256: hex_sha256(&bytes),
             size: bytes.len() as u64,

@@ -10,6 +10,7 @@ use super::stack::failure_report;
 use super::{cfn, waves, Session};
 use crate::synth::Synthesized;
 use anyhow::{anyhow, bail, Result};
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde_json::Value;
 
@@ -71,8 +72,16 @@ pub async fn destroy(
             refusals.push(format!("{}: termination protection is on (turn it off with `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {}`)", s.name, s.name));
         }
         for export in &d.exports {
-            let importers: Vec<String> = imports(session, export)
-                .await?
+            let importers = match imports(session, export).await? {
+                Some(stacks) => stacks,
+                // An endpoint without ListImports (moto): the app's own stacks
+                // that depend on this one and are deployed are its importers.
+                None => {
+                    ui.line(format!("{}: the endpoint cannot list the importers of `{export}`: checking this app's stacks only", s.name));
+                    dependents_deployed(session, stacks, &s.name).await?
+                }
+            };
+            let importers: Vec<String> = importers
                 .into_iter()
                 .filter(|i| !going.contains(&i.as_str()))
                 .collect();
@@ -172,8 +181,27 @@ async fn delete_stack(
     monitor.follow(aws, ui).await
 }
 
-/// The stacks that import an export (every page).
-async fn imports(session: &Session, export: &str) -> Result<Vec<String>> {
+/// The app's deployed stacks that depend on `name`.
+async fn dependents_deployed(
+    session: &Session,
+    stacks: &[Synthesized],
+    name: &str,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for s in stacks
+        .iter()
+        .filter(|s| s.dependencies.iter().any(|d| d == name))
+    {
+        if cfn::describe(&session.aws, &s.name).await?.is_some() {
+            out.push(s.name.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The stacks that import an export (every page); `None` when the endpoint
+/// gives no answer CloudFormation would (no error code: the call is not there).
+async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>> {
     let aws = &session.aws;
     let mut out = Vec::new();
     let mut token: Option<String> = None;
@@ -192,14 +220,15 @@ async fn imports(session: &Session, export: &str) -> Result<Vec<String>> {
                 if code(&e) == Some("ValidationError")
                     && message(&e).is_some_and(|m| m.contains("is not imported by any stack")) =>
             {
-                return Ok(out)
+                return Ok(Some(out))
             }
+            Err(SdkError::ServiceError(e)) if e.err().code().is_none() => return Ok(None),
             Err(e) => bail!("listing the imports of `{export}`: {}", explain(&e, aws)),
         };
         out.extend(resp.imports().iter().cloned());
         token = resp.next_token().map(str::to_string);
         if token.is_none() {
-            return Ok(out);
+            return Ok(Some(out));
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod changes;
 pub mod destroy;
 pub mod events;
 pub mod explain;
+pub mod grants;
 pub mod publish;
 pub mod stack;
 pub mod toolkit;
@@ -189,7 +190,7 @@ pub async fn deploy(
             .values()
             .any(|t| t.to_string().len() > publish::MAX_TEMPLATE_BODY);
     let toolkit = if needs_bucket {
-        Some(toolkit::ensure(session, opts.method).await?)
+        Some(toolkit::ensure(session, opts.method, opts.approval).await?)
     } else {
         None
     };
@@ -267,10 +268,8 @@ pub fn write_outputs(
     path: &std::path::Path,
     outputs: &BTreeMap<String, BTreeMap<String, String>>,
 ) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(path, serde_json::to_string_pretty(outputs)? + "\n")
+    let json = serde_json::to_string_pretty(outputs)? + "\n";
+    crate::fsutil::write_atomic(path, json.as_bytes())
         .map_err(|e| anyhow!("writing {}: {e}", path.display()))
 }
 

@@ -7,6 +7,7 @@ use super::backoff::Backoff;
 use super::cfn::{self, capabilities, Deployed};
 use super::changes::{self, Action, ResourceChange};
 use super::events::{Monitor, Outcome};
+use super::grants::{self, Grant};
 use super::publish::{place_template, TemplateSource};
 use super::ui::Ui;
 use super::{Method, Session};
@@ -75,8 +76,9 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
         let deployed = existing.ok_or_else(|| anyhow!("{name} vanished"))?;
         return Ok(Deployment::NoChanges(deployed));
     }
-    let (added, removed) = changes::grant_changes(old_template.as_ref(), req.template);
-    let broadening = added.iter().any(|g| g.broadens());
+    let (added, removed) = grants::grant_changes(old_template.as_ref(), req.template);
+    let widening = grants::broadening(old_template.as_ref(), req.template, &added, &removed);
+    let broadening = !widening.is_empty();
     let body = req.template.to_string();
     let source = place_template(aws, ui, req.bucket, name, body).await?;
     match req.method {
@@ -90,6 +92,7 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
                 };
             };
             show(ui, name, &cs.changes, &added, &removed);
+            show_widening(ui, name, &widening);
             if let Err(e) = approve(ui, req.approval, name, broadening) {
                 discard(aws, name, &cs.id, create).await;
                 return Err(e);
@@ -115,6 +118,7 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
         Method::Direct => {
             let rows = changes::template_changes(old_template.as_ref(), req.template);
             show(ui, name, &rows, &added, &removed);
+            show_widening(ui, name, &widening);
             approve(ui, req.approval, name, broadening)?;
             let expected = rows.len();
             let mut monitor = Monitor::start(
@@ -157,7 +161,7 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
     let Some(d) = existing else {
         ui.line(format!("{name}: not deployed"));
         let rows = changes::template_changes(None, req.template);
-        let (added, removed) = changes::grant_changes(None, req.template);
+        let (added, removed) = grants::grant_changes(None, req.template);
         show(ui, name, &rows, &added, &removed);
         return Ok(true);
     };
@@ -166,7 +170,7 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
         ui.line(format!("{name}: no changes"));
         return Ok(false);
     }
-    let (added, removed) = changes::grant_changes(Some(&old), req.template);
+    let (added, removed) = grants::grant_changes(Some(&old), req.template);
     let source = place_template(aws, ui, req.bucket, name, req.template.to_string()).await?;
     let Some(cs) = create_change_set(aws, ui, name, &source, false, req.role_arn).await? else {
         return Ok(false);
@@ -351,13 +355,7 @@ async fn direct(
     }
 }
 
-fn show(
-    ui: &Ui,
-    name: &str,
-    rows: &[ResourceChange],
-    added: &[changes::Grant],
-    removed: &[changes::Grant],
-) {
+fn show(ui: &Ui, name: &str, rows: &[ResourceChange], added: &[Grant], removed: &[Grant]) {
     ui.line(format!("{name}: {} resource changes", rows.len()));
     for l in changes::render_table(rows) {
         ui.line(l);
@@ -368,9 +366,16 @@ fn show(
             added.len(),
             removed.len()
         ));
-        for l in changes::render_grants(added, removed) {
+        for l in grants::render_grants(added, removed) {
             ui.line(l);
         }
+    }
+}
+
+/// Why `--require-approval broadening` holds this change.
+fn show_widening(ui: &Ui, name: &str, why: &[String]) {
+    if !why.is_empty() {
+        ui.line(format!("{name}: widens access: {}", why.join("; ")));
     }
 }
 

@@ -29,25 +29,39 @@ pub async fn find(session: &Session) -> Result<Option<Toolkit>> {
         .and_then(|d| from_outputs(&d.outputs)))
 }
 
-/// The toolkit, deployed first if it is missing.
-pub async fn ensure(session: &Session, method: Method) -> Result<Toolkit> {
+/// The toolkit, deployed first if it is missing. Deployed from inside
+/// `deploy`, it creates roles and a bucket policy like any other stack, so it
+/// is held for approval by the deploy's own policy.
+pub async fn ensure(
+    session: &Session,
+    method: Method,
+    approval: RequireApproval,
+) -> Result<Toolkit> {
     if let Some(t) = find(session).await? {
         return Ok(t);
     }
     session.ui.line(format!(
         "bootstrapping: deploying {STACK_NAME} (asset bucket and CloudFormation execution role) first"
     ));
-    bootstrap(session, method).await
+    deploy_toolkit(session, method, approval).await
 }
 
-/// Deploys (or updates) the toolkit. Its contents are tap's, not the user's,
-/// so it is not held for approval.
+/// `tap bootstrap`: deploys (or updates) the toolkit, which is what the user
+/// asked for, so it is not held for approval.
 pub async fn bootstrap(session: &Session, method: Method) -> Result<Toolkit> {
+    deploy_toolkit(session, method, RequireApproval::Never).await
+}
+
+async fn deploy_toolkit(
+    session: &Session,
+    method: Method,
+    approval: RequireApproval,
+) -> Result<Toolkit> {
     let template = template()?;
     let req = Request {
         name: STACK_NAME,
         template: &template,
-        approval: RequireApproval::Never,
+        approval,
         method,
         bucket: None,
         role_arn: None,

@@ -140,9 +140,7 @@ impl LocalDir {
         let launcher = self.0.join("launch.py");
         // Written aside and renamed: another emulator starting at the same
         // moment may be reading the file this one would otherwise truncate.
-        let staged = self.0.join(format!("launch.py.{port}"));
-        std::fs::write(&staged, LAUNCHER)?;
-        std::fs::rename(&staged, &launcher)?;
+        crate::fsutil::write_atomic(&launcher, LAUNCHER.as_bytes())?;
         let volume = self.0.join(format!("volume-{port}"));
         // A fresh emulator starts empty.
         let _ = std::fs::remove_dir_all(&volume);
