@@ -260,3 +260,43 @@ fn sha1_hex(data: &[u8]) -> String {
         .expect("python3 runs");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+#[test]
+fn an_endpoint_that_accepts_and_never_answers_fails_in_bounded_time() {
+    // A server that takes the connection and the request, and says nothing.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let home = home();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let out = tap_in(
+        home.path(),
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+            ("AWS_ENDPOINT_URL", &endpoint),
+            ("TAP_CALL_TIMEOUT", "2"),
+        ],
+        &["bootstrap"],
+    );
+    let line = error_line(&out);
+    assert!(
+        line.contains(&format!("no answer from {endpoint}")),
+        "{line}"
+    );
+    assert!(line.contains("TAP_CALL_TIMEOUT"), "{line}");
+    // Bounded by the call timeout, not by the SDK's defaults (none) or the test's.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -826,3 +826,200 @@ fn destroy_stops_on_objects_it_cannot_delete_and_names_them() {
         "{calls:?}"
     );
 }
+
+/// An update that CloudFormation completes, as the events of its run.
+const UPDATED: [(&str, &str, &str, &str, &str); 4] = [
+    DEPLOYED,
+    (
+        "u1",
+        STACK,
+        STACK_TYPE,
+        "UPDATE_IN_PROGRESS",
+        "User Initiated",
+    ),
+    ("u2", "Queue", "AWS::SQS::Queue", "UPDATE_COMPLETE", ""),
+    ("u3", STACK, STACK_TYPE, "UPDATE_COMPLETE", ""),
+];
+
+#[test]
+fn a_throttled_poll_is_retried_not_the_end_of_the_deploy() {
+    let mut replay = update_executed();
+    for _ in 0..5 {
+        replay.push(error("Throttling", "Rate exceeded"));
+    }
+    replay.extend([
+        events(&UPDATED),
+        describe_stacks("UPDATE_COMPLETE", None),
+        events(&UPDATED),
+    ]);
+    let (result, text, actions) = run(replay);
+    let report = result.unwrap_or_else(|e| panic!("{e:#}\n{text}\n{actions:?}"));
+    assert_eq!(report.deployed, ["Queues"]);
+    assert_eq!(
+        text.matches("Throttling: Rate exceeded (retrying)").count(),
+        5,
+        "{text}"
+    );
+}
+
+#[test]
+fn credentials_expiring_while_following_say_cloudformation_goes_on() {
+    let mut replay = update_executed();
+    replay.push(error(
+        "ExpiredToken",
+        "The security token included in the request is expired",
+    ));
+    let (result, _, actions) = run(replay);
+    let err = format!("{:#}", result.expect_err("stops following"));
+    assert!(
+        err.contains("the credentials expired while tap was following the stack"),
+        "{err}"
+    );
+    assert!(
+        err.contains("CloudFormation goes on with the operation"),
+        "{err}"
+    );
+    assert!(
+        err.contains("aws cloudformation describe-stack-events --stack-name Queues"),
+        "{err}"
+    );
+    // Expired is expired: no retries.
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("DescribeStackEvents")
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "DescribeStackEvents")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_failed_change_set_that_only_mentions_no_changes_is_a_failure() {
+    let mut old = synthesized().template.to_json();
+    old["Resources"]["Queue"]["Properties"]["MessageRetentionPeriod"] = serde_json::json!(86400);
+    let (result, text, actions) = run(vec![
+        describe_stacks("UPDATE_COMPLETE", None),
+        get_template(&old),
+        create_change_set(),
+        describe_change_set(
+            "FAILED",
+            "Template format error: Unresolved resource dependencies [Queue] in the Resources block of the template (no changes were made)",
+            &[],
+        ),
+        ok("DeleteChangeSet", ""),
+    ]);
+    let err = format!("{:#}", result.expect_err("a rejected change set"));
+    assert!(
+        err.contains("CloudFormation rejected the change set: Template format error"),
+        "{err}"
+    );
+    assert!(!text.contains("no changes"), "{text}");
+    assert_eq!(actions.last().map(String::as_str), Some("DeleteChangeSet"));
+}
+
+#[test]
+fn a_change_set_that_cannot_be_executed_is_deleted() {
+    let mut replay = update_executed();
+    // The execution itself is refused.
+    replay.pop();
+    replay.extend([
+        error(
+            "InvalidChangeSetStatus",
+            "ChangeSet [tap-1] cannot be executed in its current status of [OBSOLETE]",
+        ),
+        ok("DeleteChangeSet", ""),
+    ]);
+    let (result, _, actions) = run(replay);
+    let err = format!("{:#}", result.expect_err("not executed"));
+    assert!(
+        err.contains("executing the change set: InvalidChangeSetStatus"),
+        "{err}"
+    );
+    assert_eq!(actions.last().map(String::as_str), Some("DeleteChangeSet"));
+}
+
+#[test]
+fn a_failed_delete_of_a_rolled_back_stack_is_reported() {
+    let (result, _, actions) = run(vec![
+        describe_stacks("ROLLBACK_COMPLETE", None),
+        ok("DeleteStack", ""),
+        describe_stacks(
+            "DELETE_FAILED",
+            Some("The following resource(s) failed to delete: [Queue]. "),
+        ),
+    ]);
+    let err = format!("{:#}", result.expect_err("not re-created"));
+    assert!(
+        err.contains("Queues: deleting the rolled-back stack ended in DELETE_FAILED (The following resource(s) failed to delete: [Queue]. )"),
+        "{err}"
+    );
+    assert!(
+        !actions.contains(&"CreateChangeSet".to_string()),
+        "{actions:?}"
+    );
+}
+
+#[test]
+fn a_stack_under_review_with_someone_elses_change_set_is_left_alone() {
+    // A create change set the user declines, on a stack that someone else's
+    // change set (`review-1`) keeps in REVIEW_IN_PROGRESS.
+    let client_events = vec![
+        describe_stacks("REVIEW_IN_PROGRESS", None),
+        create_change_set(),
+        describe_change_set(
+            "CREATE_COMPLETE",
+            "",
+            &[("Add", "Queue", "AWS::SQS::Queue", "")],
+        ),
+        ok("DeleteChangeSet", ""),
+        describe_stacks("REVIEW_IN_PROGRESS", None),
+        ok(
+            "ListChangeSets",
+            "<Summaries><member><ChangeSetName>review-1</ChangeSetName><StackName>Queues</StackName><Status>CREATE_COMPLETE</Status></member></Summaries>",
+        ),
+    ];
+    let client = StaticReplayClient::new(client_events);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (result, _) = rt.block_on(async {
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(client.clone())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "replay",
+            ))
+            .retry_config(RetryConfig::disabled())
+            .load()
+            .await;
+        // Nobody to approve the change: it is declined and discarded.
+        let session = Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer());
+        let opts = DeployOptions {
+            approval: RequireApproval::AnyChange,
+            method: Method::ChangeSet,
+            outputs_file: None,
+            role_arn: None,
+        };
+        let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
+        (r, session.ui.text())
+    });
+    assert!(result.is_err(), "declined");
+    let actions: Vec<String> = client
+        .actual_requests()
+        .map(|r| {
+            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+            body.split('&')
+                .find_map(|kv| kv.strip_prefix("Action="))
+                .unwrap_or("?")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(actions.last().map(String::as_str), Some("ListChangeSets"));
+    assert!(!actions.contains(&"DeleteStack".to_string()), "{actions:?}");
+}

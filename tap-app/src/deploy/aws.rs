@@ -41,10 +41,15 @@ pub struct Aws {
 
 impl Aws {
     pub async fn connect(target: &Target) -> Result<Aws> {
+        let call = call_timeout();
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
             TimeoutConfig::builder()
-                // An endpoint that is not there should fail in seconds, not minutes.
+                // An endpoint that is not there should fail in seconds, not minutes;
+                // one that accepts and never answers, within a call's time.
                 .connect_timeout(Duration::from_secs(3))
+                .read_timeout(call)
+                .operation_attempt_timeout(call)
+                .operation_timeout(call * 4)
                 .build(),
         );
         if let Some(p) = &target.profile {
@@ -91,11 +96,17 @@ impl Aws {
         let endpoint = sdk.endpoint_url().map(str::to_string);
         // Virtual-hosted bucket addresses need DNS for `<bucket>.<host>`; an
         // endpoint override (an emulator, a VPC endpoint) is addressed by path.
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(sdk)
-                .force_path_style(endpoint.is_some())
-                .build(),
-        );
+        let mut s3 = aws_sdk_s3::config::Builder::from(sdk).force_path_style(endpoint.is_some());
+        // Uploading a package over a slow link takes longer than any API call.
+        if let Some(t) = sdk.timeout_config().filter(|t| t.has_timeouts()) {
+            s3 = s3.timeout_config(
+                t.to_builder()
+                    .operation_attempt_timeout(UPLOAD_TIMEOUT)
+                    .operation_timeout(UPLOAD_TIMEOUT * 2)
+                    .build(),
+            );
+        }
+        let s3 = aws_sdk_s3::Client::from_conf(s3.build());
         Ok(Aws {
             cfn,
             s3,
@@ -113,6 +124,18 @@ impl Aws {
         }
     }
 }
+
+/// How long one API call may take to answer: `TAP_CALL_TIMEOUT` seconds, 60 by default.
+pub fn call_timeout() -> Duration {
+    std::env::var("TAP_CALL_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+}
+
+/// How long one S3 upload attempt may take.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// Counts CloudFormation API calls by operation, to report what a deploy cost.
 #[derive(Clone, Default, Debug)]
@@ -164,6 +187,38 @@ where
     R: std::fmt::Debug + 'static,
 {
     super::explain::explain(err, &aws.where_())
+}
+
+/// A failed call, with what the caller needs to decide what to do next.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    /// The credentials expired (or could no longer be loaded): retrying is useless.
+    pub expired: bool,
+    pub message: String,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for CallError {}
+
+/// `context: <explained error>`, as a [`CallError`].
+pub fn call_error<E, R>(context: &str, err: &SdkError<E, R>, aws: &Aws) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let expired = matches!(
+        code(err),
+        Some("ExpiredToken" | "ExpiredTokenException" | "TokenRefreshRequired")
+    ) || matches!(err, SdkError::DispatchFailure(d)
+        if d.as_connector_error().is_some_and(|c| super::explain::is_credentials_failure(c)));
+    anyhow::Error::new(CallError {
+        expired,
+        message: format!("{context}: {}", explain(err, aws)),
+    })
 }
 
 /// The error code of a service error (`ValidationError`, `NoSuchKey`, …).

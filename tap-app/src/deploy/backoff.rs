@@ -29,14 +29,26 @@ impl Backoff {
         now
     }
 
+    /// Sleeps the next step less a random part of up to half of it, so that
+    /// many clients retrying at once spread out ("equal jitter").
     pub async fn wait(&mut self) {
-        tokio::time::sleep(self.step()).await;
+        tokio::time::sleep(jitter(self.step())).await;
     }
 
     /// Something happened: look again soon.
     pub fn reset(&mut self) {
         self.next = FIRST;
     }
+}
+
+/// Between half of `d` and all of it.
+fn jitter(d: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A fresh random seed per call (std's RandomState), so no RNG crate is needed.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(d.as_nanos());
+    let fraction = (h.finish() % 1000) as u32;
+    d / 2 + d / 2 * fraction / 1000
 }
 
 #[cfg(test)]
@@ -52,5 +64,13 @@ mod tests {
         assert_eq!(*steps.last().unwrap(), MAX);
         b.reset();
         assert_eq!(b.step(), FIRST);
+    }
+
+    #[test]
+    fn jitter_stays_within_half_and_whole() {
+        let d = Duration::from_secs(4);
+        let waits: Vec<Duration> = (0..50).map(|_| jitter(d)).collect();
+        assert!(waits.iter().all(|w| *w >= d / 2 && *w <= d));
+        assert!(waits.iter().any(|w| *w != waits[0]), "no spread: {waits:?}");
     }
 }

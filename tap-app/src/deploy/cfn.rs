@@ -1,10 +1,10 @@
 //! CloudFormation's stack calls, as the rest of the deploy wants them: typed
 //! answers and errors a user can read.
 
-use super::aws::{code, explain, message, Aws};
+use super::aws::{call_error, code, explain, message, Aws};
 use super::backoff::Backoff;
 use super::ui::Ui;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use aws_sdk_cloudformation::types::{Capability, TemplateStage};
 use std::collections::BTreeMap;
 
@@ -46,7 +46,7 @@ pub async fn describe(aws: &Aws, stack: &str) -> Result<Option<Deployed>> {
         {
             return Ok(None)
         }
-        Err(e) => bail!("describing stack {stack}: {}", explain(&e, aws)),
+        Err(e) => return Err(call_error(&format!("describing stack {stack}"), &e, aws)),
     };
     let Some(s) = resp.stacks().first() else {
         return Ok(None);

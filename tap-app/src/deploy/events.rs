@@ -1,11 +1,11 @@
 //! Following a stack operation through its events: a line per resource event
 //! with the stack's progress, and at the end what failed and why.
 
-use super::aws::{explain, Aws};
+use super::aws::{call_error, Aws, CallError};
 use super::backoff::Backoff;
 use super::cfn::{self, Deployed};
 use super::ui::Ui;
-use anyhow::{anyhow, Result};
+use anyhow::{bail, Result};
 use std::collections::BTreeSet;
 use std::time::Instant;
 
@@ -61,6 +61,9 @@ pub struct Monitor {
     started: Instant,
 }
 
+/// Failed polls in a row after which tap stops following (about a minute of backoff).
+const MAX_FAILED_POLLS: u32 = 10;
+
 /// Stack statuses after which nothing more happens without a new operation.
 fn terminal(status: &str) -> bool {
     !status.ends_with("_IN_PROGRESS")
@@ -100,9 +103,22 @@ impl Monitor {
         let mut backoff = Backoff::new();
         let mut tally = Tally::default();
         let mut polls = 0u32;
+        let mut failed_polls = 0u32;
         loop {
             polls += 1;
-            let (fresh, stack_finished) = self.poll(aws, ui, &mut tally).await?;
+            let (fresh, stack_finished) = match self.poll(aws, ui, &mut tally).await {
+                Ok(r) => {
+                    failed_polls = 0;
+                    r
+                }
+                // A throttled or dropped poll says nothing about the stack: look again.
+                Err(e) => {
+                    failed_polls += 1;
+                    self.poll_failed(ui, e, failed_polls)?;
+                    backoff.wait().await;
+                    continue;
+                }
+            };
             if fresh == 0 {
                 backoff.wait().await;
             } else {
@@ -113,7 +129,15 @@ impl Monitor {
             if !(stack_finished || fresh == 0 && polls.is_multiple_of(4)) {
                 continue;
             }
-            let stack = cfn::describe(aws, &self.stack_id).await?;
+            let stack = match cfn::describe(aws, &self.stack_id).await {
+                Ok(s) => s,
+                Err(e) => {
+                    failed_polls += 1;
+                    self.poll_failed(ui, e, failed_polls)?;
+                    backoff.wait().await;
+                    continue;
+                }
+            };
             let stack = match stack {
                 Some(s) if !terminal(&s.status) => continue,
                 Some(s) => s,
@@ -135,6 +159,26 @@ impl Monitor {
                 events: tally.events,
             });
         }
+    }
+
+    /// Decides whether following can go on after a failed poll: not with
+    /// expired credentials, nor after [`MAX_FAILED_POLLS`] in a row. Either way
+    /// CloudFormation goes on, and the error says how to follow it.
+    fn poll_failed(&self, ui: &Ui, e: anyhow::Error, failed: u32) -> Result<()> {
+        let expired = e.downcast_ref::<CallError>().is_some_and(|c| c.expired);
+        if !expired && failed < MAX_FAILED_POLLS {
+            ui.line(format!("{}: {e:#} (retrying)", self.stack_name));
+            return Ok(());
+        }
+        let name = &self.stack_name;
+        let why = if expired {
+            "the credentials expired while tap was following the stack"
+        } else {
+            "tap could not read the stack's progress"
+        };
+        bail!(
+            "{e:#}\n{name}: {why}, but CloudFormation goes on with the operation: follow it with `aws cloudformation describe-stack-events --stack-name {name}`, or run tap again (it waits for the operation to finish)"
+        )
     }
 
     /// Reads and prints the events since the last poll. Returns how many there
@@ -211,10 +255,10 @@ impl Monitor {
                 .send()
                 .await
                 .map_err(|e| {
-                    anyhow!(
-                        "reading the events of {}: {}",
-                        self.stack_name,
-                        explain(&e, aws)
+                    call_error(
+                        &format!("reading the events of {}", self.stack_name),
+                        &e,
+                        aws,
                     )
                 })?;
             for e in resp.stack_events() {

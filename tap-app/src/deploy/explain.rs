@@ -166,7 +166,10 @@ where
                 format!("request to {place} failed: {}", chain(err))
             }
         }
-        SdkError::TimeoutError(_) => format!("no answer from {place} in time"),
+        SdkError::TimeoutError(_) => format!(
+            "no answer from {place} within {} s: the endpoint accepted the connection but never answered (TAP_CALL_TIMEOUT sets the limit)",
+            super::aws::call_timeout().as_secs()
+        ),
         SdkError::ResponseError(_) => {
             format!("{place} sent a response tap cannot read: {}", chain(err))
         }
@@ -229,6 +232,11 @@ fn denied(message: &str) -> Option<(String, String)> {
     let (principal, rest) = rest.split_once(" is not authorized to perform: ")?;
     let action = rest.split_whitespace().next()?.trim_end_matches([',', '.']);
     Some((principal.trim().to_string(), action.to_string()))
+}
+
+/// Whether an error (chain) is the SDK failing to load credentials.
+pub fn is_credentials_failure(err: &(dyn std::error::Error + 'static)) -> bool {
+    find::<CredentialsError>(err).is_some()
 }
 
 fn is_tls(cause: &str) -> bool {

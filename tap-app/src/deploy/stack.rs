@@ -53,7 +53,14 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
                 ui.line(format!(
                     "{name}: ROLLBACK_COMPLETE (its first create failed and was rolled back), which cannot be updated: deleting it and creating it again"
                 ));
-                cfn::delete_and_wait(aws, &d.stack_id).await?;
+                let gone = cfn::delete_and_wait(aws, &d.stack_id).await?;
+                if gone.status != "DELETE_COMPLETE" {
+                    bail!(
+                        "{name}: deleting the rolled-back stack ended in {}{}: delete it by hand (`aws cloudformation delete-stack --stack-name {name}`) and deploy again",
+                        gone.status,
+                        gone.reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                    );
+                }
                 current = None;
             }
             "ROLLBACK_FAILED" | "DELETE_FAILED" | "UPDATE_ROLLBACK_FAILED" | "UPDATE_FAILED"
@@ -104,15 +111,31 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
             };
             let mut monitor = Monitor::start(aws, name, &cs.stack_id, expected).await?;
             session.started(name);
-            aws.cfn
+            let executed = aws
+                .cfn
                 .execute_change_set()
                 .stack_name(&cs.stack_id)
                 .change_set_name(&cs.id)
                 .send()
-                .await
-                .map_err(|e| anyhow!("{name}: executing the change set: {}", explain(&e, aws)))?;
+                .await;
+            if let Err(e) = executed {
+                session.finished(name);
+                // Not executed: do not leave it behind for someone to run later.
+                discard(aws, name, &cs.id, create).await;
+                bail!("{name}: executing the change set: {}", explain(&e, aws));
+            }
             let outcome = monitor.follow(aws, ui).await;
             session.finished(name);
+            if outcome.as_ref().is_ok_and(|o| !o.succeeded()) && !create {
+                // An update that failed leaves its change set EXECUTE_FAILED.
+                let _ = aws
+                    .cfn
+                    .delete_change_set()
+                    .stack_name(&cs.stack_id)
+                    .change_set_name(&cs.id)
+                    .send()
+                    .await;
+            }
             conclude(ui, name, outcome?)
         }
         Method::Direct => {
@@ -228,7 +251,15 @@ async fn create_change_set(
     let id = resp.id().unwrap_or(&cs_name).to_string();
     let stack_id = resp.stack_id().unwrap_or(name).to_string();
     let mut backoff = Backoff::new();
+    let deadline = std::time::Instant::now() + CHANGE_SET_DEADLINE;
     loop {
+        if std::time::Instant::now() > deadline {
+            discard(aws, name, &id, create).await;
+            bail!(
+                "{name}: CloudFormation did not finish computing the change set within {} minutes; it was deleted: try again later",
+                CHANGE_SET_DEADLINE.as_secs() / 60
+            );
+        }
         let mut changes = Vec::new();
         let mut token: Option<String> = None;
         let (status, reason) = loop {
@@ -284,11 +315,18 @@ async fn create_change_set(
     }
 }
 
-/// CloudFormation's wordings for a change set or update with nothing to do.
+/// How long CloudFormation may take to compute a change set (minutes, usually
+/// seconds; nested stacks take longer).
+const CHANGE_SET_DEADLINE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// CloudFormation's exact words for a change set (or update) with nothing to
+/// do. A reason that merely mentions "no changes" is a failure like any other.
 fn no_changes(reason: &str) -> bool {
-    reason.contains("didn't contain changes")
-        || reason.contains("No updates are to be performed")
-        || reason.contains("no changes")
+    const NOTHING_TO_DO: &[&str] = &[
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+        "No updates are to be performed.",
+    ];
+    NOTHING_TO_DO.contains(&reason.trim())
 }
 
 /// Deletes an unexecuted change set (and the empty stack a create change set made).
@@ -302,9 +340,39 @@ async fn discard(aws: &Aws, name: &str, change_set: &str, created_stack: bool) {
         .await;
     if created_stack {
         if let Ok(Some(d)) = cfn::describe(aws, name).await {
-            if d.status == "REVIEW_IN_PROGRESS" {
+            // The empty stack a create change set made is tap's to remove, unless
+            // someone else has a change set under review on it.
+            if d.status == "REVIEW_IN_PROGRESS" && only_taps_change_sets(aws, &d.stack_id).await {
                 let _ = aws.cfn.delete_stack().stack_name(&d.stack_id).send().await;
             }
+        }
+    }
+}
+
+/// Whether every change set left on the stack is one tap made (`tap-…`).
+async fn only_taps_change_sets(aws: &Aws, stack_id: &str) -> bool {
+    let mut token: Option<String> = None;
+    loop {
+        let Ok(resp) = aws
+            .cfn
+            .list_change_sets()
+            .stack_name(stack_id)
+            .set_next_token(token.take())
+            .send()
+            .await
+        else {
+            return false;
+        };
+        if resp
+            .summaries()
+            .iter()
+            .any(|s| !s.change_set_name().is_some_and(|n| n.starts_with("tap-")))
+        {
+            return false;
+        }
+        match resp.next_token() {
+            Some(t) => token = Some(t.to_string()),
+            None => return true,
         }
     }
 }
