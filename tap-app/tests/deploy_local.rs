@@ -528,3 +528,66 @@ fn a_dead_endpoint_fails_fast_with_a_clear_message() {
         "unclear error: {err}"
     );
 }
+
+/// Whether a process runs (a zombie, reaped by nobody in this test process, does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(") ").next().and_then(|rest| rest.chars().next()))
+        .is_some_and(|state| state != 'Z')
+}
+
+/// A state directory of its own, sharing the LocalStack install of `.tap/local`.
+fn private_local_dir(tag: &str) -> (std::path::PathBuf, LocalDir) {
+    let dir = std::env::temp_dir().join(format!("tap-local-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let local = LocalDir::with_venv(&dir, tap_app::tap_dir().join("local").join("venv"));
+    (dir, local)
+}
+
+#[test]
+fn concurrent_starts_share_one_emulator_and_stop_stops_it() {
+    let (dir, _) = private_local_dir("shared");
+    // Two `deploy --local` at once: each asks for the emulator.
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let local =
+                    LocalDir::with_venv(&dir, tap_app::tap_dir().join("local").join("venv"));
+                local.ensure_running().map(|e| (e.port, e.pid))
+            })
+        })
+        .collect();
+    let got: Vec<(u16, u32)> = starts
+        .into_iter()
+        .map(|t| t.join().expect("thread").expect("LocalStack runs"))
+        .collect();
+    assert_eq!(got[0], got[1], "both got the same emulator");
+    let (port, pid) = got[0];
+    assert!(tap_app::local::healthy(port));
+
+    let local = LocalDir::with_venv(&dir, tap_app::tap_dir().join("local").join("venv"));
+    assert!(local.stop().expect("stopped"), "it was running");
+    assert!(!alive(pid), "pid {pid} still runs");
+    assert!(!tap_app::local::healthy(port));
+    assert!(!local.stop().expect("nothing to stop"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_recorded_pid_that_is_not_the_emulator_is_never_signalled() {
+    let (dir, local) = private_local_dir("stale");
+    std::fs::create_dir_all(&dir).expect("dir");
+    // The pid of this very test process: alive, and not LocalStack.
+    std::fs::write(
+        dir.join("state.json"),
+        format!(r#"{{"port": 1, "pid": {}}}"#, std::process::id()),
+    )
+    .expect("state");
+    assert!(local.running().is_none());
+    assert!(!local.stop().expect("nothing of ours to stop"));
+    // Still here to assert it.
+    assert!(alive(std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,6 +4,11 @@
 //!
 //! Nothing else in tap knows about it: a deploy only sees an endpoint URL, as it
 //! would with `AWS_ENDPOINT_URL`.
+//!
+//! Several tap processes may want it at once (two `deploy --local` in two
+//! terminals): checking for a running one, starting one and recording it
+//! happen under one file lock, so they share one emulator. A recorded pid is
+//! only signalled once its command line shows it is this emulator.
 
 use crate::tools;
 use anyhow::{bail, Context, Result};
@@ -44,14 +49,45 @@ impl Drop for Emulator {
 }
 
 /// Where tap keeps the emulator: venv, data, log and the state of the running one.
-pub struct LocalDir(PathBuf);
+pub struct LocalDir(PathBuf, PathBuf);
 
 impl LocalDir {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        LocalDir(dir.into())
+        let dir = dir.into();
+        let venv = dir.join("venv");
+        LocalDir(dir, venv)
+    }
+    /// The same, with LocalStack installed elsewhere (tests share one install).
+    pub fn with_venv(dir: impl Into<PathBuf>, venv: impl Into<PathBuf>) -> Self {
+        LocalDir(dir.into(), venv.into())
     }
     fn state(&self) -> PathBuf {
         self.0.join("state.json")
+    }
+    /// Held while checking for, starting and recording the shared emulator.
+    fn lock(&self) -> Result<std::fs::File> {
+        std::fs::create_dir_all(&self.0)?;
+        tools::lock(&self.0.join("emulator.lock"))
+    }
+    /// The emulator recorded in the state file: (port, pid), if its process is
+    /// alive and is this emulator (a reused pid belongs to someone else).
+    fn recorded(&self) -> Option<(u16, u32)> {
+        let text = std::fs::read_to_string(self.state()).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let port = u16::try_from(v["port"].as_u64()?).ok()?;
+        let pid = u32::try_from(v["pid"].as_u64()?).ok()?;
+        self.is_ours(pid).then_some((port, pid))
+    }
+    /// Whether `pid` runs this directory's launcher.
+    fn is_ours(&self, pid: u32) -> bool {
+        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            return false;
+        };
+        let launcher = self.0.join("launch.py");
+        cmdline.split(|b| *b == 0).any(|arg| {
+            Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(arg))
+                == launcher
+        })
     }
     pub fn log(&self) -> PathBuf {
         self.0.join("localstack.log")
@@ -59,10 +95,7 @@ impl LocalDir {
 
     /// The emulator recorded as running, if it still answers.
     pub fn running(&self) -> Option<Emulator> {
-        let text = std::fs::read_to_string(self.state()).ok()?;
-        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-        let port = u16::try_from(v["port"].as_u64()?).ok()?;
-        let pid = u32::try_from(v["pid"].as_u64()?).ok()?;
+        let (port, pid) = self.recorded()?;
         healthy(port).then_some(Emulator {
             port,
             pid,
@@ -72,13 +105,30 @@ impl LocalDir {
 
     /// Reuses the running emulator or starts one that outlives this process.
     pub fn ensure_running(&self) -> Result<Emulator> {
-        if let Some(e) = self.running() {
-            eprintln!(
-                "local: reusing LocalStack at {} (pid {})",
-                e.endpoint(),
-                e.pid
-            );
-            return Ok(e);
+        let _lock = self.lock()?;
+        if let Some((port, pid)) = self.recorded() {
+            // Alive and ours, maybe still starting or busy: wait for it rather
+            // than start a second one.
+            let deadline = Instant::now() + START_TIMEOUT;
+            while !healthy(port) && self.is_ours(pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            if healthy(port) {
+                let e = Emulator {
+                    port,
+                    pid,
+                    child: None,
+                };
+                eprintln!(
+                    "local: reusing LocalStack at {} (pid {})",
+                    e.endpoint(),
+                    e.pid
+                );
+                return Ok(e);
+            }
+            if self.is_ours(pid) {
+                bail!("LocalStack (pid {pid}) is running but has not answered on port {port} for {}s: stop it with `tap local stop` and try again; its log: {}", START_TIMEOUT.as_secs(), self.log().display());
+            }
         }
         let port = if port_free(DEFAULT_PORT) {
             DEFAULT_PORT
@@ -89,9 +139,9 @@ impl LocalDir {
         let mut e = self.start(port, None)?;
         // Detached: it must keep running after `tap` exits.
         e.child = None;
-        std::fs::write(
-            self.state(),
-            serde_json::to_string(&json!({ "port": e.port, "pid": e.pid }))?,
+        crate::fsutil::write_atomic(
+            &self.state(),
+            serde_json::to_string(&json!({ "port": e.port, "pid": e.pid }))?.as_bytes(),
         )?;
         eprintln!(
             "local: LocalStack started at {} (pid {}) in {:.1}s; `tap local stop` stops it",
@@ -136,7 +186,7 @@ impl LocalDir {
 
     fn start(&self, port: u16, parent: Option<u32>) -> Result<Emulator> {
         std::fs::create_dir_all(&self.0)?;
-        let bin = tools::LOCALSTACK.ensure(&self.0.join("venv"))?;
+        let bin = tools::LOCALSTACK.ensure(&self.1)?;
         let launcher = self.0.join("launch.py");
         // Written aside and renamed: another emulator starting at the same
         // moment may be reading the file this one would otherwise truncate.
@@ -202,27 +252,46 @@ impl LocalDir {
         }
     }
 
-    /// Stops the emulator `ensure_running` started. Returns whether one was running.
+    /// Stops the emulator `ensure_running` started, with every process it
+    /// started (its process group): SIGTERM, then SIGKILL after 20 s.
+    /// Returns whether one was running.
     pub fn stop(&self) -> Result<bool> {
-        let Some(e) = self.running() else {
+        let _lock = self.lock()?;
+        let Some((port, pid)) = self.recorded() else {
             let _ = std::fs::remove_file(self.state());
             return Ok(false);
         };
-        let status = Command::new("kill")
-            .arg(e.pid.to_string())
-            .status()
-            .context("running kill")?;
-        if !status.success() {
-            bail!("could not stop LocalStack (pid {})", e.pid);
+        // It was started as the leader of its own process group.
+        signal_group(pid, "TERM")?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.is_ours(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
         }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while healthy(e.port) && Instant::now() < deadline {
+        if self.is_ours(pid) {
+            signal_group(pid, "KILL")?;
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while healthy(port) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(200));
         }
         std::fs::remove_file(self.state())?;
-        let _ = std::fs::remove_dir_all(self.0.join(format!("volume-{}", e.port)));
+        let _ = std::fs::remove_dir_all(self.0.join(format!("volume-{port}")));
         Ok(true)
     }
+}
+
+/// Sends `SIGNAL` to every process of the group `pgid` leads.
+fn signal_group(pgid: u32, signal: &str) -> Result<()> {
+    let status = Command::new("kill")
+        .args([format!("-{signal}"), "--".into(), format!("-{pgid}")])
+        .stderr(Stdio::null())
+        .status()
+        .context("running kill")?;
+    // A group already gone is what we wanted.
+    if !status.success() && std::path::Path::new(&format!("/proc/{pgid}")).exists() {
+        bail!("could not stop LocalStack (process group {pgid})");
+    }
+    Ok(())
 }
 
 /// Whether LocalStack's health endpoint answers on the port.
