@@ -1023,3 +1023,76 @@ fn a_stack_under_review_with_someone_elses_change_set_is_left_alone() {
     assert_eq!(actions.last().map(String::as_str), Some("ListChangeSets"));
     assert!(!actions.contains(&"DeleteStack".to_string()), "{actions:?}");
 }
+
+#[test]
+fn an_object_whose_checksum_does_not_match_its_key_is_replaced_in_the_owners_bucket_only() {
+    use sha2::Digest;
+    let body = format!("{{\"Description\": \"{}\"}}", "x".repeat(60_000));
+    let sha = aws_smithy_types::base64::encode(sha2::Sha256::digest(body.as_bytes()));
+    let client = StaticReplayClient::new(vec![
+        s3_ok(r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#.to_string()),
+        // An object under the template's key, but not this template.
+        ReplayEvent::new(
+            request(),
+            http::Response::builder()
+                .status(200)
+                .header("x-amz-checksum-sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+                .header("content-length", "7")
+                .body(SdkBody::empty())
+                .expect("response"),
+        ),
+        s3_ok(String::new()),
+    ]);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (placed, text) = rt.block_on(async {
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(client.clone())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(
+                "AKIDEXAMPLE",
+                "secret",
+                None,
+                None,
+                "replay",
+            ))
+            .retry_config(RetryConfig::disabled())
+            .load()
+            .await;
+        let aws = Aws::from_sdk_config(&sdk).expect("clients");
+        let ui = Ui::buffer();
+        let r = tap_app::deploy::publish::place_template(
+            &aws,
+            &ui,
+            Some("tap-assets-123456789012-us-east-1"),
+            "Queues",
+            body.clone(),
+        )
+        .await;
+        (r, ui.text())
+    });
+    let placed = placed.unwrap_or_else(|e| panic!("{e:#}\n{text}"));
+    assert!(matches!(
+        placed,
+        tap_app::deploy::publish::TemplateSource::Url(_)
+    ));
+    let requests: Vec<_> = client.actual_requests().collect();
+    assert_eq!(
+        requests.len(),
+        3,
+        "GetCallerIdentity, HeadObject, PutObject"
+    );
+    for r in &requests[1..] {
+        assert_eq!(
+            r.headers().get("x-amz-expected-bucket-owner"),
+            Some("123456789012"),
+            "{} {}",
+            r.method(),
+            r.uri()
+        );
+    }
+    assert_eq!(requests[2].method(), "PUT");
+    assert_eq!(
+        requests[2].headers().get("x-amz-checksum-sha256"),
+        Some(sha.as_str())
+    );
+}

@@ -33,7 +33,10 @@ pub struct Target {
 pub struct Aws {
     pub cfn: aws_sdk_cloudformation::Client,
     pub s3: aws_sdk_s3::Client,
+    pub sts: aws_sdk_sts::Client,
     pub region: String,
+    /// The caller's account, asked once (see [`Aws::account`]).
+    account: Arc<tokio::sync::OnceCell<String>>,
     /// The endpoint override, when there is one (shown in messages).
     pub endpoint: Option<String>,
     pub calls: CallCounter,
@@ -107,13 +110,33 @@ impl Aws {
             );
         }
         let s3 = aws_sdk_s3::Client::from_conf(s3.build());
+        let sts = aws_sdk_sts::Client::new(sdk);
         Ok(Aws {
             cfn,
             s3,
+            sts,
             region,
+            account: Arc::default(),
             endpoint,
             calls,
         })
+    }
+
+    /// The account of the credentials in use (STS `GetCallerIdentity`, once):
+    /// the owner every call on the asset bucket expects, as cdk-assets does, so
+    /// a bucket of the same name in someone else's account is never written to.
+    pub async fn account(&self) -> Result<String> {
+        self.account
+            .get_or_try_init(|| async {
+                let who = self.sts.get_caller_identity().send().await.map_err(|e| {
+                    anyhow::anyhow!("finding the AWS account: {}", explain(&e, self))
+                })?;
+                who.account()
+                    .map(str::to_string)
+                    .ok_or_else(|| anyhow::anyhow!("GetCallerIdentity named no account"))
+            })
+            .await
+            .cloned()
     }
 
     /// Where requests go, for messages.

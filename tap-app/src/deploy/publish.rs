@@ -6,6 +6,7 @@ use super::ui::Ui;
 use crate::assets::{hex_sha256, Asset};
 use anyhow::{anyhow, Result};
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ChecksumMode;
 
 /// CloudFormation's limit for an inline `TemplateBody`.
 pub const MAX_TEMPLATE_BODY: usize = 51_200;
@@ -17,14 +18,22 @@ pub enum TemplateSource {
     Url(String),
 }
 
-/// Uploads an asset unless its key is already in the bucket (the key is the
-/// package's hash, so an object there is this very package). Returns whether
-/// it uploaded.
+/// Uploads an asset unless its key is already in the bucket with the
+/// package's own SHA-256 (the key is that hash, so a matching object is this
+/// very package; one that does not match is replaced). Returns whether it uploaded.
 pub async fn upload_asset(aws: &Aws, ui: &Ui, bucket: &str, asset: &Asset) -> Result<bool> {
     let key = &asset.location.key;
-    if exists(aws, bucket, key).await? {
-        ui.line(format!("assets: s3://{bucket}/{key} is already uploaded"));
-        return Ok(false);
+    let owner = aws.account().await?;
+    let checksum = base64_of_hex(&asset.package.sha256)?;
+    match stored(aws, bucket, key, &owner, &checksum).await? {
+        Stored::Same => {
+            ui.line(format!("assets: s3://{bucket}/{key} is already uploaded"));
+            return Ok(false);
+        }
+        Stored::Different => ui.line(format!(
+            "assets: s3://{bucket}/{key} does not hold this package (its checksum differs): uploading it again"
+        )),
+        Stored::Missing => {}
     }
     let body = ByteStream::from_path(&asset.package.zip)
         .await
@@ -33,6 +42,8 @@ pub async fn upload_asset(aws: &Aws, ui: &Ui, bucket: &str, asset: &Asset) -> Re
         .put_object()
         .bucket(bucket)
         .key(key)
+        .expected_bucket_owner(&owner)
+        .checksum_sha256(&checksum)
         .body(body)
         .content_type("application/zip")
         .send()
@@ -64,12 +75,17 @@ pub async fn place_template(
             body.len()
         ));
     };
-    let key = format!("templates/{stack}-{}.json", hex_sha256(body.as_bytes()));
-    if !exists(aws, bucket, &key).await? {
+    let hash = hex_sha256(body.as_bytes());
+    let key = format!("templates/{stack}-{hash}.json");
+    let owner = aws.account().await?;
+    let checksum = base64_of_hex(&hash)?;
+    if stored(aws, bucket, &key, &owner, &checksum).await? != Stored::Same {
         aws.s3
             .put_object()
             .bucket(bucket)
             .key(&key)
+            .expected_bucket_owner(&owner)
+            .checksum_sha256(&checksum)
             .body(ByteStream::from(body.clone().into_bytes()))
             .content_type("application/json")
             .send()
@@ -94,13 +110,45 @@ pub fn template_url(region: &str, bucket: &str, key: &str) -> String {
     format!("https://{bucket}.s3.{region}.{suffix}/{key}")
 }
 
-async fn exists(aws: &Aws, bucket: &str, key: &str) -> Result<bool> {
-    match aws.s3.head_object().bucket(bucket).key(key).send().await {
-        Ok(_) => Ok(true),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(false),
+/// What the bucket holds under a key, against the SHA-256 the object should have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    Missing,
+    Same,
+    /// Another object, or one stored without a SHA-256 checksum to prove it.
+    Different,
+}
+
+async fn stored(aws: &Aws, bucket: &str, key: &str, owner: &str, checksum: &str) -> Result<Stored> {
+    match aws
+        .s3
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .expected_bucket_owner(owner)
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+    {
+        Ok(o) if o.checksum_sha256() == Some(checksum) => Ok(Stored::Same),
+        Ok(_) => Ok(Stored::Different),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(Stored::Missing),
         Err(e) => Err(anyhow!(
             "checking s3://{bucket}/{key}: {}",
             explain(&e, aws)
         )),
     }
+}
+
+/// A hex digest as S3 wants a checksum header: base64 of the bytes.
+fn base64_of_hex(hex: &str) -> Result<String> {
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| anyhow!("`{hex}` is not a hex digest"))?;
+    Ok(aws_smithy_types::base64::encode(bytes))
 }
