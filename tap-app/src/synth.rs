@@ -15,6 +15,8 @@ pub struct Synthesized {
     pub template: Template,
     pub dependencies: Vec<String>,
     pub assets: Vec<crate::assets::Asset>,
+    /// `termination_protection: true;` in the stack: deploy turns it on (or off).
+    pub termination_protection: bool,
 }
 
 /// Synthesises every stack (packaging its assets), working out which depends on
@@ -54,6 +56,7 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
             template,
             dependencies: Vec::new(),
             assets: staged,
+            termination_protection: stack.termination_protection(),
         });
     }
     for s in &mut out {

@@ -33,6 +33,13 @@ stack! {
 }
 
 stack! {
+    stack Protected(protect: Bool) {
+        termination_protection: protect;
+        queue = sqs::Queue { retention: days(4) };
+    }
+}
+
+stack! {
     stack Function {
         role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
@@ -102,6 +109,7 @@ fn synth(stack: Stack, name: &str, resolver: &dyn AssetResolver) -> Synthesized 
         template: stack.synth(resolver).expect("synthesizes"),
         dependencies: vec![],
         assets: vec![],
+        termination_protection: stack.termination_protection(),
     }
 }
 
@@ -265,6 +273,7 @@ fn an_asset_already_uploaded_is_not_uploaded_again() {
             template,
             dependencies: vec![],
             assets: assets.staged(),
+            termination_protection: false,
         }
     };
     let first = stage("tap-test-asset-a");
@@ -316,5 +325,60 @@ fn a_template_over_51200_bytes_is_deployed_through_s3() {
             "{text}"
         );
         assert!(text.contains("tap-test-large: CREATE_COMPLETE"), "{text}");
+    });
+}
+
+#[test]
+fn termination_protection_is_set_by_deploy_and_honoured_by_destroy() {
+    let endpoint = emulator().endpoint();
+    runtime().block_on(async {
+        let name = "tap-test-protected";
+        let protected = |on| {
+            synth(
+                Protected::new(ProtectedProps { protect: on }).unwrap(),
+                name,
+                &NoAssets,
+            )
+        };
+        let s = session(&endpoint).await;
+        deploy::deploy(&s, &[protected(true)], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("deployed");
+        assert!(s
+            .ui
+            .text()
+            .contains(&format!("{name}: termination protection on")));
+        let described = s
+            .aws
+            .cfn
+            .describe_stacks()
+            .stack_name(name)
+            .send()
+            .await
+            .expect("described");
+        assert_eq!(
+            described.stacks()[0].enable_termination_protection(),
+            Some(true)
+        );
+
+        let refused = deploy::destroy::destroy(&s, &[protected(true)], &[], true).await;
+        let err = format!("{:#}", refused.expect_err("protected"));
+        assert!(
+            err.contains(&format!("{name}: termination protection is on")),
+            "{err}"
+        );
+
+        // Taken out of the definition, the next deploy turns it off, and destroy goes ahead.
+        let s2 = session(&endpoint).await;
+        deploy::deploy(&s2, &[protected(false)], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("deployed");
+        assert!(s2
+            .ui
+            .text()
+            .contains(&format!("{name}: termination protection off")));
+        deploy::destroy::destroy(&s2, &[protected(false)], &[], true)
+            .await
+            .expect("destroyed");
     });
 }

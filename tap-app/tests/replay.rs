@@ -38,6 +38,7 @@ fn synthesized() -> Synthesized {
         template: stack.synth(&PlaceholderAssets).expect("template"),
         dependencies: vec![],
         assets: vec![],
+        termination_protection: stack.termination_protection(),
     }
 }
 

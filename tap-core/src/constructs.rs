@@ -24,6 +24,7 @@ pub fn inline(stack: &StackDef, constructs: &[ConstructDef], diags: &mut Diagnos
         description: stack.description.clone(),
         params: stack.params.clone(),
         items,
+        settings: stack.settings.clone(),
     }
 }
 

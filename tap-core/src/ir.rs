@@ -212,6 +212,9 @@ pub struct StackDef {
     pub description: Option<String>,
     pub params: Vec<Param>,
     pub items: Vec<Item>,
+    /// `setting: value;` lines of the stack itself (`termination_protection: true;`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Field>,
 }
 
 impl StackDef {

@@ -57,6 +57,7 @@ pub fn apply(stack: &StackDef, bindings: &Bindings) -> Result<Applied, Diagnosti
             }),
         });
     }
+    let settings = s.fields(&stack.settings)?;
     let mut params = stack.params.clone();
     let mut bound = bindings.clone();
     for (name, (param, value)) in s.extra {
@@ -69,6 +70,7 @@ pub fn apply(stack: &StackDef, bindings: &Bindings) -> Result<Applied, Diagnosti
             description: stack.description.clone(),
             params,
             items,
+            settings,
         },
         bindings: bound,
         origins: s.origins,
@@ -385,6 +387,10 @@ pub fn absent_help(p: &Param) -> String {
 /// other property checks.)
 pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     let mut used = BTreeSet::new();
+    stack
+        .settings
+        .iter()
+        .for_each(|f| uses(&f.value, scope, &mut used, diags));
     for item in &stack.items {
         match item {
             Item::Resource(r) => {

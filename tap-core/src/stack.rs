@@ -119,6 +119,17 @@ impl Stack {
         &self.def
     }
 
+    /// `termination_protection: true;`: CloudFormation refuses to delete the stack.
+    pub fn termination_protection(&self) -> bool {
+        let applied = crate::params::apply(&self.def, &self.bindings);
+        applied.ok().is_some_and(|a| {
+            matches!(
+                field(&a.stack.settings, "termination_protection"),
+                Some(Value::Bool { value: true, .. })
+            )
+        })
+    }
+
     /// Where `asset("…")` paths are relative to.
     pub fn base_dir(&self) -> &Path {
         &self.base_dir

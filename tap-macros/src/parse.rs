@@ -74,7 +74,7 @@ impl Parse for StackInput {
         };
         let body;
         braced!(body in input);
-        let items = parse_items(&body, true)?;
+        let (items, settings) = parse_stack_body(&body)?;
         if !input.is_empty() {
             return Err(
                 input.error("one `stack` per `stack!`: write another `stack!` for the next stack")
@@ -86,6 +86,7 @@ impl Parse for StackInput {
             description,
             params,
             items,
+            settings,
         };
         Ok(StackInput {
             constructs,
@@ -248,6 +249,31 @@ fn parse_param_type(input: ParseStream) -> syn::Result<(ParamType, Loc, bool)> {
         }
     };
     Ok((ty, loc, false))
+}
+
+/// A stack's body: its settings (`name: value;`) and its items.
+fn parse_stack_body(input: ParseStream) -> syn::Result<(Vec<Item>, Vec<Field>)> {
+    let mut settings = Vec::new();
+    loop {
+        let fork = input.fork();
+        let _ = fork.call(syn::Attribute::parse_outer);
+        let is_setting =
+            fork.call(Ident::parse_any).is_ok() && fork.peek(Token![:]) && !fork.peek(Token![::]);
+        if !is_setting {
+            break;
+        }
+        let key: Ident = input.call(Ident::parse_any)?;
+        input.parse::<Token![:]>()?;
+        let value = parse_value(input)?;
+        input
+            .parse::<Token![;]>()
+            .map_err(|e| syn::Error::new(e.span(), "expected `;` after a stack setting"))?;
+        settings.push(Field {
+            key: name(&key),
+            value,
+        });
+    }
+    Ok((parse_items(input, true)?, settings))
 }
 
 fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Item>> {

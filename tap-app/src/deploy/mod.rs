@@ -216,7 +216,11 @@ pub async fn deploy(
                 bucket,
                 role_arn: opts.role_arn.as_deref(),
             };
-            (s.name.clone(), stack::deploy(session, &req).await)
+            let result = match stack::deploy(session, &req).await {
+                Ok(d) => stack::protect(session, &s.name, d, s.termination_protection).await,
+                Err(e) => Err(e),
+            };
+            (s.name.clone(), result)
         });
         for (name, result) in futures::future::join_all(runs).await {
             match result {
@@ -306,6 +310,7 @@ mod tests {
             template: Template::default(),
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
             assets: vec![],
+            termination_protection: false,
         }
     }
 

@@ -454,6 +454,37 @@ fn resource_count(template: &Value) -> usize {
         .unwrap_or(0)
 }
 
+/// Turns the stack's termination protection on or off as its definition says.
+pub async fn protect(
+    session: &Session,
+    name: &str,
+    deployment: Deployment,
+    wanted: bool,
+) -> Result<Deployment> {
+    if deployment.stack().termination_protection == wanted {
+        return Ok(deployment);
+    }
+    let aws = &session.aws;
+    aws.cfn
+        .update_termination_protection()
+        .stack_name(&deployment.stack().stack_id)
+        .enable_termination_protection(wanted)
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "{name}: turning termination protection {}: {}",
+                if wanted { "on" } else { "off" },
+                explain(&e, aws)
+            )
+        })?;
+    session.ui.line(format!(
+        "{name}: termination protection {}",
+        if wanted { "on" } else { "off" }
+    ));
+    Ok(deployment)
+}
+
 /// Reports how the operation ended; a failure becomes the error.
 fn conclude(ui: &Ui, name: &str, outcome: Outcome) -> Result<Deployment> {
     for w in &outcome.warnings {

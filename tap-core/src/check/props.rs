@@ -17,6 +17,13 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
         cx.fields(kind.name, kind.props, &decl.fields, decl.kind.loc, diags);
         rules(decl, diags);
     }
+    cx.fields(
+        &format!("stack `{}`", stack.name.text),
+        STACK_SETTINGS,
+        &stack.settings,
+        stack.name.loc,
+        diags,
+    );
     for out in stack.outputs() {
         cx.fields(
             &format!("output `{}`", out.name.text),
@@ -27,6 +34,14 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
         );
     }
 }
+
+/// What a stack itself can be told (`termination_protection: true;` first in its body).
+pub const STACK_SETTINGS: &[Prop] = &[kinds::dflt(
+    "termination_protection",
+    Ty::Bool,
+    "false",
+    "CloudFormation refuses to delete the stack (and `tap destroy` says so) until it is turned off.",
+)];
 
 pub const OUTPUT: &[Prop] = &[
     kinds::req(
