@@ -5,11 +5,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CFN_LINT_VERSION=1.58.0
-if ! .venv/bin/cfn-lint --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
-    echo "== installing cfn-lint $CFN_LINT_VERSION into .venv"
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+# cfn-lint from the committed lock file: exact versions, hashes checked.
+LOCK=tap-app/locks/cfn-lint.txt
+stamp=$(sha256sum "$LOCK" | cut -d' ' -f1)
+if [ "$(cat .venv/tap-installed 2>/dev/null)" != "$stamp" ]; then
+    # The lock is made for Python 3.11 and newer.
+    python=""
+    for p in python3 python3.13 python3.12 python3.11; do
+        if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            python=$p
+            break
+        fi
+    done
+    if [ -z "$python" ]; then
+        echo "the tests need Python 3.11 or newer for cfn-lint" >&2
+        exit 1
+    fi
+    echo "== installing cfn-lint 1.58.0 into .venv (with $python, hashes checked)"
+    rm -rf .venv
+    "$python" -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$LOCK"
+    echo "$stamp" > .venv/tap-installed
 fi
 
 echo "== cargo test --workspace"

@@ -6,50 +6,56 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// A tool installed into a virtualenv from pinned PyPI requirements.
+/// A tool installed into a virtualenv from a committed lock file: every
+/// package at an exact version, checked against its SHA-256 (`pip install
+/// --require-hashes`), so two machines install the same bytes.
 pub struct PythonTool {
     /// What the user is told is being installed.
     pub label: &'static str,
     /// Lowest Python (major, minor) the tool runs on.
     pub min_python: (u32, u32),
-    pub requirements: &'static [&'static str],
-    /// Written into the venv once the install succeeded; a changed pin reinstalls.
-    pub stamp: &'static str,
+    /// The lock file (`tap-app/locks/<tool>.txt`, made by `scripts/lock-python-tools.sh`).
+    pub lock: &'static str,
 }
 
 pub const LOCALSTACK: PythonTool = PythonTool {
     label: "LocalStack 4.14.0",
-    // LocalStack 4.14 uses Python 3.12 syntax.
+    // LocalStack 4.14 uses Python 3.12 syntax. Its lock pins cbor2 < 6 and
+    // pyOpenSSL 25.1.0 (newer ones break this release) and adds
+    // service_identity, missing from its dependencies.
     min_python: (3, 12),
-    // Newer cbor2 and pyOpenSSL break this release; service_identity is missing from its deps.
-    requirements: &[
-        "localstack-core[runtime]==4.14.0",
-        "cbor2<6",
-        "pyopenssl==25.1.0",
-        "cryptography>=45.0.1,<46",
-        "service_identity",
-    ],
-    stamp: "localstack-core==4.14.0 cbor2<6 pyopenssl==25.1.0",
+    lock: include_str!("../locks/localstack.txt"),
 };
 
 pub const CARGO_LAMBDA: PythonTool = PythonTool {
     label: "cargo-lambda 1.9.2",
     min_python: (3, 8),
-    requirements: &["cargo-lambda==1.9.2"],
-    stamp: "cargo-lambda==1.9.2",
+    lock: include_str!("../locks/cargo-lambda.txt"),
 };
+
+/// The zig that links Lambda packages, as the cargo-lambda lock pins it: part
+/// of the package recipe, since another zig may give other bytes.
+pub fn zig_version() -> &'static str {
+    CARGO_LAMBDA
+        .lock
+        .lines()
+        .find_map(|l| l.strip_prefix("ziglang=="))
+        .map_or("unknown", |v| v.trim_end_matches([' ', '\\']))
+}
 
 impl PythonTool {
     /// The venv's `bin` directory, installing the tool first if needed.
     pub fn ensure(&self, venv: &Path) -> Result<PathBuf> {
         let bin = venv.join("bin");
         let stamp = venv.join("tap-installed");
-        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == self.stamp) {
+        // A changed lock file reinstalls.
+        let installed = crate::assets::hex_sha256(self.lock.as_bytes());
+        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == installed) {
             return Ok(bin);
         }
         // Two tap processes (or tests) installing into one venv would corrupt it.
         let _lock = lock(&venv.with_extension("lock"))?;
-        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == self.stamp) {
+        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == installed) {
             return Ok(bin);
         }
         let python = find_python(self.min_python)?;
@@ -60,11 +66,20 @@ impl PythonTool {
         );
         run(Command::new(&python).arg("-m").arg("venv").arg(venv))
             .with_context(|| format!("creating a virtualenv with {}", python.display()))?;
+        let requirements = venv.join("tap-requirements.txt");
+        std::fs::write(&requirements, self.lock)?;
         run(Command::new(bin.join("pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .args(self.requirements))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--require-hashes",
+                "--no-deps",
+                "-r",
+            ])
+            .arg(&requirements))
         .with_context(|| format!("installing {} from PyPI", self.label))?;
-        std::fs::write(&stamp, self.stamp)?;
+        std::fs::write(&stamp, installed)?;
         Ok(bin)
     }
 }
@@ -155,4 +170,41 @@ fn version_of(python: &Path) -> Option<(u32, u32)> {
     let s = String::from_utf8_lossy(&out.stdout);
     let mut it = s.split_whitespace().map(|n| n.parse().ok());
     Some((it.next()??, it.next()??))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every package of every lock is at one exact version with its hashes, so
+    /// `pip --require-hashes` accepts it and installs nothing unpinned.
+    #[test]
+    fn every_lock_pins_exact_versions_with_hashes() {
+        for tool in [&LOCALSTACK, &CARGO_LAMBDA] {
+            let mut packages = 0;
+            let mut current: Option<&str> = None;
+            let mut hashes = 0;
+            for line in tool.lock.lines().filter(|l| !l.starts_with('#')) {
+                if let Some(h) = line.trim().strip_prefix("--hash=sha256:") {
+                    assert_eq!(h.trim_end_matches([' ', '\\']).len(), 64, "{line}");
+                    hashes += 1;
+                } else if !line.trim().is_empty() {
+                    if let Some(p) = current {
+                        assert!(hashes > 0, "{}: {p} has no hash", tool.label);
+                    }
+                    assert!(line.contains("=="), "{}: not pinned: {line}", tool.label);
+                    current = Some(line);
+                    hashes = 0;
+                    packages += 1;
+                }
+            }
+            assert!(hashes > 0 && packages > 0, "{}", tool.label);
+        }
+    }
+
+    #[test]
+    fn the_recipe_knows_its_zig() {
+        let v = zig_version();
+        assert!(v.split('.').all(|p| p.parse::<u32>().is_ok()), "{v}");
+    }
 }

@@ -13,9 +13,8 @@ use tap_app::tools::PythonTool;
 
 const MOTO: PythonTool = PythonTool {
     label: "moto 5.2.5",
-    min_python: (3, 9),
-    requirements: &["moto[server]==5.2.5"],
-    stamp: "moto[server]==5.2.5",
+    min_python: (3, 11),
+    lock: include_str!("../locks/moto.txt"),
 };
 
 struct Moto(Child);

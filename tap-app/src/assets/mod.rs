@@ -86,6 +86,8 @@ pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
     files.sort();
     let mut h = Sha256::new();
     h.update(package::RECIPE.as_bytes());
+    // The linker is part of the recipe: another zig may give other bytes.
+    h.update(format!(" zig {}", crate::tools::zig_version()).as_bytes());
     for rel in &files {
         h.update(rel.as_bytes());
         h.update([0]);

@@ -24,7 +24,14 @@ stack! {
             buildspec: {
                 version: "0.2",
                 phases: {
-                    install: { commands: ["curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal", ". $HOME/.cargo/env"] },
+                    install: { commands: [
+                        // A pinned rustup, checked against its published SHA-256 before it runs,
+                        // installing a pinned toolchain (whose components rustup checks).
+                        "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
+                        "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
+                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
+                        ". $HOME/.cargo/env",
+                    ] },
                     build: { commands: ["cargo test --workspace --locked"] },
                 },
                 reports: {
@@ -74,7 +81,14 @@ stack! {
             buildspec: {
                 version: "0.2",
                 phases: {
-                    install: { commands: ["curl --proto '=https' -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal", ". $HOME/.cargo/env"] },
+                    install: { commands: [
+                        // A pinned rustup, checked against its published SHA-256 before it runs,
+                        // installing a pinned toolchain (whose components rustup checks).
+                        "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
+                        "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
+                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
+                        ". $HOME/.cargo/env",
+                    ] },
                     build: { commands: ["cargo run --locked -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\""] },
                 },
             },
