@@ -45,6 +45,7 @@ construct! {
         log_retention: Any,
         deployment_config: Any,
         alarms: [cloudwatch::Alarm],
+        because: Option<Any>,
     ) -> function {
         function = lambda::Function {
             name: function_name,
@@ -61,6 +62,7 @@ construct! {
             // Seed fix: a real AWS::Logs::LogGroup with this retention, not the CDK's
             // log-retention custom resource (a second Lambda function with broad rights).
             log_retention: log_retention,
+            because: because,
         };
         live = lambda::Alias { name: "live", function: function };
         application = codedeploy::LambdaApplication { name: "${function_name}-deployment" };

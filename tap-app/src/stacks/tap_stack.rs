@@ -6,13 +6,20 @@ use tap_macros::stack;
 stack! {
     /// TAP application: KMS-encrypted storage, a least-privilege Lambda function behind a canary alias, and alarms to SNS.
     pub stack TapStack(pipeline_source_bucket: Option<s3::Bucket>) {
-        alarm_topic = sns::Topic { display_name: "TAP Application Alarms" };
+        // Alarm notifications are encrypted at rest with a key of their own; the
+        // alarms that publish get the key policy grant CloudWatch needs.
+        alarm_key = kms::Key { description: "Encryption key for the TAP alarm topic" };
+        alarm_topic = sns::Topic { display_name: "TAP Application Alarms", key: alarm_key };
 
         logging_bucket = s3::Bucket {
             name: "tap-app-logs-${AWS::AccountId}-${AWS::Region}",
             encryption: S3Managed,
             lifecycle: [{ id: "delete-old-logs", expiration: days(90) }],
             removal: Retain,
+            because: {
+                CKV_AWS_18: "this is the access-log bucket: logging its own access would log forever",
+                CKV_AWS_21: "access logs are written once and expire after 90 days; versions would keep expired logs",
+            },
         };
 
         application_bucket = SecureBucket {
@@ -28,6 +35,8 @@ stack! {
             encryption: S3Managed,
             removal: Destroy,
             auto_delete_objects: true,
+            access_logs: logging_bucket,
+            access_logs_prefix: "pipeline-source-logs/",
             // Seed fix: the pipeline's S3 source uses `S3Trigger.EVENTS`, which needs
             // the bucket's events in EventBridge; the seed never turned them on.
             event_bridge: true,
@@ -42,6 +51,9 @@ stack! {
         app_secret = secretsmanager::Secret {
             name: "tap-app-secrets",
             description: "Secrets for TAP application",
+            because: {
+                CKV_AWS_149: "encrypted with the AWS managed key, as in the seed: only this account's function reads it, so a customer managed key would add cost and a key policy without a reader outside the account to grant",
+            },
             generate: {
                 template: "{\"apiKey\":\"placeholder\"}",
                 key: "password",
@@ -86,6 +98,12 @@ stack! {
             log_retention: days(30),
             deployment_config: Canary10Percent5Minutes,
             alarms: [error_alarm],
+            because: {
+                CKV_AWS_117: "the function calls only AWS APIs over TLS; a VPC would add NAT gateways or endpoints without a network to protect",
+                CKV_AWS_115: "reserved concurrency fails in accounts at the default quota and takes capacity from other functions; throttling is alarmed instead",
+                CKV_AWS_173: "the variables hold resource names and ARNs, not secrets: the secret is read from Secrets Manager at run time",
+                CKV_AWS_158: "CloudWatch Logs encrypts log data at rest; the function logs no secrets",
+            },
         };
 
         error_alarm = cloudwatch::Alarm {

@@ -14,6 +14,7 @@ use crate::constructs;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::{ConstructDef, StackDef};
 use crate::resolve::Scope;
+pub use props::BECAUSE;
 use std::path::PathBuf;
 
 /// What the checks need besides the stack.

@@ -14,7 +14,19 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
         let Some(kind) = kinds::kind(&decl.kind.text) else {
             continue; // reported by the name check
         };
-        cx.fields(kind.name, kind.props, &decl.fields, decl.kind.loc, diags);
+        // `because` belongs to every kind: the scanner findings it accepts.
+        let (because, own): (Vec<Field>, Vec<Field>) = decl
+            .fields
+            .iter()
+            .cloned()
+            .partition(|f| f.key.text == BECAUSE);
+        cx.fields(kind.name, kind.props, &own, decl.kind.loc, diags);
+        if let Some(f) = because.first() {
+            accepted_findings(&f.value, diags);
+        }
+        for dup in because.iter().skip(1) {
+            diags.error(dup.key.loc, "`because` is set twice");
+        }
         rules(decl, diags);
     }
     cx.fields(
@@ -32,6 +44,44 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
             out.name.loc,
             diags,
         );
+    }
+}
+
+/// The property of every resource that names the security-scanner findings it
+/// accepts, each with its reason: `because: { CKV_AWS_117: "…" }`.
+pub const BECAUSE: &str = "because";
+
+/// `{ CKV_AWS_117: "reason", … }`: checkov check IDs, each with a written reason.
+fn accepted_findings(v: &Value, diags: &mut Diagnostics) {
+    let Value::Object {
+        tag: None, fields, ..
+    } = v
+    else {
+        diags.push(
+            Diagnostic::new(v.loc(), "`because` lists the findings a resource accepts")
+                .help("`because: { CKV_AWS_117: \"the function calls only AWS APIs\" }`"),
+        );
+        return;
+    };
+    for f in fields {
+        let id = &f.key.text;
+        let well_formed = ["CKV_AWS_", "CKV2_AWS_"].iter().any(|p| {
+            id.strip_prefix(p)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if !well_formed {
+            diags.push(
+                Diagnostic::new(f.key.loc, format!("`{id}` is not a checkov check ID"))
+                    .help("check IDs look like `CKV_AWS_117` or `CKV2_AWS_62`"),
+            );
+        }
+        match &f.value {
+            Value::Str { text, .. } if text.trim().len() >= 8 => {}
+            other => diags.push(
+                Diagnostic::new(other.loc(), format!("write out why `{id}` does not apply"))
+                    .help("a finding is accepted by the reason it gives, as a wildcard is"),
+            ),
+        }
     }
 }
 

@@ -227,6 +227,7 @@ pub const KINDS: &[Kind] = &[
         props: &[
             prop("name", Ty::Str, "The topic name."),
             prop("display_name", Ty::Str, "The display name (SMS sender)."),
+            prop("key", Ty::Ref(&["kms::Key"]), "Encrypt messages at rest with this customer managed key; alarms that notify the topic get the key policy grant they need."),
         ],
         attrs: &[
             arn("arn", AttrValue::Ref, "sns", "topic", "The topic's ARN."),

@@ -292,6 +292,19 @@ pub fn deployment_group(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> 
     Ok(())
 }
 
+/// The logical ID of the key a topic of this stack is encrypted with.
+fn topic_key(cx: &Ctx, topic: &Value) -> Option<String> {
+    let Value::Path { segments } = topic else {
+        return None;
+    };
+    match cx.scope.resolve(segments) {
+        Ok(crate::resolve::Target::Resource { decl, .. }) => {
+            field(&decl.fields, "key").and_then(|k| cx.local_id(k))
+        }
+        _ => None,
+    }
+}
+
 pub fn alarm(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let Some(Value::Path { segments }) = field(f, "metric") else {
@@ -372,6 +385,19 @@ pub fn alarm(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                         ]),
                     );
                     cx.resource_policy(&topic_id, s);
+                    // An encrypted topic: CloudWatch must use its key to publish.
+                    if let Some(key_id) = topic_key(cx, t) {
+                        let s = allow(
+                            &["kms:Decrypt", "kms:GenerateDataKey*"],
+                            vec![Expr::str("*")],
+                        );
+                        let s = with(
+                            s,
+                            "Principal",
+                            policy::service_principal("cloudwatch.amazonaws.com"),
+                        );
+                        cx.resource_policy(&key_id, s);
+                    }
                 }
             }
         }

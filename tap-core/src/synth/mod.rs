@@ -233,6 +233,7 @@ pub fn synth(
     decls.sort_by_key(|d| phase(&d.kind.text));
     for decl in decls {
         let id = logical_id(&decl.name.text);
+        let before: Vec<String> = cx.template.resources.keys().cloned().collect();
         match decl.kind.text.as_str() {
             "s3::Bucket" => storage::bucket(&mut cx, &id, decl)?,
             "kms::Key" => storage::key(&mut cx, &id, decl)?,
@@ -250,6 +251,15 @@ pub fn synth(
             "codepipeline::Pipeline" => cicd::pipeline(&mut cx, &id, decl)?,
             other => return err(decl.kind.loc, format!("unknown resource kind `{other}`")),
         }
+        // What this declaration expanded into: the resource and its companions.
+        let made: Vec<String> = cx
+            .template
+            .resources
+            .keys()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect();
+        accepted_findings(&mut cx, &made, decl);
     }
     policy::finish(&mut cx);
     for out in stack.outputs() {
@@ -280,6 +290,33 @@ pub fn synth(
         );
     }
     Ok(cx.template)
+}
+
+/// `because: { CKV_AWS_117: "…" }` → checkov's skip metadata on the resource
+/// and the companions it brings (a function's log group), so a scanner in the
+/// user's own CI agrees with the reasons in the source.
+fn accepted_findings(cx: &mut Ctx, made: &[String], decl: &ResourceDecl) {
+    let Some(Value::Object { fields, .. }) = field(&decl.fields, crate::check::BECAUSE) else {
+        return;
+    };
+    let skips: Vec<Expr> = fields
+        .iter()
+        .filter_map(|f| match &f.value {
+            Value::Str { text, .. } => Some(Expr::map([
+                ("id", Expr::str(f.key.text.as_str())),
+                ("comment", Expr::str(text.as_str())),
+            ])),
+            _ => None,
+        })
+        .collect();
+    for id in made {
+        if let Some(r) = cx.template.resources.get_mut(id) {
+            r.metadata.insert(
+                "checkov".into(),
+                Expr::map([("skip", Expr::List(skips.clone()))]),
+            );
+        }
+    }
 }
 
 fn phase(kind: &str) -> u8 {

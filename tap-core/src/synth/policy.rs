@@ -174,6 +174,20 @@ pub fn finish(cx: &mut Ctx) {
         let Some(r) = cx.template.resources.get(&id) else {
             continue;
         };
+        // A key's grants to services belong in its own key policy.
+        if r.resource_type == "AWS::KMS::Key" {
+            if let Some(Expr::Map(doc)) = cx
+                .template
+                .resources
+                .get_mut(&id)
+                .and_then(|r| r.properties.get_mut("KeyPolicy"))
+            {
+                if let Some(Expr::List(existing)) = doc.get_mut("Statement") {
+                    existing.extend(statements);
+                }
+            }
+            continue;
+        }
         let (ty, target_key, target) = match r.resource_type.as_str() {
             "AWS::S3::Bucket" => ("AWS::S3::BucketPolicy", "Bucket", Expr::Ref(id.clone())),
             "AWS::SQS::Queue" => (

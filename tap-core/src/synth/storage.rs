@@ -250,9 +250,14 @@ pub fn queue(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 
 pub fn topic(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
+    let key = match field(f, "key") {
+        Some(Value::Path { segments }) => Some(cx.path(segments, Some("arn"))?),
+        _ => None,
+    };
     let r = Resource::new("AWS::SNS::Topic")
         .opt("TopicName", cx.opt(f, "name")?)
-        .opt("DisplayName", cx.opt(f, "display_name")?);
+        .opt("DisplayName", cx.opt(f, "display_name")?)
+        .opt("KmsMasterKeyId", key);
     cx.add(id, r);
     cx.resource_policy(
         id,
