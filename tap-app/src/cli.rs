@@ -3,6 +3,7 @@
 use crate::assets::Packager;
 use crate::deploy::approval::RequireApproval;
 use crate::deploy::aws::{Aws, Target};
+use crate::deploy::toolkit::ExecRole;
 use crate::deploy::ui::Ui;
 use crate::deploy::{self, DeployOptions, Method, Session};
 use crate::local::LocalDir;
@@ -87,6 +88,10 @@ pub enum Command {
         /// Through a change set, or CreateStack/UpdateStack directly.
         #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
         method: Method,
+        /// Give the CloudFormation execution role AdministratorAccess, as the
+        /// CDK does, instead of exactly what deploying this app needs.
+        #[arg(long)]
+        admin_execution_role: bool,
     },
     /// The local emulator behind `--local`.
     Local {
@@ -216,9 +221,17 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             )
             .await?;
         }
-        Command::Bootstrap { method } => {
+        Command::Bootstrap {
+            method,
+            admin_execution_role,
+        } => {
             let session = connect(&cli.target, ui).await?;
-            let t = deploy::toolkit::bootstrap(&session, *method).await?;
+            let role = if *admin_execution_role {
+                ExecRole::Admin
+            } else {
+                ExecRole::for_app(&synth::synth_unpackaged(&stacks::app()?)?)?
+            };
+            let t = deploy::toolkit::bootstrap(&session, *method, &role).await?;
             ui.line(format!("asset bucket: {}", t.bucket));
             ui.line(format!(
                 "CloudFormation execution role: {}",

@@ -64,7 +64,7 @@ fn emulator() -> &'static Emulator {
         let endpoint = e.endpoint();
         runtime().block_on(async {
             let s = session(&endpoint).await;
-            deploy::toolkit::bootstrap(&s, Method::ChangeSet)
+            deploy::toolkit::bootstrap(&s, Method::ChangeSet, &deploy::toolkit::ExecRole::Admin)
                 .await
                 .expect("bootstrap");
         });
@@ -380,5 +380,74 @@ fn termination_protection_is_set_by_deploy_and_honoured_by_destroy() {
         deploy::destroy::destroy(&s2, &[protected(false)], &[], true)
             .await
             .expect("destroyed");
+    });
+}
+
+stack! {
+    stack Topic {
+        topic = sns::Topic { display_name: "alerts" };
+    }
+}
+
+#[test]
+fn an_execution_role_too_narrow_for_the_app_fails_early_and_diff_says_so() {
+    // A toolkit of its own: its role was computed for an app of one queue.
+    let e = LocalDir::new(tap_app::tap_dir().join("local"))
+        .start_owned()
+        .expect("LocalStack starts");
+    let endpoint = e.endpoint();
+    runtime().block_on(async {
+        let queues = [synth(
+            QueueV1::new(QueueV1Props::default()).unwrap(),
+            "tap-test-narrow-q",
+            &NoAssets,
+        )];
+        let s = session(&endpoint).await;
+        let role = deploy::toolkit::ExecRole::for_app(&queues).expect("computed");
+        let t = deploy::toolkit::bootstrap(&s, Method::ChangeSet, &role)
+            .await
+            .expect("bootstrapped");
+        assert!(
+            s.ui.text().contains("CloudFormation execution role: "),
+            "{}",
+            s.ui.text()
+        );
+
+        // The app grows a topic: the role cannot create it.
+        let topics = [synth(
+            Topic::new(TopicProps::default()).unwrap(),
+            "tap-test-narrow-t",
+            &NoAssets,
+        )];
+        let sd = session(&endpoint).await;
+        deploy::diff(&sd, &topics, &[]).await.expect("diff");
+        assert!(
+            sd.ui
+                .text()
+                .contains("TapToolkit: the CloudFormation execution role lacks"),
+            "{}",
+            sd.ui.text()
+        );
+        let s2 = session(&endpoint).await;
+        let mut o = opts(Method::ChangeSet);
+        o.role_arn = Some(t.cfn_exec_role.clone());
+        let err = format!(
+            "{:#}",
+            deploy::deploy(&s2, &topics, &[], &o)
+                .await
+                .expect_err("refused")
+        );
+        assert!(
+            err.contains("lacks") && err.contains("sns:CreateTopic"),
+            "{err}"
+        );
+        assert!(err.contains("run `tap bootstrap`"), "{err}");
+        assert!(!s2.aws.calls.by_operation().contains_key("CreateChangeSet"));
+
+        // The queue app itself deploys with it.
+        let s3 = session(&endpoint).await;
+        deploy::deploy(&s3, &queues, &[], &o)
+            .await
+            .expect("deployed with the role");
     });
 }

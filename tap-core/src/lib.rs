@@ -16,6 +16,7 @@ pub mod iam;
 pub mod ir;
 pub mod kinds;
 pub mod params;
+pub mod registry;
 pub mod resolve;
 pub mod stack;
 pub mod synth;

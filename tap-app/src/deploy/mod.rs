@@ -190,10 +190,29 @@ pub async fn deploy(
             .values()
             .any(|t| t.to_string().len() > publish::MAX_TEMPLATE_BODY);
     let toolkit = if needs_bucket {
-        Some(toolkit::ensure(session, opts.method, opts.approval).await?)
+        let role = toolkit::ExecRole::for_app(stacks)?;
+        Some(toolkit::ensure(session, opts.method, opts.approval, &role).await?)
     } else {
         None
     };
+    // Deploying as the toolkit's execution role: it must cover the app, or
+    // CloudFormation would fail half-way through with AccessDenied.
+    if let Some(role_arn) = &opts.role_arn {
+        let toolkit_role = match &toolkit {
+            Some(t) => Some(t.cfn_exec_role.clone()),
+            None => toolkit::find(session).await?.map(|t| t.cfn_exec_role),
+        };
+        if toolkit_role.as_deref() == Some(role_arn.as_str()) {
+            let missing = toolkit::missing_actions(session, stacks).await?;
+            if !missing.is_empty() {
+                bail!(
+                    "the execution role {role_arn} lacks {} actions these stacks need ({}): run `tap bootstrap` to widen it to this app",
+                    missing.len(),
+                    missing.join(", ")
+                );
+            }
+        }
+    }
     if let Some(t) = &toolkit {
         let mut seen = BTreeSet::new();
         for a in waves.iter().flatten().flat_map(|s| &s.assets) {
@@ -281,6 +300,15 @@ pub fn write_outputs(
 /// change set that is deleted again. Changes nothing. Returns how many stacks differ.
 pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
     let bucket = toolkit::find(session).await?.map(|t| t.bucket);
+    let missing = toolkit::missing_actions(session, stacks).await?;
+    if !missing.is_empty() {
+        session.ui.line(format!(
+            "{}: the CloudFormation execution role lacks {} actions this app needs ({}): `tap bootstrap` widens it",
+            toolkit::STACK_NAME,
+            missing.len(),
+            missing.join(", ")
+        ));
+    }
     let mut changed = 0;
     for s in waves(stacks, names)?.into_iter().flatten() {
         let template = s.template.to_json();

@@ -1,13 +1,29 @@
 //! The toolkit stack (`tap bootstrap`): deployed on first use, then found by name.
+//!
+//! Its CloudFormation execution role (the one the pipeline passes with
+//! `--role-arn`) may do exactly what deploying, updating and deleting the
+//! app's stacks needs: the handler permissions of every resource type they
+//! use, scoped by the IAM catalog (`tap_core::iam::execution`). The CDK's
+//! `cfn-exec` role has AdministratorAccess; here that is an explicit opt-in
+//! (`--admin-execution-role`).
 
 use super::approval::RequireApproval;
 use super::stack::{self, Request};
 use super::{cfn, Method, Session};
 use crate::stacks::{TapToolkit, TapToolkitProps};
-use anyhow::{anyhow, Result};
+use crate::synth::Synthesized;
+use anyhow::{anyhow, bail, Result};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use tap_core::iam::execution::{execution_policy, ExecutionPolicy};
 use tap_core::synth::PlaceholderAssets;
 
 pub const STACK_NAME: &str = "TapToolkit";
+/// The logical ID of the execution role in the toolkit's template.
+const EXEC_ROLE: &str = "CfnExec";
+/// IAM's limit for one managed policy, less room for the account and region
+/// that `Fn::Sub` fills in.
+const MANAGED_POLICY_CHARS: usize = 5_500;
 
 /// What deploys need from the toolkit.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,10 +32,176 @@ pub struct Toolkit {
     pub cfn_exec_role: String,
 }
 
-/// The toolkit's template.
-pub fn template() -> Result<serde_json::Value> {
+/// What the toolkit's execution role may do.
+#[derive(Debug, Clone)]
+pub enum ExecRole {
+    /// Exactly what deploying these stacks needs.
+    App(ExecutionPolicy),
+    /// AdministratorAccess, as the CDK's bootstrap role (`--admin-execution-role`).
+    Admin,
+}
+
+impl ExecRole {
+    /// The role that deploys exactly these stacks; an error names the
+    /// resource types the registry gives no handler permissions for.
+    pub fn for_app(stacks: &[Synthesized]) -> Result<ExecRole> {
+        let policy = execution_policy(app_types(stacks).iter().map(String::as_str));
+        if !policy.unknown_types.is_empty() {
+            bail!(
+                "the CloudFormation registry lists no handler permissions for {}: tap cannot compute an execution role that deploys them; bootstrap with --admin-execution-role",
+                policy.unknown_types.join(", ")
+            );
+        }
+        Ok(ExecRole::App(policy))
+    }
+
+    /// What `bootstrap` tells the user about the role.
+    pub fn describe(&self) -> Vec<String> {
+        match self {
+            ExecRole::Admin => vec![
+                "warning: the CloudFormation execution role has AdministratorAccess (--admin-execution-role): whatever a template declares, the pipeline can create".into(),
+            ],
+            ExecRole::App(p) => {
+                let actions = p.actions();
+                let services: BTreeSet<&str> =
+                    actions.iter().filter_map(|a| a.split(':').next()).collect();
+                let star: Vec<&str> = p
+                    .grants
+                    .iter()
+                    .filter(|g| g.resources == ["*"])
+                    .flat_map(|g| g.actions.iter().map(String::as_str))
+                    .collect();
+                let mut lines = vec![format!(
+                    "CloudFormation execution role: {} actions of {} services, what the app's resource types need to be created, updated and deleted; {} of them on `*` because IAM supports no resource-level permissions for them ({}); the rest scoped to this account and region",
+                    actions.len(),
+                    services.len(),
+                    star.len(),
+                    star.join(", ")
+                )];
+                if !p.uncatalogued.is_empty() {
+                    lines.push(format!(
+                        "  not granted (named by the registry, but not IAM actions): {}",
+                        p.uncatalogued.join(", ")
+                    ));
+                }
+                lines
+            }
+        }
+    }
+}
+
+/// The resource types the stacks' templates use.
+pub fn app_types(stacks: &[Synthesized]) -> BTreeSet<String> {
+    stacks
+        .iter()
+        .flat_map(|s| {
+            s.template
+                .resources
+                .values()
+                .map(|r| r.resource_type.clone())
+        })
+        .collect()
+}
+
+/// The toolkit's template, with its execution role.
+pub fn template(role: &ExecRole) -> Result<Value> {
     let stack = TapToolkit::new(TapToolkitProps::default())?;
-    Ok(stack.synth(&PlaceholderAssets)?.to_json())
+    let mut t = stack.synth(&PlaceholderAssets)?.to_json();
+    let ExecRole::App(policy) = role else {
+        return Ok(t);
+    };
+    let resources = t["Resources"]
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("the toolkit template has no resources"))?;
+    if let Some(props) = resources
+        .get_mut(EXEC_ROLE)
+        .and_then(|r| r["Properties"].as_object_mut())
+    {
+        props.remove("ManagedPolicyArns");
+    }
+    // Managed policies of at most IAM's size each, attached to the role.
+    for (i, statements) in chunks(policy).into_iter().enumerate() {
+        resources.insert(
+            format!("{EXEC_ROLE}Policy{}", i + 1),
+            json!({
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "Description": format!("What CloudFormation needs to deploy this app's stacks ({})", i + 1),
+                    "Roles": [{ "Ref": EXEC_ROLE }],
+                    "PolicyDocument": { "Version": "2012-10-17", "Statement": statements },
+                }
+            }),
+        );
+    }
+    Ok(t)
+}
+
+/// The policy's statements in groups that each fit one managed policy.
+fn chunks(policy: &ExecutionPolicy) -> Vec<Vec<Value>> {
+    let doc = policy.document();
+    let mut out: Vec<Vec<Value>> = vec![Vec::new()];
+    let mut size = 0;
+    for s in doc["Statement"].as_array().into_iter().flatten() {
+        let n = s.to_string().len();
+        if size + n > MANAGED_POLICY_CHARS && !out.last().is_some_and(Vec::is_empty) {
+            out.push(Vec::new());
+            size = 0;
+        }
+        size += n;
+        if let Some(last) = out.last_mut() {
+            last.push(s.clone());
+        }
+    }
+    out
+}
+
+/// The actions the deployed toolkit's execution role is granted (`None`:
+/// AdministratorAccess, or a role tap did not write).
+pub fn granted_actions(template: &Value) -> Option<BTreeSet<String>> {
+    let resources = template["Resources"].as_object()?;
+    let role = resources.get(EXEC_ROLE)?;
+    if role["Properties"]["ManagedPolicyArns"].is_array() {
+        return None;
+    }
+    Some(
+        resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::IAM::ManagedPolicy")
+            .flat_map(|r| {
+                r["Properties"]["PolicyDocument"]["Statement"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .flat_map(|s| match &s["Action"] {
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect(),
+                Value::String(a) => vec![a.clone()],
+                _ => vec![],
+            })
+            .collect(),
+    )
+}
+
+/// What the deployed execution role lacks to deploy these stacks (empty when
+/// nothing, or when it has AdministratorAccess).
+pub async fn missing_actions(session: &Session, stacks: &[Synthesized]) -> Result<Vec<String>> {
+    let Some(d) = cfn::describe(&session.aws, STACK_NAME).await? else {
+        return Ok(Vec::new());
+    };
+    let deployed = cfn::template(&session.aws, &d.stack_id).await?;
+    let Some(granted) = granted_actions(&deployed) else {
+        return Ok(Vec::new());
+    };
+    let needed = execution_policy(app_types(stacks).iter().map(String::as_str));
+    Ok(needed
+        .actions()
+        .into_iter()
+        .filter(|a| !granted.contains(*a))
+        .map(str::to_string)
+        .collect())
 }
 
 /// The deployed toolkit, if there is one.
@@ -36,6 +218,7 @@ pub async fn ensure(
     session: &Session,
     method: Method,
     approval: RequireApproval,
+    role: &ExecRole,
 ) -> Result<Toolkit> {
     if let Some(t) = find(session).await? {
         return Ok(t);
@@ -43,21 +226,25 @@ pub async fn ensure(
     session.ui.line(format!(
         "bootstrapping: deploying {STACK_NAME} (asset bucket and CloudFormation execution role) first"
     ));
-    deploy_toolkit(session, method, approval).await
+    deploy_toolkit(session, method, approval, role).await
 }
 
 /// `tap bootstrap`: deploys (or updates) the toolkit, which is what the user
 /// asked for, so it is not held for approval.
-pub async fn bootstrap(session: &Session, method: Method) -> Result<Toolkit> {
-    deploy_toolkit(session, method, RequireApproval::Never).await
+pub async fn bootstrap(session: &Session, method: Method, role: &ExecRole) -> Result<Toolkit> {
+    for line in role.describe() {
+        session.ui.line(line);
+    }
+    deploy_toolkit(session, method, RequireApproval::Never, role).await
 }
 
 async fn deploy_toolkit(
     session: &Session,
     method: Method,
     approval: RequireApproval,
+    role: &ExecRole,
 ) -> Result<Toolkit> {
-    let template = template()?;
+    let template = template(role)?;
     let req = Request {
         name: STACK_NAME,
         template: &template,
@@ -77,4 +264,55 @@ fn from_outputs(outputs: &std::collections::BTreeMap<String, String>) -> Option<
         bucket: outputs.get("AssetBucketName")?.clone(),
         cfn_exec_role: outputs.get("CfnExecRoleArn").cloned().unwrap_or_default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Vec<Synthesized> {
+        crate::synth::synth_unpackaged(&crate::stacks::app().expect("app")).expect("synth")
+    }
+
+    #[test]
+    fn the_execution_role_is_the_apps_not_administrator() {
+        let role = ExecRole::for_app(&seed()).expect("computed");
+        let t = template(&role).expect("template");
+        let exec = &t["Resources"][EXEC_ROLE]["Properties"];
+        assert!(exec.get("ManagedPolicyArns").is_none(), "{exec}");
+        let granted = granted_actions(&t).expect("tap's own policy");
+        for needed in [
+            "lambda:CreateFunction",
+            "iam:PassRole",
+            "s3:CreateBucket",
+            "codepipeline:CreatePipeline",
+            "codebuild:CreateProject",
+        ] {
+            assert!(granted.contains(needed), "{needed}");
+        }
+        assert!(
+            !granted.iter().any(|a| a == "*" || a.ends_with(":*")),
+            "{granted:?}"
+        );
+        // Every policy fits IAM's managed-policy limit (6,144 characters).
+        for r in t["Resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(_, r)| r)
+        {
+            if r["Type"] == "AWS::IAM::ManagedPolicy" {
+                let size = r["Properties"]["PolicyDocument"].to_string().len();
+                assert!(size <= 6_144, "{size}");
+            }
+        }
+    }
+
+    #[test]
+    fn administrator_access_is_an_explicit_choice() {
+        let t = template(&ExecRole::Admin).expect("template");
+        assert!(t["Resources"][EXEC_ROLE]["Properties"]["ManagedPolicyArns"].is_array());
+        assert_eq!(granted_actions(&t), None);
+        assert!(ExecRole::Admin.describe()[0].starts_with("warning:"));
+    }
 }

@@ -16,9 +16,10 @@ stack! {
             removal: Retain,
         };
 
-        // The role PipelineStack's deploy action passes to CloudFormation. Like the
-        // CDK's `cfn-exec` role it can create whatever a stack declares: what a
-        // stack may do is decided by its reviewed template, not by this role.
+        // The role PipelineStack's deploy action passes to CloudFormation.
+        // `tap bootstrap` replaces AdministratorAccess (the CDK's choice) with
+        // exactly what deploying the app needs (`deploy::toolkit::template`),
+        // unless `--admin-execution-role` asks for it.
         cfn_exec = iam::Role {
             name: "tap-cfn-exec-${AWS::Region}",
             description: "Role CloudFormation assumes to deploy tap stacks from the pipeline",

@@ -3,5 +3,6 @@
 
 pub mod arn;
 pub mod catalog;
+pub mod execution;
 
 pub use catalog::{catalog, ActionInfo, Catalog, Service};
