@@ -188,6 +188,19 @@ fn no_region_says_how_to_set_one() {
     );
 }
 
+/// `tap bootstrap` with valid-looking credentials against `endpoint`, one attempt a call.
+fn bootstrap_against(home: &Path, endpoint: &str, more: &[(&str, &str)]) -> Output {
+    let mut env = vec![
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+        ("AWS_ENDPOINT_URL", endpoint),
+    ];
+    env.extend_from_slice(more);
+    tap_in(home, &env, &["bootstrap"])
+}
+
 /// A plain-HTTP server (Python's `http.server`), to be reached over HTTPS.
 struct PlainHttp(Child, u16);
 
@@ -232,17 +245,7 @@ fn a_tls_failure_is_named_as_one() {
     let home = home();
     let server = PlainHttp::start(home.path());
     let endpoint = format!("https://127.0.0.1:{}", server.1);
-    let out = tap_in(
-        home.path(),
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_MAX_ATTEMPTS", "1"),
-            ("AWS_ENDPOINT_URL", &endpoint),
-        ],
-        &["bootstrap"],
-    );
+    let out = bootstrap_against(home.path(), &endpoint, &[]);
     let line = error_line(&out);
     assert!(line.contains("the TLS connection to"), "{line}");
     assert!(line.contains("AWS_CA_BUNDLE"), "{line}");
@@ -275,18 +278,7 @@ fn an_endpoint_that_accepts_and_never_answers_fails_in_bounded_time() {
     let home = home();
     let endpoint = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
-    let out = tap_in(
-        home.path(),
-        &[
-            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_MAX_ATTEMPTS", "1"),
-            ("AWS_ENDPOINT_URL", &endpoint),
-            ("TAP_CALL_TIMEOUT", "2"),
-        ],
-        &["bootstrap"],
-    );
+    let out = bootstrap_against(home.path(), &endpoint, &[("TAP_CALL_TIMEOUT", "2")]);
     let line = error_line(&out);
     assert!(
         line.contains(&format!("no answer from {endpoint}")),

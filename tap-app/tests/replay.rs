@@ -208,28 +208,59 @@ fn update_executed() -> Vec<ReplayEvent> {
     ]
 }
 
+/// A session whose every request (CloudFormation's, S3's, STS's) is answered by `client`.
+async fn replay_session(client: &StaticReplayClient) -> Session {
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(client.clone())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "replay",
+        ))
+        .retry_config(RetryConfig::disabled())
+        .load()
+        .await;
+    Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer())
+}
+
+/// The calls made, in order: CloudFormation's by action, S3's as `s3:<method> <query>`.
+fn calls(client: &StaticReplayClient) -> Vec<String> {
+    client
+        .actual_requests()
+        .map(|r| {
+            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
+            match body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+                Some(a) => a.to_string(),
+                None => format!(
+                    "s3:{} {}",
+                    r.method(),
+                    r.uri().split_once('?').map_or("", |(_, q)| q)
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Runs a deploy against the replayed responses; returns its result, its
 /// report, and the CloudFormation actions it called, in order.
 fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec<String>) {
+    run_asking(replay, RequireApproval::Never)
+}
+
+/// [`run`], with this approval policy (and nobody to answer it).
+fn run_asking(
+    replay: Vec<ReplayEvent>,
+    approval: RequireApproval,
+) -> (anyhow::Result<deploy::Report>, String, Vec<String>) {
     let client = StaticReplayClient::new(replay);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (result, text) = rt.block_on(async {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(client.clone())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "AKIDEXAMPLE",
-                "secret",
-                None,
-                None,
-                "replay",
-            ))
-            .retry_config(RetryConfig::disabled())
-            .load()
-            .await;
-        let session = Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer());
+        let session = replay_session(&client).await;
         let opts = DeployOptions {
-            approval: RequireApproval::Never,
+            approval,
             method: Method::ChangeSet,
             outputs_file: None,
             role_arn: None,
@@ -237,17 +268,7 @@ fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec
         let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
         (r, session.ui.text())
     });
-    let actions = client
-        .actual_requests()
-        .map(|r| {
-            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
-            body.split('&')
-                .find_map(|kv| kv.strip_prefix("Action="))
-                .unwrap_or("?")
-                .to_string()
-        })
-        .collect();
-    (result, text, actions)
+    (result, text, calls(&client))
 }
 
 #[test]
@@ -546,6 +567,11 @@ fn a_failure_on_the_second_page_of_new_events_is_not_missed() {
     );
 }
 
+/// The first error line of a deploy whose first call fails with this service error.
+fn first_error_of(code: &str, message: &str) -> String {
+    first_error_line(run(vec![error(code, message)]).0)
+}
+
 /// The first line of a failed run, checked to be free of the SDK's `Debug` output.
 fn first_error_line(result: anyhow::Result<deploy::Report>) -> String {
     let e = match result {
@@ -560,11 +586,7 @@ fn first_error_line(result: anyhow::Result<deploy::Report>) -> String {
 
 #[test]
 fn access_denied_names_the_action_and_the_principal() {
-    let (result, _, _) = run(vec![error(
-        "AccessDenied",
-        "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:us-east-1:123456789012:stack/Queues/* because no identity-based policy allows the cloudformation:DescribeStacks action",
-    )]);
-    let line = first_error_line(result);
+    let line = first_error_of("AccessDenied", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:us-east-1:123456789012:stack/Queues/* because no identity-based policy allows the cloudformation:DescribeStacks action");
     assert!(
         line.contains("access denied: arn:aws:iam::123456789012:user/ci may not call cloudformation:DescribeStacks"),
         "{line}"
@@ -573,11 +595,10 @@ fn access_denied_names_the_action_and_the_principal() {
 
 #[test]
 fn an_expired_session_token_says_how_to_refresh() {
-    let (result, _, _) = run(vec![error(
+    let line = first_error_of(
         "ExpiredToken",
         "The security token included in the request is expired",
-    )]);
-    let line = first_error_line(result);
+    );
     assert!(
         line.contains("session token of these credentials has expired"),
         "{line}"
@@ -587,11 +608,7 @@ fn an_expired_session_token_says_how_to_refresh() {
 
 #[test]
 fn a_skewed_clock_is_named() {
-    let (result, _, _) = run(vec![error(
-        "SignatureDoesNotMatch",
-        "Signature expired: 20261125T100000Z is now earlier than 20261125T101500Z (20261125T103000Z - 15 min.)",
-    )]);
-    let line = first_error_line(result);
+    let line = first_error_of("SignatureDoesNotMatch", "Signature expired: 20261125T100000Z is now earlier than 20261125T101500Z (20261125T103000Z - 15 min.)");
     assert!(line.contains("clock is off"), "{line}");
 }
 
@@ -602,40 +619,13 @@ fn run_destroy(replay: Vec<ReplayEvent>) -> (anyhow::Result<()>, String, Vec<Str
     let client = StaticReplayClient::new(replay);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (result, text) = rt.block_on(async {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(client.clone())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "AKIDEXAMPLE",
-                "secret",
-                None,
-                None,
-                "replay",
-            ))
-            .retry_config(RetryConfig::disabled())
-            .load()
-            .await;
-        let session = Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer());
+        let session = replay_session(&client).await;
         let r = deploy::destroy::destroy(&session, &[synthesized()], &[], true)
             .await
             .map(|_| ());
         (r, session.ui.text())
     });
-    let calls = client
-        .actual_requests()
-        .map(|r| {
-            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
-            match body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
-                Some(a) => a.to_string(),
-                None => format!(
-                    "s3:{} {}",
-                    r.method(),
-                    r.uri().split_once('?').map_or("", |(_, q)| q)
-                ),
-            }
-        })
-        .collect();
-    (result, text, calls)
+    (result, text, calls(&client))
 }
 
 /// DescribeStacks of the deployed stack, with its export and termination protection.
@@ -983,44 +973,9 @@ fn a_stack_under_review_with_someone_elses_change_set_is_left_alone() {
             "<Summaries><member><ChangeSetName>review-1</ChangeSetName><StackName>Queues</StackName><Status>CREATE_COMPLETE</Status></member></Summaries>",
         ),
     ];
-    let client = StaticReplayClient::new(client_events);
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (result, _) = rt.block_on(async {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(client.clone())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "AKIDEXAMPLE",
-                "secret",
-                None,
-                None,
-                "replay",
-            ))
-            .retry_config(RetryConfig::disabled())
-            .load()
-            .await;
-        // Nobody to approve the change: it is declined and discarded.
-        let session = Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer());
-        let opts = DeployOptions {
-            approval: RequireApproval::AnyChange,
-            method: Method::ChangeSet,
-            outputs_file: None,
-            role_arn: None,
-        };
-        let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
-        (r, session.ui.text())
-    });
+    // Nobody to approve the change: it is declined and discarded.
+    let (result, _, actions) = run_asking(client_events, RequireApproval::AnyChange);
     assert!(result.is_err(), "declined");
-    let actions: Vec<String> = client
-        .actual_requests()
-        .map(|r| {
-            let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
-            body.split('&')
-                .find_map(|kv| kv.strip_prefix("Action="))
-                .unwrap_or("?")
-                .to_string()
-        })
-        .collect();
     assert_eq!(actions.last().map(String::as_str), Some("ListChangeSets"));
     assert!(!actions.contains(&"DeleteStack".to_string()), "{actions:?}");
 }
@@ -1046,20 +1001,7 @@ fn an_object_whose_checksum_does_not_match_its_key_is_replaced_in_the_owners_buc
     ]);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (placed, text) = rt.block_on(async {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(client.clone())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(
-                "AKIDEXAMPLE",
-                "secret",
-                None,
-                None,
-                "replay",
-            ))
-            .retry_config(RetryConfig::disabled())
-            .load()
-            .await;
-        let aws = Aws::from_sdk_config(&sdk).expect("clients");
+        let aws = replay_session(&client).await.aws;
         let ui = Ui::buffer();
         let r = tap_app::deploy::publish::place_template(
             &aws,

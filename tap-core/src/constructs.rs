@@ -5,7 +5,6 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
-use crate::template::{sub_pieces, SubPiece};
 use std::collections::BTreeMap;
 
 const MAX_DEPTH: usize = 8;
@@ -285,38 +284,28 @@ impl Subst<'_> {
 
     /// `${param}` → the argument's text; `${inner.attr}` → `${instance/inner.attr}`.
     fn string(&self, text: &str) -> String {
-        let mut out = String::new();
-        for piece in sub_pieces(text) {
-            let var = match piece {
-                SubPiece::Text(t) => {
-                    out.push_str(t);
-                    continue;
-                }
-                SubPiece::Var(v) => v,
-            };
-            let (head, tail) = match var.split_once('.') {
-                Some((h, t)) => (h, Some(t)),
-                None => (var, None),
-            };
-            let renamed = match (self.args.get(head), tail) {
-                (Some(Value::Str { text, .. }), None) => {
-                    out.push_str(text);
-                    continue;
-                }
-                (Some(Value::Int { value, .. }), None) => {
-                    out.push_str(&value.to_string());
-                    continue;
-                }
-                (Some(Value::Path { segments }), _) => path_text(segments),
-                _ if self.inner.contains(&head) => (self.rename)(head),
-                _ => head.to_string(),
-            };
-            match tail {
-                Some(t) => out.push_str(&format!("${{{renamed}.{t}}}")),
-                None => out.push_str(&format!("${{{renamed}}}")),
-            }
+        let replaced: Result<String, std::convert::Infallible> =
+            crate::template::replace_vars(text, |var| {
+                let (head, tail) = match var.split_once('.') {
+                    Some((h, t)) => (h, Some(t)),
+                    None => (var, None),
+                };
+                let renamed = match (self.args.get(head), tail) {
+                    (Some(Value::Str { text, .. }), None) => return Ok(text.clone()),
+                    (Some(Value::Int { value, .. }), None) => return Ok(value.to_string()),
+                    (Some(Value::Path { segments }), _) => path_text(segments),
+                    _ if self.inner.contains(&head) => (self.rename)(head),
+                    _ => head.to_string(),
+                };
+                Ok(match tail {
+                    Some(t) => format!("${{{renamed}.{t}}}"),
+                    None => format!("${{{renamed}}}"),
+                })
+            });
+        match replaced {
+            Ok(s) => s,
+            Err(never) => match never {},
         }
-        out
     }
 }
 

@@ -18,7 +18,7 @@ use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::ir::*;
 use crate::resolve::{interpolation_path, Scope};
 use crate::synth::{Bindings, Bound};
-use crate::template::{sub_pieces, sub_variables, SubPiece};
+use crate::template::sub_variables;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A definition with its parameters' values in place.
@@ -267,22 +267,12 @@ impl<'a> Subst<'a> {
         if !text.contains("${") {
             return Ok(text.to_string());
         }
-        let mut out = String::with_capacity(text.len());
-        for piece in sub_pieces(text) {
-            let var = match piece {
-                SubPiece::Text(t) => {
-                    out.push_str(t);
-                    continue;
-                }
-                SubPiece::Var(v) => v,
-            };
+        crate::template::replace_vars(text, |var| {
             let head = var.split('.').next().unwrap_or(var);
             let Some(p) = self.params.get(head).copied() else {
-                out.push_str(&format!("${{{var}}}"));
-                continue;
+                return Ok(format!("${{{var}}}"));
             };
-            let given = self.given(p, loc)?;
-            let text = match (&p.ty, given) {
+            let text = match (&p.ty, self.given(p, loc)?) {
                 (_, Given::Absent) => {
                     return Err(Diagnostic::new(
                         loc,
@@ -297,9 +287,8 @@ impl<'a> Subst<'a> {
                 (_, Given::Bound(b)) => bound_text(b),
             };
             self.origin(loc, p);
-            out.push_str(&text);
-        }
-        Ok(out)
+            Ok(text)
+        })
     }
 }
 

@@ -175,6 +175,21 @@ pub fn sub_pieces(s: &str) -> Vec<SubPiece<'_>> {
     out
 }
 
+/// `text` with every `${var}` replaced by what `f` makes of `var`.
+pub fn replace_vars<E>(
+    text: &str,
+    mut f: impl FnMut(&str) -> Result<String, E>,
+) -> Result<String, E> {
+    let mut out = String::with_capacity(text.len());
+    for piece in sub_pieces(text) {
+        match piece {
+            SubPiece::Text(t) => out.push_str(t),
+            SubPiece::Var(v) => out.push_str(&f(v)?),
+        }
+    }
+    Ok(out)
+}
+
 /// The `${name}` variables of a `Fn::Sub` string (skipping `${!literal}`).
 pub fn sub_variables(s: &str) -> Vec<&str> {
     sub_pieces(s)
