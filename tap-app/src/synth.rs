@@ -15,8 +15,9 @@ pub struct Synthesized {
     pub template: Template,
     pub dependencies: Vec<String>,
     pub assets: Vec<crate::assets::Asset>,
-    /// `termination_protection: true;` in the stack: deploy turns it on (or off).
-    pub termination_protection: bool,
+    /// `termination_protection: true;` (or `false;`) in the stack: deploy sets
+    /// it; `None` leaves it as it is.
+    pub termination_protection: Option<bool>,
 }
 
 /// Synthesises every stack (packaging its assets), working out which depends on

@@ -64,8 +64,11 @@ impl PythonTool {
             self.label,
             venv.display()
         );
-        run(Command::new(&python).arg("-m").arg("venv").arg(venv))
-            .with_context(|| format!("creating a virtualenv with {}", python.display()))?;
+        // A fresh venv: packages a changed lock no longer names must go.
+        run(Command::new(&python)
+            .args(["-m", "venv", "--clear"])
+            .arg(venv))
+        .with_context(|| format!("creating a virtualenv with {}", python.display()))?;
         let requirements = venv.join("tap-requirements.txt");
         std::fs::write(&requirements, self.lock)?;
         run(Command::new(bin.join("pip"))

@@ -273,7 +273,7 @@ fn an_asset_already_uploaded_is_not_uploaded_again() {
             template,
             dependencies: vec![],
             assets: assets.staged(),
-            termination_protection: false,
+            termination_protection: None,
         }
     };
     let first = stage("tap-test-asset-a");

@@ -292,3 +292,47 @@ fn an_endpoint_that_accepts_and_never_answers_fails_in_bounded_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn environment_credentials_need_no_profile_even_when_aws_profile_names_a_missing_one() {
+    let home = home();
+    home.write(".aws/config", "[default]\nregion = eu-west-1\n");
+    let out = tap_in(
+        home.path(),
+        &[
+            ("AWS_PROFILE", "gone"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+        ],
+        &["bootstrap"],
+    );
+    // Past the credentials: it fails only on the closed endpoint.
+    let line = error_line(&out);
+    assert!(line.contains("cannot reach http://127.0.0.1:"), "{line}");
+}
+
+#[test]
+fn an_assume_role_profile_on_an_expired_sso_source_names_the_sso_profile() {
+    let home = home();
+    home.write(
+        ".aws/config",
+        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/Deployer\nsource_profile = dev\nregion = eu-west-1\n\n[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Reader\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+    );
+    let cache_key = sha1_hex(b"corp");
+    home.write(
+        &format!(".aws/sso/cache/{cache_key}.json"),
+        r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"expired","expiresAt":"2020-01-01T00:00:00Z"}"#,
+    );
+    let out = tap_in(home.path(), &[], &["diff", "--profile", "deploy"]);
+    let line = error_line(&out);
+    assert!(
+        line.starts_with("error: the SSO session of profile `dev` has expired"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("run `aws sso login --profile dev`"),
+        "{line}"
+    );
+}

@@ -14,7 +14,9 @@ pub fn inline(stack: &StackDef, constructs: &[ConstructDef], diags: &mut Diagnos
     let mut items = Vec::new();
     for item in &stack.items {
         match item {
-            Item::Resource(decl) => inline_decl(decl, constructs, diags, 0, &mut items),
+            Item::Resource(decl) => {
+                inline_decl(decl, constructs, &stack.params, diags, 0, &mut items)
+            }
             Item::Output(o) => items.push(Item::Output(o.clone())),
         }
     }
@@ -34,6 +36,7 @@ pub fn is_construct_name(kind: &str) -> bool {
 fn inline_decl(
     decl: &ResourceDecl,
     constructs: &[ConstructDef],
+    stack_params: &[Param],
     diags: &mut Diagnostics,
     depth: usize,
     out: &mut Vec<Item>,
@@ -90,6 +93,28 @@ fn inline_decl(
         // `p: Option<T> = value`: the default stands in for an absent argument.
         if let (Some(d), false) = (&p.default, args.contains_key(p.name.text.as_str())) {
             args.insert(&p.name.text, d);
+        }
+        // A required parameter set from an optional stack parameter would be
+        // missing whenever that is not given.
+        if let (false, Some(Value::Path { segments })) =
+            (p.optional, args.get(p.name.text.as_str()))
+        {
+            if let Some(sp) = segments
+                .first()
+                .and_then(|h| stack_params.iter().find(|sp| sp.name.text == h.text))
+                .filter(|sp| sp.may_be_absent())
+            {
+                diags.push(
+                    Diagnostic::new(
+                        segments[0].loc,
+                        format!(
+                            "construct `{}` needs `{}`, but stack parameter `{}` is optional",
+                            def.name.text, p.name.text, sp.name.text
+                        ),
+                    )
+                    .help(crate::params::absent_help(sp)),
+                );
+            }
         }
         if !p.optional && !args.contains_key(p.name.text.as_str()) {
             diags.error(
@@ -159,7 +184,14 @@ fn inline_decl(
             fields,
             unless_param,
         };
-        inline_decl(&inner_decl, constructs, diags, depth + 1, &mut expanded);
+        inline_decl(
+            &inner_decl,
+            constructs,
+            stack_params,
+            diags,
+            depth + 1,
+            &mut expanded,
+        );
     }
     out.extend(expanded);
 }

@@ -34,58 +34,100 @@ pub struct Applied {
 
 /// Puts the bound values (or defaults) of `stack`'s parameters where they are used.
 pub fn apply(stack: &StackDef, bindings: &Bindings) -> Result<Applied, Diagnostic> {
-    let mut s = Subst {
+    let s = Subst {
         params: stack
             .params
             .iter()
             .map(|p| (p.name.text.as_str(), p))
             .collect(),
         bindings,
+        keep_unbound: false,
         extra: BTreeMap::new(),
         origins: BTreeMap::new(),
     };
-    let mut items = Vec::with_capacity(stack.items.len());
-    for item in &stack.items {
-        items.push(match item {
-            Item::Resource(r) => Item::Resource(ResourceDecl {
-                fields: s.fields(&r.fields)?,
-                ..r.clone()
-            }),
-            Item::Output(o) => Item::Output(OutputDecl {
-                fields: s.fields(&o.fields)?,
-                ..o.clone()
-            }),
-        });
-    }
-    let settings = s.fields(&stack.settings)?;
-    let mut params = stack.params.clone();
-    let mut bound = bindings.clone();
-    for (name, (param, value)) in s.extra {
-        params.push(param);
-        bound.set(&name, value);
-    }
+    let (stack, bindings, origins) = s.stack(stack)?;
     Ok(Applied {
-        stack: StackDef {
-            name: stack.name.clone(),
-            description: stack.description.clone(),
-            params,
-            items,
-            settings,
-        },
-        bindings: bound,
-        origins: s.origins,
+        stack,
+        bindings,
+        origins,
     })
+}
+
+/// The definition with only the defaults of parameters in place (others are
+/// left as they are): so that the compile-time checks judge each default where
+/// it is used, as the literal it is.
+pub fn apply_defaults(stack: &StackDef) -> Result<StackDef, Diagnostic> {
+    let bindings = Bindings::default();
+    let s = Subst {
+        params: stack
+            .params
+            .iter()
+            .map(|p| (p.name.text.as_str(), p))
+            .collect(),
+        bindings: &bindings,
+        keep_unbound: true,
+        extra: BTreeMap::new(),
+        origins: BTreeMap::new(),
+    };
+    Ok(s.stack(stack)?.0)
+}
+
+impl Subst<'_> {
+    /// The whole definition substituted: (definition, bindings, origins).
+    #[allow(clippy::type_complexity)]
+    fn stack(
+        mut self,
+        stack: &StackDef,
+    ) -> Result<(StackDef, Bindings, BTreeMap<Loc, BTreeSet<String>>), Diagnostic> {
+        let s = &mut self;
+        let bindings = s.bindings;
+        let mut items = Vec::with_capacity(stack.items.len());
+        for item in &stack.items {
+            items.push(match item {
+                Item::Resource(r) => Item::Resource(ResourceDecl {
+                    fields: s.fields(&r.fields)?,
+                    ..r.clone()
+                }),
+                Item::Output(o) => Item::Output(OutputDecl {
+                    fields: s.fields(&o.fields)?,
+                    ..o.clone()
+                }),
+            });
+        }
+        let settings = s.fields(&stack.settings)?;
+        let mut params = stack.params.clone();
+        let mut bound = bindings.clone();
+        for (name, (param, value)) in std::mem::take(&mut s.extra) {
+            params.push(param);
+            bound.set(&name, value);
+        }
+        Ok((
+            StackDef {
+                name: stack.name.clone(),
+                description: stack.description.clone(),
+                params,
+                items,
+                settings,
+            },
+            bound,
+            std::mem::take(&mut s.origins),
+        ))
+    }
 }
 
 enum Given<'a> {
     Bound(&'a Bound),
     Default(&'a Value),
     Absent,
+    /// Not substituted ([`apply_defaults`]): left as the user wrote it.
+    Keep,
 }
 
 struct Subst<'a> {
     params: BTreeMap<&'a str, &'a Param>,
     bindings: &'a Bindings,
+    /// Leave parameters without a value or default as they are.
+    keep_unbound: bool,
     /// One parameter per element of a bound list of resources.
     extra: BTreeMap<String, (Param, Bound)>,
     origins: BTreeMap<Loc, BTreeSet<String>>,
@@ -98,6 +140,7 @@ impl<'a> Subst<'a> {
         }
         match (&p.default, p.optional) {
             (Some(d), _) => Ok(Given::Default(d)),
+            (None, _) if self.keep_unbound => Ok(Given::Keep),
             (None, true) => Ok(Given::Absent),
             (None, false) => Err(Diagnostic::new(
                 loc,
@@ -138,6 +181,7 @@ impl<'a> Subst<'a> {
                 };
                 match self.given(param, segments[0].loc)? {
                     Given::Absent => return Ok(None),
+                    Given::Keep => v.clone(),
                     Given::Default(d) => {
                         self.origin(d.loc(), param);
                         d.clone()
@@ -152,6 +196,15 @@ impl<'a> Subst<'a> {
             Value::Call { func, args } => {
                 let mut out = Vec::with_capacity(args.len());
                 for a in args {
+                    // `days(n)`: a finding about the call is about `n` too.
+                    if let Value::Path { segments } = a {
+                        if let Some(p) = segments
+                            .first()
+                            .and_then(|h| self.params.get(h.text.as_str()).copied())
+                        {
+                            self.origin(func.loc, p);
+                        }
+                    }
                     match self.value(a)? {
                         Some(a) => out.push(a),
                         None => return Ok(None),
@@ -282,7 +335,7 @@ impl<'a> Subst<'a> {
                     ),
                     ))
                 }
-                (ParamType::Kind(_), _) => format!("${{{var}}}"),
+                (ParamType::Kind(_), _) | (_, Given::Keep) => format!("${{{var}}}"),
                 (_, Given::Default(d)) => value_text(d),
                 (_, Given::Bound(b)) => bound_text(b),
             };
@@ -459,6 +512,11 @@ fn default_check(p: &Param, d: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// A default the parameter checks accept (so the property checks judge it, once).
+pub fn default_is_well_typed(p: &Param) -> bool {
+    !matches!(p.ty, ParamType::Kind(_)) && p.default.as_ref().is_some_and(|d| fits(&p.ty, d))
+}
+
 /// Whether a literal is a value of a parameter type.
 fn fits(ty: &ParamType, v: &Value) -> bool {
     match (ty, v) {
@@ -537,7 +595,64 @@ fn uses(v: &Value, scope: &Scope, used: &mut BTreeSet<String>, diags: &mut Diagn
                 .chain(&s.principal)
                 .chain(&s.condition)
                 .for_each(|a| uses(a, scope, used, diags));
+            // Left out, these would widen the grant: a principal or condition
+            // that vanishes, or a Deny that covers less.
+            let mut narrowing: Vec<(&Value, &str)> = Vec::new();
+            narrowing.extend(s.principal.iter().map(|p| (p, "its principal")));
+            narrowing.extend(s.condition.iter().map(|c| (c, "its condition")));
+            if s.effect == Effect::Deny {
+                narrowing.extend(s.resources.iter().map(|r| (r, "what it denies")));
+            }
+            for (v, what) in narrowing {
+                for (p, loc) in absent_params_in(v, scope) {
+                    diags.push(
+                        Diagnostic::new(
+                            loc,
+                            format!(
+                                "parameter `{}` is optional: when it is not given, this statement loses {what} and grants more",
+                                p.name.text
+                            ),
+                        )
+                        .help(absent_help(p)),
+                    );
+                }
+            }
         }
         Value::Int { .. } | Value::Bool { .. } => {}
+    }
+}
+
+/// The optional parameters without a default that a value uses, where.
+fn absent_params_in<'a>(v: &Value, scope: &Scope<'a>) -> Vec<(&'a Param, Loc)> {
+    let mut out = Vec::new();
+    let mut visit = |v: &Value| {
+        if let Value::Path { segments } = v {
+            if let Some(p) = segments
+                .first()
+                .and_then(|h| scope.params.get(h.text.as_str()).copied())
+                .filter(|p| p.may_be_absent())
+            {
+                out.push((p, segments[0].loc));
+            }
+        }
+    };
+    walk(v, &mut visit);
+    out
+}
+
+/// Every value inside `v` (itself included).
+fn walk(v: &Value, f: &mut impl FnMut(&Value)) {
+    f(v);
+    match v {
+        Value::Call { args, .. } => args.iter().for_each(|a| walk(a, f)),
+        Value::List { items, .. } => items.iter().for_each(|a| walk(a, f)),
+        Value::Object { fields, .. } => fields.iter().for_each(|x| walk(&x.value, f)),
+        Value::Statement(s) => s
+            .resources
+            .iter()
+            .chain(&s.principal)
+            .chain(&s.condition)
+            .for_each(|a| walk(a, f)),
+        Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::Path { .. } => {}
     }
 }

@@ -119,15 +119,15 @@ impl Stack {
         &self.def
     }
 
-    /// `termination_protection: true;`: CloudFormation refuses to delete the stack.
-    pub fn termination_protection(&self) -> bool {
-        let applied = crate::params::apply(&self.def, &self.bindings);
-        applied.ok().is_some_and(|a| {
-            matches!(
-                field(&a.stack.settings, "termination_protection"),
-                Some(Value::Bool { value: true, .. })
-            )
-        })
+    /// `termination_protection: true;` (or `false;`): what the stack says about
+    /// CloudFormation refusing to delete it; `None` when it says nothing, so
+    /// protection set outside tap is left as it is.
+    pub fn termination_protection(&self) -> Option<bool> {
+        let applied = crate::params::apply(&self.def, &self.bindings).ok()?;
+        match field(&applied.stack.settings, "termination_protection") {
+            Some(Value::Bool { value, .. }) => Some(*value),
+            _ => None,
+        }
     }
 
     /// Where `asset("…")` paths are relative to.

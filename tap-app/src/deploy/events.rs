@@ -150,7 +150,12 @@ impl Monitor {
             };
             // Events written just before the end (the failure that caused a rollback).
             if stack.status != "DELETE_COMPLETE" {
-                self.poll(aws, ui, &mut tally).await?;
+                let mut failed = 0;
+                while let Err(e) = self.poll(aws, ui, &mut tally).await {
+                    failed += 1;
+                    self.poll_failed(ui, e, failed)?;
+                    backoff.wait().await;
+                }
             }
             return Ok(Outcome {
                 stack,

@@ -11,6 +11,7 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::ErrorMetadata;
 use aws_types::os_shim_internal::{Env, Fs};
 use aws_types::SdkConfig;
 use std::fmt;
@@ -82,46 +83,78 @@ impl std::error::Error for AccessError {}
 /// Checks what tap needs before its first request: the selected profile
 /// exists, a region is set, and credentials resolve.
 pub async fn preflight(sdk: &SdkConfig, profile_flag: Option<&str>) -> Result<(), AccessError> {
-    let selected = profile_flag
-        .map(str::to_string)
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    let from_env_var = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+    let selected = profile_flag.map(str::to_string).or(from_env_var);
     let profiles = load_profiles(selected.clone()).await;
     let name = selected.clone().unwrap_or_else(|| "default".into());
-    if let (Some(wanted), Some(set)) = (&selected, &profiles) {
-        if set.get_profile(wanted).is_none() {
-            return Err(AccessError::MissingProfile {
+    let missing = match (&selected, &profiles) {
+        (Some(wanted), Some(set)) if set.get_profile(wanted).is_none() => {
+            let mut known: Vec<String> = set.profiles().map(str::to_string).collect();
+            known.sort();
+            Some(AccessError::MissingProfile {
                 name: wanted.clone(),
-                known: {
-                    let mut known: Vec<String> = set.profiles().map(str::to_string).collect();
-                    known.sort();
-                    known
-                },
-            });
+                known,
+            })
         }
+        _ => None,
+    };
+    // `--profile` names a profile on purpose: a missing one is the error. One
+    // named by AWS_PROFILE only matters when nothing else gives credentials
+    // and a region (environment keys, web identity, a container role do).
+    if let (Some(e), Some(_)) = (&missing, profile_flag) {
+        return Err(e.clone());
     }
     if sdk.region().is_none() {
-        return Err(AccessError::NoRegion);
+        return Err(missing.unwrap_or(AccessError::NoRegion));
     }
     let Some(provider) = sdk.credentials_provider() else {
-        return Err(AccessError::NoCredentials { profile: name });
+        return Err(missing.unwrap_or(AccessError::NoCredentials { profile: name }));
     };
-    let is_sso = profiles
-        .as_ref()
-        .and_then(|set| set.get_profile(&name))
-        .is_some_and(|p| p.get("sso_session").is_some() || p.get("sso_start_url").is_some());
+    let result = provider.provide_credentials().await;
+    let Err(e) = result else {
+        return Ok(());
+    };
+    if let Some(m) = missing {
+        return Err(m);
+    }
     // Credentials from the environment win over the profile in the default chain.
     let from_env = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
-    match provider.provide_credentials().await {
-        Ok(_) => Ok(()),
-        Err(e) if is_sso && !from_env => Err(AccessError::SsoLogin {
-            profile: name,
+    let sso = profiles.as_ref().and_then(|set| sso_profile(set, &name));
+    match (e, sso) {
+        // An SSO token the SDK finds expired, missing or refused: log in again.
+        (e, Some(sso)) if !from_env && is_token_problem(&e) => Err(AccessError::SsoLogin {
+            profile: sso,
             cause: innermost(&e),
         }),
-        Err(CredentialsError::CredentialsNotLoaded(_)) => {
+        (CredentialsError::CredentialsNotLoaded(_), _) => {
             Err(AccessError::NoCredentials { profile: name })
         }
-        Err(e) => Err(AccessError::Credentials { cause: chain(&e) }),
+        (e, _) => Err(AccessError::Credentials { cause: chain(&e) }),
     }
+}
+
+/// The SSO profile behind `name`: itself, or the one its `source_profile`
+/// chain ends in (an assume-role profile whose source logs in with SSO).
+fn sso_profile(set: &ProfileSet, name: &str) -> Option<String> {
+    let mut current = name.to_string();
+    for _ in 0..8 {
+        let p = set.get_profile(&current)?;
+        if p.get("sso_session").is_some() || p.get("sso_start_url").is_some() {
+            return Some(current);
+        }
+        current = p.get("source_profile")?.to_string();
+    }
+    None
+}
+
+/// Whether a credentials failure is about the SSO token (expired, missing,
+/// refused), not about reaching the SSO service.
+fn is_token_problem(e: &CredentialsError) -> bool {
+    let text = chain(e).to_ascii_lowercase();
+    ["token", "expired", "unauthorized", "sso session"]
+        .iter()
+        .any(|w| text.contains(w))
+        && !text.contains("dispatch failure")
 }
 
 async fn load_profiles(selected: Option<String>) -> Option<ProfileSet> {
@@ -273,7 +306,7 @@ pub fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = e.source() {
         e = next;
     }
-    e.to_string()
+    chain(e)
 }
 
 /// Every layer's own message, outermost first, without repeats and without `Debug`.
@@ -281,7 +314,16 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut e = Some(err);
     while let Some(cur) = e {
-        let text = cur.to_string();
+        // A service error's metadata displays as a struct: say its code and message.
+        let text = match cur.downcast_ref::<ErrorMetadata>() {
+            Some(m) => match (m.code(), m.message()) {
+                (Some(c), Some(msg)) => format!("{c}: {msg}"),
+                (Some(c), None) => c.to_string(),
+                (None, Some(msg)) => msg.to_string(),
+                (None, None) => String::new(),
+            },
+            None => cur.to_string(),
+        };
         if !text.is_empty() && parts.last() != Some(&text) {
             parts.push(text);
         }
@@ -293,6 +335,21 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_service_errors_metadata_reads_as_code_and_message() {
+        let m = ErrorMetadata::builder()
+            .code("AccessDenied")
+            .message("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: sts:AssumeRole")
+            .build();
+        let e = CredentialsError::provider_error(m);
+        let text = chain(&e);
+        assert!(!text.contains('{'), "{text}");
+        assert!(
+            text.contains("AccessDenied: User: arn:aws:iam::123456789012:user/ci"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn access_denied_names_the_principal_and_the_action() {

@@ -146,14 +146,34 @@ pub fn grants(template: &Value) -> BTreeSet<Grant> {
     out
 }
 
-/// Who a resource's policies apply to: an IAM policy's roles, users and groups.
-fn holder(id: &str, ty: &str, p: &Value) -> String {
-    if !matches!(ty, "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") {
-        return id.to_string();
-    }
-    let on: Vec<String> = ["Roles", "Users", "Groups"]
+/// Properties that say what a policy resource is attached to: moving a
+/// policy to another role, bucket, queue, topic or secret changes who gets it.
+const ATTACHMENTS: &[&str] = &[
+    "Roles",
+    "Users",
+    "Groups",
+    "RoleName",
+    "UserName",
+    "GroupName",
+    "Bucket",
+    "Queues",
+    "Topics",
+    "SecretId",
+    "KeyId",
+    "FunctionName",
+    "RepositoryName",
+    "EventBusName",
+];
+
+/// Who a resource's policies apply to: its logical ID, with what it is attached to.
+fn holder(id: &str, _ty: &str, p: &Value) -> String {
+    let on: Vec<String> = ATTACHMENTS
         .iter()
-        .flat_map(|k| p[*k].as_array().into_iter().flatten())
+        .flat_map(|k| match &p[*k] {
+            Value::Array(a) => a.iter().collect::<Vec<_>>(),
+            Value::Null => vec![],
+            one => vec![one],
+        })
         .map(|r| match r["Ref"].as_str() {
             Some(name) => name.to_string(),
             None => render(r),
@@ -230,7 +250,12 @@ fn statement(holder: &str, st: &Value) -> Grant {
     };
     Grant {
         holder: holder.to_string(),
-        effect: st["Effect"].as_str().unwrap_or("Allow").to_string(),
+        // An Effect that is not a plain word (an intrinsic) could be either:
+        // judged as both, so adding or removing it counts.
+        effect: match st["Effect"].as_str() {
+            Some(e @ ("Allow" | "Deny")) => e.to_string(),
+            _ => "Allow or Deny".to_string(),
+        },
         actions: either("Action", "NotAction", list),
         resources: either("Resource", "NotResource", list),
         principal: either("Principal", "NotPrincipal", render_principal),
@@ -261,13 +286,13 @@ pub fn broadening(
 ) -> Vec<String> {
     let mut why = BTreeSet::new();
     for g in added {
-        if g.effect == "Allow" {
+        if g.effect.contains("Allow") {
             why.insert(format!("{} is allowed more", g.holder));
         }
     }
     for g in removed {
         match g.effect.as_str() {
-            "Deny" => why.insert(format!("{} loses or narrows a Deny", g.holder)),
+            "Deny" | "Allow or Deny" => why.insert(format!("{} loses or narrows a Deny", g.holder)),
             "Boundary" => why.insert(format!("{} loses its permissions boundary", g.holder)),
             _ => false,
         };
@@ -432,14 +457,14 @@ mod tests {
         let removed = bucket_policy(json!([]));
         assert_eq!(
             why(&old, &removed),
-            ["BucketPolicy loses or narrows a Deny"]
+            ["Bucket (via BucketPolicy) loses or narrows a Deny"]
         );
         let mut narrowed = tls_deny;
         narrowed["Action"] = json!("s3:PutObject");
         let narrowed = bucket_policy(json!([narrowed]));
         assert_eq!(
             why(&old, &narrowed),
-            ["BucketPolicy loses or narrows a Deny"]
+            ["Bucket (via BucketPolicy) loses or narrows a Deny"]
         );
     }
 
@@ -476,10 +501,12 @@ mod tests {
             json!({ "SourceArn": "arn:aws:s3:::uploads", "SourceAccount": "123456789012" }),
         );
         let open = permission(json!({}));
-        assert_eq!(why(&scoped, &open), ["Invoke is allowed more"]);
-        assert!(why(&with(json!({})), &scoped).contains(&"Invoke is allowed more".to_string()));
+        assert_eq!(why(&scoped, &open), ["Fn (via Invoke) is allowed more"]);
+        assert!(
+            why(&with(json!({})), &scoped).contains(&"Fn (via Invoke) is allowed more".to_string())
+        );
         let org = permission(json!({ "PrincipalOrgID": "o-abc" }));
-        assert_eq!(why(&org, &open), ["Invoke is allowed more"]);
+        assert_eq!(why(&org, &open), ["Fn (via Invoke) is allowed more"]);
     }
 
     #[test]
@@ -560,6 +587,33 @@ mod tests {
         let standalone =
             with(json!({ "In": { "Type": "AWS::EC2::SecurityGroupIngress", "Properties": ssh } }));
         assert_eq!(why(&with(json!({})), &standalone), ["In is allowed more"]);
+    }
+
+    #[test]
+    fn moving_a_policy_to_another_resource_is_broadening() {
+        let on = |topic: &str| {
+            with(
+                json!({ "P": { "Type": "AWS::SNS::TopicPolicy", "Properties": {
+                "Topics": [{ "Ref": topic }],
+                "PolicyDocument": { "Statement": [{ "Effect": "Allow", "Principal": { "Service": "events.amazonaws.com" }, "Action": "sns:Publish", "Resource": "*" }] }
+            } } }),
+            )
+        };
+        assert_eq!(
+            why(&on("Alerts"), &on("Payments")),
+            ["Payments (via P) is allowed more"]
+        );
+    }
+
+    #[test]
+    fn a_deny_whose_effect_is_computed_counts_when_removed() {
+        let st = json!({ "Effect": { "Fn::If": ["Strict", "Deny", "Allow"] }, "Principal": "*", "Action": "s3:*", "Resource": "*" });
+        let old = bucket_policy(json!([st]));
+        let new = bucket_policy(json!([]));
+        assert_eq!(
+            why(&old, &new),
+            ["Bucket (via BucketPolicy) loses or narrows a Deny"]
+        );
     }
 
     #[test]

@@ -190,8 +190,7 @@ pub async fn deploy(
             .values()
             .any(|t| t.to_string().len() > publish::MAX_TEMPLATE_BODY);
     let toolkit = if needs_bucket {
-        let role = toolkit::ExecRole::for_app(stacks)?;
-        Some(toolkit::ensure(session, opts.method, opts.approval, &role).await?)
+        Some(toolkit::ensure(session, opts.method, opts.approval, stacks).await?)
     } else {
         None
     };
@@ -338,7 +337,7 @@ mod tests {
             template: Template::default(),
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
             assets: vec![],
-            termination_protection: false,
+            termination_protection: None,
         }
     }
 

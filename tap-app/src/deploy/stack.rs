@@ -459,11 +459,11 @@ pub async fn protect(
     session: &Session,
     name: &str,
     deployment: Deployment,
-    wanted: bool,
+    wanted: Option<bool>,
 ) -> Result<Deployment> {
-    if deployment.stack().termination_protection == wanted {
+    let Some(wanted) = wanted.filter(|w| *w != deployment.stack().termination_protection) else {
         return Ok(deployment);
-    }
+    };
     let aws = &session.aws;
     aws.cfn
         .update_termination_protection()

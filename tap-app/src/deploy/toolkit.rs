@@ -188,12 +188,17 @@ pub fn granted_actions(template: &Value) -> Option<BTreeSet<String>> {
 /// What the deployed execution role lacks to deploy these stacks (empty when
 /// nothing, or when it has AdministratorAccess).
 pub async fn missing_actions(session: &Session, stacks: &[Synthesized]) -> Result<Vec<String>> {
-    let Some(d) = cfn::describe(&session.aws, STACK_NAME).await? else {
-        return Ok(Vec::new());
-    };
-    let deployed = cfn::template(&session.aws, &d.stack_id).await?;
-    let Some(granted) = granted_actions(&deployed) else {
-        return Ok(Vec::new());
+    let granted = match deployed_grants(session).await {
+        Ok(Some(g)) => g,
+        Ok(None) => return Ok(Vec::new()),
+        // A deployer allowed to deploy but not to read the toolkit's template
+        // learns nothing here; CloudFormation will say what is missing.
+        Err(e) => {
+            session.ui.line(format!(
+                "warning: could not read {STACK_NAME}'s execution role to check it covers these stacks: {e:#}"
+            ));
+            return Ok(Vec::new());
+        }
     };
     let needed = execution_policy(app_types(stacks).iter().map(String::as_str));
     Ok(needed
@@ -211,14 +216,15 @@ pub async fn find(session: &Session) -> Result<Option<Toolkit>> {
         .and_then(|d| from_outputs(&d.outputs)))
 }
 
-/// The toolkit, deployed first if it is missing. Deployed from inside
-/// `deploy`, it creates roles and a bucket policy like any other stack, so it
-/// is held for approval by the deploy's own policy.
+/// The toolkit, deployed first if it is missing (with the execution role
+/// these stacks need). Deployed from inside `deploy`, it creates roles and a
+/// bucket policy like any other stack, so it is held for approval by the
+/// deploy's own policy.
 pub async fn ensure(
     session: &Session,
     method: Method,
     approval: RequireApproval,
-    role: &ExecRole,
+    stacks: &[Synthesized],
 ) -> Result<Toolkit> {
     if let Some(t) = find(session).await? {
         return Ok(t);
@@ -226,16 +232,42 @@ pub async fn ensure(
     session.ui.line(format!(
         "bootstrapping: deploying {STACK_NAME} (asset bucket and CloudFormation execution role) first"
     ));
-    deploy_toolkit(session, method, approval, role).await
+    let role = ExecRole::for_app(stacks)?;
+    deploy_toolkit(session, method, approval, &role).await
 }
 
 /// `tap bootstrap`: deploys (or updates) the toolkit, which is what the user
-/// asked for, so it is not held for approval.
+/// asked for, so it is not held for approval. An execution role computed for
+/// the app keeps every action the deployed role already had: stacks deployed
+/// earlier (resources since removed from the app, another app sharing the
+/// toolkit) must still be updatable and deletable with it.
 pub async fn bootstrap(session: &Session, method: Method, role: &ExecRole) -> Result<Toolkit> {
+    let role = match role {
+        ExecRole::App(policy) => ExecRole::App(
+            policy.clone().with_actions(
+                deployed_grants(session)
+                    .await?
+                    .unwrap_or_default()
+                    .iter()
+                    .map(String::as_str),
+            ),
+        ),
+        ExecRole::Admin => ExecRole::Admin,
+    };
     for line in role.describe() {
         session.ui.line(line);
     }
-    deploy_toolkit(session, method, RequireApproval::Never, role).await
+    deploy_toolkit(session, method, RequireApproval::Never, &role).await
+}
+
+/// The actions the deployed toolkit's execution role has (`None`: no toolkit,
+/// or AdministratorAccess).
+async fn deployed_grants(session: &Session) -> Result<Option<BTreeSet<String>>> {
+    let Some(d) = cfn::describe(&session.aws, STACK_NAME).await? else {
+        return Ok(None);
+    };
+    let deployed = cfn::template(&session.aws, &d.stack_id).await?;
+    Ok(granted_actions(&deployed))
 }
 
 async fn deploy_toolkit(

@@ -80,14 +80,28 @@ impl LocalDir {
     }
     /// Whether `pid` runs this directory's launcher.
     fn is_ours(&self, pid: u32) -> bool {
-        let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-            return false;
-        };
         let launcher = self.0.join("launch.py");
-        cmdline.split(|b| *b == 0).any(|arg| {
-            Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(arg))
-                == launcher
-        })
+        // Linux: the exact arguments. Elsewhere (macOS): `ps`'s command line.
+        if let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+            return cmdline.split(|b| *b == 0).any(|arg| {
+                Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(arg))
+                    == launcher
+            });
+        }
+        if Path::new("/proc/self").exists() {
+            return false; // a Linux without this pid
+        }
+        Command::new("ps")
+            .args(["-o", "command=", "-p", &pid.to_string()])
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .is_some_and(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .split_whitespace()
+                    .any(|arg| Path::new(arg) == launcher)
+            })
     }
     pub fn log(&self) -> PathBuf {
         self.0.join("localstack.log")

@@ -60,10 +60,14 @@ stack! {
                     cloudformation:DescribeChangeSet,
                     cloudformation:ExecuteChangeSet,
                     cloudformation:DeleteChangeSet,
+                    // Whether a stack left in review holds only tap's change sets.
+                    cloudformation:ListChangeSets,
                     // A first create that rolled back (ROLLBACK_COMPLETE) is deleted and created again.
                     cloudformation:DeleteStack,
                 ] on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapStack/*",
-                cloudformation:DescribeStacks on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapToolkit/*",
+                // The toolkit's outputs, and its template: deploying with `--role-arn`
+                // first checks that the execution role covers the app.
+                [cloudformation:DescribeStacks, cloudformation:GetTemplate] on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapToolkit/*",
                 [s3:GetObject, s3:PutObject] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}/*",
                 [s3:ListBucket, s3:GetBucketLocation] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}",
                 iam:PassRole on "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" when {

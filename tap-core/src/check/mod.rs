@@ -37,6 +37,7 @@ pub fn check(stack: &StackDef, constructs: &[ConstructDef], options: &Options) -
     let stack = constructs::inline(stack, constructs, &mut diags);
     crate::params::check(&stack, &Scope::new(&stack), &mut diags);
     rules(&stack, options, &mut diags);
+    defaults(&stack, &mut diags);
     Checked {
         stack,
         diagnostics: diags.into_vec(),
@@ -49,6 +50,36 @@ pub fn check_bound(stack: &StackDef) -> Vec<Diagnostic> {
     let mut diags = Diagnostics::default();
     rules(stack, &Options::default(), &mut diags);
     diags.into_vec()
+}
+
+/// Each parameter default judged where it is used, as the literal it is
+/// (`m: Option<Int> = 20000` used as `memory: m` is out of range), reported
+/// at the default.
+fn defaults(stack: &StackDef, diags: &mut Diagnostics) {
+    let at: Vec<crate::diag::Loc> = stack
+        .params
+        .iter()
+        .filter(|p| crate::params::default_is_well_typed(p))
+        .filter_map(|p| p.default.as_ref().map(|d| d.loc()))
+        .collect();
+    if at.is_empty() {
+        return;
+    }
+    let Ok(with_defaults) = crate::params::apply_defaults(stack) else {
+        return; // the parameter checks have said why
+    };
+    let mut found = Diagnostics::default();
+    props::check(
+        &with_defaults,
+        &Scope::new(&with_defaults),
+        &Options::default(),
+        &mut found,
+    );
+    for d in found.into_vec() {
+        if at.contains(&d.loc) && !diags.0.contains(&d) {
+            diags.push(d);
+        }
+    }
 }
 
 fn rules(stack: &StackDef, options: &Options, diags: &mut Diagnostics) {

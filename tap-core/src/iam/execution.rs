@@ -32,6 +32,16 @@ pub struct ExecutionPolicy {
 }
 
 impl ExecutionPolicy {
+    /// The same policy, also granting these actions (each scoped as the
+    /// catalog allows; actions IAM does not have are left out).
+    pub fn with_actions<'a>(self, extra: impl IntoIterator<Item = &'a str>) -> ExecutionPolicy {
+        let mut all: BTreeSet<String> = self.actions().into_iter().map(str::to_string).collect();
+        all.extend(extra.into_iter().map(str::to_string));
+        let mut out = build(all.iter().map(String::as_str));
+        out.unknown_types = self.unknown_types;
+        out
+    }
+
     /// Every action granted.
     pub fn actions(&self) -> BTreeSet<&str> {
         self.grants
@@ -66,7 +76,7 @@ impl ExecutionPolicy {
 
 /// The policy for an app whose stacks use these resource types.
 pub fn execution_policy<'a>(types: impl IntoIterator<Item = &'a str>) -> ExecutionPolicy {
-    let mut policy = ExecutionPolicy::default();
+    let mut unknown_types = Vec::new();
     let mut actions: BTreeSet<&'static str> = BTreeSet::new();
     let mut seen = BTreeSet::new();
     for t in types {
@@ -75,9 +85,17 @@ pub fn execution_policy<'a>(types: impl IntoIterator<Item = &'a str>) -> Executi
         }
         match registry::handlers(t) {
             Some(h) => actions.extend(h.all()),
-            None => policy.unknown_types.push(t.to_string()),
+            None => unknown_types.push(t.to_string()),
         }
     }
+    let mut policy = build(actions);
+    policy.unknown_types = unknown_types;
+    policy
+}
+
+/// Statements granting these actions, grouped by the resources they are scoped to.
+fn build<'a>(actions: impl IntoIterator<Item = &'a str>) -> ExecutionPolicy {
+    let mut policy = ExecutionPolicy::default();
     // Resources of each action, then actions grouped by identical resources.
     let mut by_resources: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
     for action in actions {

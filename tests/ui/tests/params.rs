@@ -379,3 +379,12 @@ fn construct_parameters_take_defaults() {
     // The stack's own absent parameter leaves the property out.
     assert!(res(&t, "Passed").get("DisplayName").is_none());
 }
+
+#[test]
+fn a_bound_int_inside_a_duration_is_checked_and_named() {
+    let mut p = props();
+    p.keep_days = Some(0);
+    let (param, message) = parameter_error(p);
+    assert_eq!(param, "keep_days");
+    assert!(message.contains("days(0) is out of range"), "{message}");
+}
