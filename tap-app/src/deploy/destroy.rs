@@ -230,12 +230,12 @@ async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>>
             {
                 return Ok(Some(out))
             }
-            // No CloudFormation error, and a status that says the call is not
-            // there (moto answers ListImports with an empty error page); a
-            // server error is no such answer, and stops the destroy.
+            // No CloudFormation error at all, but a page saying the call failed
+            // (moto answers ListImports, which it lacks, with an HTML 500): the
+            // endpoint has no such call. A gateway's 502/503/504 is no such
+            // answer, and stops the destroy.
             Err(SdkError::ServiceError(e))
-                if e.err().code().is_none()
-                    && matches!(e.raw().status().as_u16(), 400..=499 | 501) =>
+                if e.err().code().is_none() && matches!(e.raw().status().as_u16(), 400..=501) =>
             {
                 return Ok(None)
             }

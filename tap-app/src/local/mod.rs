@@ -275,14 +275,20 @@ impl LocalDir {
             let _ = std::fs::remove_file(self.state());
             return Ok(false);
         };
-        // It was started as the leader of its own process group.
+        // It was started as the leader of its own process group. Once it is
+        // known to be ours, its pid is followed until it is gone (LocalStack
+        // retitles its process while it shuts down).
         signal_group(pid, "TERM")?;
         let deadline = Instant::now() + Duration::from_secs(20);
-        while self.is_ours(pid) && Instant::now() < deadline {
+        while alive(pid) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(200));
         }
-        if self.is_ours(pid) {
+        if alive(pid) {
             signal_group(pid, "KILL")?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while alive(pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
         let deadline = Instant::now() + Duration::from_secs(10);
         while healthy(port) && Instant::now() < deadline {
@@ -291,6 +297,24 @@ impl LocalDir {
         std::fs::remove_file(self.state())?;
         let _ = std::fs::remove_dir_all(self.0.join(format!("volume-{port}")));
         Ok(true)
+    }
+}
+
+/// Whether a process runs (a zombie waiting for its parent does not).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit(") ")
+            .next()
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|state| state != 'Z' && state != 'X'),
+        // No /proc (macOS): ask the kernel whether the pid exists.
+        Err(_) if !Path::new("/proc/self").exists() => Command::new("kill")
+            .args(["-0", &pid.to_string()])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success()),
+        Err(_) => false,
     }
 }
 
