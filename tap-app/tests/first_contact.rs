@@ -141,12 +141,13 @@ fn a_missing_profile_is_named_with_the_ones_there_are() {
     assert!(error_line(&out).starts_with("error: AWS profile `prod` is not defined"));
 }
 
-#[test]
-fn an_expired_sso_session_says_to_log_in_again() {
+/// A HOME whose profile `dev` logs in through SSO session `corp`, whose cached
+/// token has expired; `more` is config written before it.
+fn expired_sso_home(more: &str) -> tempdir::Dir {
     let home = home();
     home.write(
         ".aws/config",
-        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Deployer\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+        &format!("{more}[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Deployer\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"),
     );
     // The SDK's cache file for session `corp` is named by the SHA-1 of the session name.
     let cache_key = sha1_hex(b"corp");
@@ -154,6 +155,12 @@ fn an_expired_sso_session_says_to_log_in_again() {
         &format!(".aws/sso/cache/{cache_key}.json"),
         r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"expired","expiresAt":"2020-01-01T00:00:00Z"}"#,
     );
+    home
+}
+
+#[test]
+fn an_expired_sso_session_says_to_log_in_again() {
+    let home = expired_sso_home("");
     let out = tap_in(home.path(), &[], &["diff", "--profile", "dev"]);
     let line = error_line(&out);
     assert!(
@@ -315,15 +322,8 @@ fn environment_credentials_need_no_profile_even_when_aws_profile_names_a_missing
 
 #[test]
 fn an_assume_role_profile_on_an_expired_sso_source_names_the_sso_profile() {
-    let home = home();
-    home.write(
-        ".aws/config",
-        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/Deployer\nsource_profile = dev\nregion = eu-west-1\n\n[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Reader\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
-    );
-    let cache_key = sha1_hex(b"corp");
-    home.write(
-        &format!(".aws/sso/cache/{cache_key}.json"),
-        r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"expired","expiresAt":"2020-01-01T00:00:00Z"}"#,
+    let home = expired_sso_home(
+        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/Deployer\nsource_profile = dev\nregion = eu-west-1\n\n",
     );
     let out = tap_in(home.path(), &[], &["diff", "--profile", "deploy"]);
     let line = error_line(&out);

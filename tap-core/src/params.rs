@@ -34,18 +34,7 @@ pub struct Applied {
 
 /// Puts the bound values (or defaults) of `stack`'s parameters where they are used.
 pub fn apply(stack: &StackDef, bindings: &Bindings) -> Result<Applied, Diagnostic> {
-    let s = Subst {
-        params: stack
-            .params
-            .iter()
-            .map(|p| (p.name.text.as_str(), p))
-            .collect(),
-        bindings,
-        keep_unbound: false,
-        extra: BTreeMap::new(),
-        origins: BTreeMap::new(),
-    };
-    let (stack, bindings, origins) = s.stack(stack)?;
+    let (stack, bindings, origins) = Subst::new(stack, bindings, false).stack(stack)?;
     Ok(Applied {
         stack,
         bindings,
@@ -58,21 +47,24 @@ pub fn apply(stack: &StackDef, bindings: &Bindings) -> Result<Applied, Diagnosti
 /// it is used, as the literal it is.
 pub fn apply_defaults(stack: &StackDef) -> Result<StackDef, Diagnostic> {
     let bindings = Bindings::default();
-    let s = Subst {
-        params: stack
-            .params
-            .iter()
-            .map(|p| (p.name.text.as_str(), p))
-            .collect(),
-        bindings: &bindings,
-        keep_unbound: true,
-        extra: BTreeMap::new(),
-        origins: BTreeMap::new(),
-    };
-    Ok(s.stack(stack)?.0)
+    Ok(Subst::new(stack, &bindings, true).stack(stack)?.0)
 }
 
-impl Subst<'_> {
+impl<'a> Subst<'a> {
+    fn new(stack: &'a StackDef, bindings: &'a Bindings, keep_unbound: bool) -> Self {
+        Subst {
+            params: stack
+                .params
+                .iter()
+                .map(|p| (p.name.text.as_str(), p))
+                .collect(),
+            bindings,
+            keep_unbound,
+            extra: BTreeMap::new(),
+            origins: BTreeMap::new(),
+        }
+    }
+
     /// The whole definition substituted: (definition, bindings, origins).
     #[allow(clippy::type_complexity)]
     fn stack(

@@ -212,16 +212,14 @@ async fn dependents_deployed(
 async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>> {
     let aws = &session.aws;
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let resp = match aws
-            .cfn
-            .list_imports()
-            .export_name(export)
-            .set_next_token(token.clone())
-            .send()
-            .await
-        {
+    let mut pages = aws
+        .cfn
+        .list_imports()
+        .export_name(export)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let resp = match page {
             Ok(r) => r,
             // CloudFormation's answer when nothing imports it.
             Err(e)
@@ -242,11 +240,8 @@ async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>>
             Err(e) => bail!("listing the imports of `{export}`: {}", explain(&e, aws)),
         };
         out.extend(resp.imports().iter().cloned());
-        token = resp.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(Some(out));
-        }
     }
+    Ok(Some(out))
 }
 
 /// Logical ID → physical ID of every resource of the stack (every page).
@@ -256,26 +251,22 @@ async fn physical_ids(
 ) -> Result<std::collections::BTreeMap<String, String>> {
     let aws = &session.aws;
     let mut out = std::collections::BTreeMap::new();
-    let mut token: Option<String> = None;
-    loop {
-        let resp = aws
-            .cfn
-            .list_stack_resources()
-            .stack_name(stack_id)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| anyhow!("listing the resources of {stack_id}: {}", explain(&e, aws)))?;
+    let mut pages = aws
+        .cfn
+        .list_stack_resources()
+        .stack_name(stack_id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let resp =
+            page.map_err(|e| anyhow!("listing the resources of {stack_id}: {}", explain(&e, aws)))?;
         for r in resp.stack_resource_summaries() {
             if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
                 out.insert(l.to_string(), p.to_string());
             }
         }
-        token = resp.next_token().map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
-        }
     }
+    Ok(out)
 }
 
 /// Deletes every object version and delete marker in the bucket.

@@ -75,7 +75,7 @@ pub fn grants(template: &Value) -> BTreeSet<Grant> {
     for (id, r) in resources {
         let p = &r["Properties"];
         let ty = r["Type"].as_str().unwrap_or("");
-        let holder = holder(id, ty, p);
+        let holder = holder(id, p);
         // Policy documents wherever they are: a role's trust and inline
         // policies, a bucket's, a key's, and those of types tap has never heard of.
         for doc in policy_documents(p) {
@@ -166,7 +166,7 @@ const ATTACHMENTS: &[&str] = &[
 ];
 
 /// Who a resource's policies apply to: its logical ID, with what it is attached to.
-fn holder(id: &str, _ty: &str, p: &Value) -> String {
+fn holder(id: &str, p: &Value) -> String {
     let on: Vec<String> = ATTACHMENTS
         .iter()
         .flat_map(|k| match &p[*k] {

@@ -351,16 +351,14 @@ async fn discard(aws: &Aws, name: &str, change_set: &str, created_stack: bool) {
 
 /// Whether every change set left on the stack is one tap made (`tap-…`).
 async fn only_taps_change_sets(aws: &Aws, stack_id: &str) -> bool {
-    let mut token: Option<String> = None;
-    loop {
-        let Ok(resp) = aws
-            .cfn
-            .list_change_sets()
-            .stack_name(stack_id)
-            .set_next_token(token.take())
-            .send()
-            .await
-        else {
+    let mut pages = aws
+        .cfn
+        .list_change_sets()
+        .stack_name(stack_id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let Ok(resp) = page else {
             return false;
         };
         if resp
@@ -370,11 +368,8 @@ async fn only_taps_change_sets(aws: &Aws, stack_id: &str) -> bool {
         {
             return false;
         }
-        match resp.next_token() {
-            Some(t) => token = Some(t.to_string()),
-            None => return true,
-        }
     }
+    true
 }
 
 /// `CreateStack` or `UpdateStack`; `None` when the update has nothing to do.
