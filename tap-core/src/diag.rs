@@ -108,6 +108,11 @@ impl Diagnostics {
             self.0.push(d);
         }
     }
+    pub fn extend(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
+        for d in found {
+            self.push(d);
+        }
+    }
     pub fn error(&mut self, loc: Loc, message: impl Into<String>) {
         self.push(Diagnostic::new(loc, message));
     }

@@ -8,6 +8,7 @@
 //! Nothing here depends on the AWS SDK or on proc-macro machinery: the macro calls
 //! [`check::check`] at compile time, and [`stack::Stack`] synthesises at run time.
 
+pub mod cfn;
 pub mod check;
 pub mod constructs;
 pub mod diag;

@@ -130,6 +130,25 @@ impl<'a> Scope<'a> {
                     ),
                 ));
             }
+            // A raw type's nested attribute (`db.Endpoint.Address`) is one name.
+            if crate::cfn::kind::is_raw(kind.name) && segments.len() > i + 1 {
+                let joined = path_text(&segments[i..]);
+                if let Some(attr) = kind.attr(&joined) {
+                    return Ok(match target {
+                        Target::Resource { decl, kind, .. } => Target::Resource {
+                            decl,
+                            kind,
+                            attr: Some(attr),
+                        },
+                        Target::Param { param, kind, .. } => Target::Param {
+                            param,
+                            kind,
+                            attr: Some(attr),
+                        },
+                        Target::Unknown => Target::Unknown,
+                    });
+                }
+            }
             let Some(attr) = kind.attr(&seg.text) else {
                 let names: Vec<&str> = kind.attrs.iter().map(|a| a.name).collect();
                 let d = Diagnostic::new(

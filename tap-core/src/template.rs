@@ -218,6 +218,8 @@ pub enum RemovalPolicy {
     Retain,
     Delete,
     Snapshot,
+    /// Deletion only: keep the resource unless its creation is rolled back.
+    RetainExceptOnCreate,
 }
 
 impl RemovalPolicy {
@@ -226,6 +228,7 @@ impl RemovalPolicy {
             RemovalPolicy::Retain => "Retain",
             RemovalPolicy::Delete => "Delete",
             RemovalPolicy::Snapshot => "Snapshot",
+            RemovalPolicy::RetainExceptOnCreate => "RetainExceptOnCreate",
         }
     }
 }
@@ -237,6 +240,8 @@ pub struct Resource {
     pub properties: BTreeMap<String, Expr>,
     pub depends_on: Vec<String>,
     pub removal: Option<RemovalPolicy>,
+    /// `UpdateReplacePolicy` when it differs from `removal` (raw resources).
+    pub replace: Option<RemovalPolicy>,
     pub update_policy: Option<Expr>,
     pub condition: Option<String>,
     pub metadata: BTreeMap<String, Expr>,
@@ -249,6 +254,7 @@ impl Resource {
             properties: BTreeMap::new(),
             depends_on: Vec::new(),
             removal: None,
+            replace: None,
             update_policy: None,
             condition: None,
             metadata: BTreeMap::new(),
@@ -291,6 +297,14 @@ impl Resource {
         }
         if let Some(p) = self.removal {
             m.insert("DeletionPolicy".into(), json!(p.as_str()));
+        }
+        // Said once, a policy protects against replacement too, as the CDK's
+        // removal policy does (cfn-lint W3011 asks for both).
+        let on_replace = self.replace.or(match self.removal {
+            Some(RemovalPolicy::RetainExceptOnCreate) => Some(RemovalPolicy::Retain),
+            other => other,
+        });
+        if let Some(p) = on_replace {
             m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
         }
         if let Some(u) = &self.update_policy {

@@ -341,6 +341,15 @@ fn parse_kind(input: ParseStream) -> syn::Result<Name> {
     if input.peek(Token![::]) {
         input.parse::<Token![::]>()?;
         let second: Ident = input.parse()?;
+        // `cfn::DynamoDB::Table`: any CloudFormation type, by its own name.
+        if first == "cfn" && input.peek(Token![::]) {
+            input.parse::<Token![::]>()?;
+            let third: Ident = input.parse()?;
+            return Ok(Name::new(
+                format!("{first}::{second}::{third}"),
+                Spans::loc(third.span()),
+            ));
+        }
         // The loc covers the type name, where a misspelling usually is.
         return Ok(Name::new(
             format!("{first}::{second}"),

@@ -65,3 +65,42 @@ pub fn of_type<'a>(template: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)
         .map(|m| m.iter().filter(|(_, r)| r["Type"] == ty).collect())
         .unwrap_or_default()
 }
+
+/// Where cfn-lint is: `scripts/test.sh` installs it into `.venv`;
+/// `TAP_CFN_LINT` overrides.
+pub fn cfn_lint() -> std::path::PathBuf {
+    if let Ok(p) = std::env::var("TAP_CFN_LINT") {
+        return std::path::PathBuf::from(p);
+    }
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint")
+}
+
+/// cfn-lint's findings (errors, warnings and informational) on a template;
+/// empty when it accepts it.
+pub fn cfn_lint_findings(name: &str, template: &Value) -> String {
+    let lint = cfn_lint();
+    assert!(
+        lint.exists(),
+        "cfn-lint not found at {}: run the test suite with scripts/test.sh, which installs it",
+        lint.display()
+    );
+    let path =
+        std::env::temp_dir().join(format!("tap-{name}-{}.template.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
+    let out = std::process::Command::new(&lint)
+        .arg("--format")
+        .arg("parseable")
+        .arg(&path)
+        .output()
+        .expect("cfn-lint runs");
+    let _ = std::fs::remove_file(&path);
+    let mut findings = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() && findings.is_empty() {
+        findings = format!(
+            "cfn-lint exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    findings
+}

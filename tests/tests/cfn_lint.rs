@@ -2,16 +2,8 @@
 //! informational finding. `scripts/test.sh` installs cfn-lint into `.venv`;
 //! `TAP_CFN_LINT` overrides where it is.
 
-use std::path::PathBuf;
 use std::process::Command;
-
-fn cfn_lint() -> PathBuf {
-    if let Ok(p) = std::env::var("TAP_CFN_LINT") {
-        return PathBuf::from(p);
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    root.join(".venv/bin/cfn-lint")
-}
+use tap_tests::cfn_lint;
 
 #[test]
 fn cfn_lint_accepts_both_seed_templates() {

@@ -1,7 +1,7 @@
 //! IAM statements: every action exists, is granted on resources it applies to,
 //! and wildcards (actions or `*` resources) carry a written reason.
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Loc};
 use crate::iam::arn::{resource_types_for, service_of};
 use crate::iam::catalog::{catalog, glob_match, ActionInfo, LookupError, Service};
 use crate::ir::*;
@@ -221,6 +221,10 @@ fn statement(
                     continue;
                 };
                 let attr = target.attr().or_else(|| kind.attr(kind.arn_attr));
+                if let Some(d) = raw_without_iam_type(kind, attr, segments) {
+                    diags.push(d);
+                    continue;
+                }
                 let Some((arn_service, rtype)) = attr.and_then(|a| a.iam) else {
                     let arns: Vec<String> = kind
                         .attrs
@@ -277,6 +281,45 @@ fn statement(
             ),
         }
     }
+}
+
+/// A raw resource IAM has no resource type for (a bucket policy, a route):
+/// nothing can be granted on it by reference.
+fn raw_without_iam_type(
+    kind: &Kind,
+    attr: Option<&crate::kinds::Attr>,
+    segments: &[Name],
+) -> Option<Diagnostic> {
+    let schema = crate::cfn::kind::schema_of(kind)?;
+    if attr.is_some_and(|a| a.iam.is_some()) {
+        return None;
+    }
+    let loc = segments.last().map_or(Loc::NONE, |s| s.loc);
+    let what = path_text(segments);
+    if schema.no_iam != 0 && schema.iam.is_empty() {
+        return Some(
+            Diagnostic::new(
+                loc,
+                format!("`{what}`: IAM has no resource type for `{}`, so nothing can be granted on it", kind.cfn_type),
+            )
+            .help("grant on the resource it configures, or on `*` with `because \"…\"` if the actions take no resource"),
+        );
+    }
+    let arns: Vec<String> = kind
+        .attrs
+        .iter()
+        .filter(|a| a.iam.is_some())
+        .map(|a| format!("`{}.{}`", segments[0].text, a.name))
+        .collect();
+    let d = Diagnostic::new(
+        loc,
+        format!("`{what}` is not an ARN IAM knows for `{}`", kind.cfn_type),
+    );
+    Some(if arns.is_empty() {
+        d.help("the type has no ARN attribute: write the ARN as a string (`\"arn:${AWS::Partition}:…\"`)")
+    } else {
+        d.help(format!("grant on {}", arns.join(" or ")))
+    })
 }
 
 fn no_resource_level(a: &Action) -> Diagnostic {

@@ -12,13 +12,21 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     let mut seen: BTreeMap<&str, &Name> = BTreeMap::new();
     let mut ids: BTreeMap<String, &Name> = BTreeMap::new();
     for decl in stack.resources() {
-        if kinds::kind(&decl.kind.text).is_none() && decl.kind.text.contains("::") {
+        if crate::cfn::kind::is_raw(&decl.kind.text) && kinds::kind(&decl.kind.text).is_none() {
+            diags.push(unknown_raw_type(&decl.kind));
+        } else if kinds::kind(&decl.kind.text).is_none() && decl.kind.text.contains("::") {
             diags.push(
                 Diagnostic::new(
                     decl.kind.loc,
                     format!("unknown resource kind `{}`", decl.kind.text),
                 )
                 .suggest(&decl.kind.text, kinds::KINDS.iter().map(|k| k.name)),
+            );
+        }
+        if let Some(problem) = crate::cfn::limits::logical_id_problem(&logical_id(&decl.name.text))
+        {
+            diags.push(
+                Diagnostic::new(decl.name.loc, problem).help("give the resource a shorter name"),
             );
         }
         if seen.insert(&decl.name.text, &decl.name).is_some() {
@@ -143,6 +151,7 @@ pub fn check_cycles(stack: &StackDef, diags: &mut Diagnostics) {
     ) {
         Err(e) => diags.error(e.loc, e.message),
         Ok(template) => {
+            crate::cfn::limits::check(&template, &stack.name.text, stack.name.loc, diags);
             if let Some(cycle) = template.find_cycle() {
                 let decl = cycle.iter().find_map(|id| by_id.get(id));
                 let names: Vec<String> = cycle
@@ -160,5 +169,27 @@ pub fn check_cycles(stack: &StackDef, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// `cfn::DynamoDB::Tabel`: did you mean a type of the same service, or the
+/// service spelt right?
+fn unknown_raw_type(kind: &Name) -> Diagnostic {
+    let names = crate::cfn::kind::names();
+    let d = Diagnostic::new(
+        kind.loc,
+        format!(
+            "`{}` is not a CloudFormation resource type (`AWS::{}`)",
+            kind.text,
+            kind.text.trim_start_matches(crate::cfn::kind::PREFIX)
+        ),
+    );
+    match crate::diag::did_you_mean(&kind.text, names.iter().map(String::as_str)) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!(
+            "raw types are written `cfn::Service::Type`, as in `AWS::Service::Type` ({} types: {})",
+            names.len(),
+            crate::cfn::catalog::source()
+        )),
     }
 }

@@ -20,7 +20,15 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
             .iter()
             .cloned()
             .partition(|f| f.key.text == BECAUSE);
-        cx.fields(kind.name, kind.props, &own, decl.kind.loc, diags);
+        match crate::cfn::kind::schema_of(kind) {
+            Some(schema) => crate::cfn::validate::Validator {
+                schema,
+                kind,
+                scope,
+            }
+            .resource(decl, &own, diags),
+            None => cx.fields(kind.name, kind.props, &own, decl.kind.loc, diags),
+        }
         if let Some(f) = because.first() {
             accepted_findings(&f.value, diags);
         }
@@ -198,6 +206,10 @@ impl Cx<'_, '_> {
             (Ty::Str, Value::Str { text, loc }) => self.interpolations(text, *loc, diags),
             (Ty::Str, Value::Path { segments }) => match self.scope.resolve(segments) {
                 Err(d) => diags.push(d),
+                // A raw resource's bare name is its `Ref`, as in CloudFormation.
+                Ok(Target::Resource {
+                    kind, attr: None, ..
+                }) if crate::cfn::kind::is_raw(kind.name) => {}
                 Ok(Target::Resource {
                     kind, attr: None, ..
                 })
@@ -495,7 +507,7 @@ impl Cx<'_, '_> {
                     .collect::<Vec<_>>()
                     .join(" or ");
                 match (t.kind(), t.attr()) {
-                    (Some(k), None) if kinds.contains(&k.name) => {}
+                    (Some(k), None) if kinds::fits(k, kinds) => {}
                     (Some(k), None) => {
                         let d = Diagnostic::new(
                             loc,
@@ -509,7 +521,7 @@ impl Cx<'_, '_> {
                             .scope
                             .resources
                             .iter()
-                            .filter(|(_, (_, rk))| rk.is_some_and(|rk| kinds.contains(&rk.name)))
+                            .filter(|(_, (_, rk))| rk.is_some_and(|rk| kinds::fits(rk, kinds)))
                             .map(|(n, _)| *n)
                             .filter(|n| !n.contains('/'))
                             .collect();

@@ -419,7 +419,21 @@ pub const KINDS: &[Kind] = &[
 
 /// Looks a kind up by its DSL name.
 pub fn kind(name: &str) -> Option<&'static Kind> {
+    if crate::cfn::kind::is_raw(name) {
+        return crate::cfn::kind::raw(name);
+    }
     KINDS.iter().find(|k| k.name == name)
+}
+
+/// Whether a resource of kind `k` can stand where one of `expected` is asked
+/// for: the same kind, or a raw resource of the same CloudFormation type.
+pub fn fits(k: &Kind, expected: &[&str]) -> bool {
+    expected.contains(&k.name)
+        || (crate::cfn::kind::is_raw(k.name)
+            && expected
+                .iter()
+                .filter_map(|e| kind(e))
+                .any(|e| e.cfn_type == k.cfn_type))
 }
 
 /// The seconds a duration call stands for (`days(14)` → 1209600).

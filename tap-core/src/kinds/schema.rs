@@ -102,7 +102,7 @@ pub struct Prop {
 }
 
 /// What an attribute of a resource stands for in the template.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum AttrValue {
     /// `{"Ref": id}`
     Ref,
@@ -116,7 +116,7 @@ pub enum AttrValue {
     Metric(&'static str, &'static str, &'static str),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Attr {
     pub name: &'static str,
     pub value: AttrValue,

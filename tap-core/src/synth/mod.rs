@@ -9,6 +9,7 @@
 mod cicd;
 mod compute;
 mod policy;
+mod raw;
 mod storage;
 mod values;
 
@@ -249,7 +250,10 @@ pub fn synth(
             "cloudwatch::Alarm" => compute::alarm(&mut cx, &id, decl)?,
             "codebuild::Project" => cicd::project(&mut cx, &id, decl)?,
             "codepipeline::Pipeline" => cicd::pipeline(&mut cx, &id, decl)?,
-            other => return err(decl.kind.loc, format!("unknown resource kind `{other}`")),
+            other => match crate::cfn::kind::cfn_type(other) {
+                Some(cfn_type) => raw::resource(&mut cx, &id, decl, &cfn_type)?,
+                None => return err(decl.kind.loc, format!("unknown resource kind `{other}`")),
+            },
         }
         // What this declaration expanded into: the resource and its companions.
         let made: Vec<String> = cx

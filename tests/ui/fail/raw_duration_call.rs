@@ -1,0 +1,9 @@
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        queue = cfn::SQS::Queue { MessageRetentionPeriod: days(4) };
+    }
+}
+
+fn main() {}
