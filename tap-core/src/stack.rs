@@ -226,18 +226,12 @@ impl Stack {
 
     /// The CloudFormation template.
     pub fn synth(&self, assets: &dyn AssetResolver) -> Result<Template, StackError> {
+        // The checks, cycles and template limits included, run once here; the
+        // lowering trusts them.
         self.validate()?;
-        let template =
-            synth::synth(&self.def, &self.bindings, assets).map_err(|e| StackError::Synth {
-                stack: self.name.clone(),
-                message: e.message,
-            })?;
-        if let Some(cycle) = template.find_cycle() {
-            return Err(StackError::Synth {
-                stack: self.name.clone(),
-                message: format!("dependency cycle: {}", cycle.join(" → ")),
-            });
-        }
-        Ok(template)
+        synth::synth(&self.def, &self.bindings, assets).map_err(|e| StackError::Synth {
+            stack: self.name.clone(),
+            message: e.message,
+        })
     }
 }

@@ -90,6 +90,8 @@ fn build(kind_name: &str, schema: &'static TypeSchema) -> Kind {
         props: &[],
         attrs: Vec::leak(attrs),
         arn_attr: schema.arn_attribute.as_deref().unwrap_or(""),
+        lower: crate::synth::raw::lower,
+        phase: 0,
     }
 }
 

@@ -4,7 +4,7 @@
 use super::Options;
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Loc};
 use crate::ir::*;
-use crate::kinds::{self, duration_seconds, AttrValue, Prop, Ty, RETENTION_DAYS};
+use crate::kinds::{self, duration_seconds, AttrValue, Dflt, Prop, Ty, RETENTION_DAYS};
 use crate::resolve::{interpolation_path, Scope, Target};
 use crate::template::pseudo;
 
@@ -96,8 +96,7 @@ fn accepted_findings(v: &Value, diags: &mut Diagnostics) {
 /// What a stack itself can be told (`termination_protection: true;` first in its body).
 pub const STACK_SETTINGS: &[Prop] = &[kinds::dflt(
     "termination_protection",
-    Ty::Bool,
-    "false",
+    Ty::Bool, Dflt::Bool(false),
     "CloudFormation refuses to delete the stack (and `tap destroy` says so) until it is turned off.",
 )];
 
@@ -312,10 +311,10 @@ impl Cx<'_, '_> {
             }
             (Ty::Enum(variants), Value::Path { segments }) if segments.len() == 1 => {
                 let s = &segments[0];
-                if !variants.contains(&s.text.as_str()) {
+                if !variants.iter().any(|(v, _)| *v == s.text) {
                     let d =
                         Diagnostic::new(s.loc, format!("`{}` is not {}", s.text, ty.describe()));
-                    diags.push(d.suggest(&s.text, variants.iter().copied()));
+                    diags.push(d.suggest(&s.text, variants.iter().map(|(v, _)| *v)));
                 }
             }
             (Ty::Ref(kinds), Value::Path { segments }) => self.reference(kinds, segments, diags),

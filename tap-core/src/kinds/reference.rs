@@ -17,10 +17,10 @@ pub fn markdown() -> String {
         for p in kind.props {
             let default = if p.required {
                 "**required**".to_string()
-            } else if p.default.is_empty() {
-                "—".to_string()
             } else {
-                format!("`{}`", p.default)
+                p.default
+                    .render()
+                    .map_or_else(|| "—".to_string(), |d| format!("`{d}`"))
             };
             let _ = writeln!(
                 out,

@@ -1,7 +1,7 @@
 //! The vocabulary for describing a resource kind: its properties with their
 //! types, and the attributes a reference to it can name.
 
-use crate::ir::{Effect, Field, Value};
+use crate::ir::{Effect, Field, ResourceDecl, Value};
 
 /// The type of a property value; the checks validate values against it.
 #[derive(Debug)]
@@ -20,8 +20,8 @@ pub enum Ty {
     },
     /// `days(n)` with n one of CloudWatch Logs' retention values.
     RetentionDays,
-    /// One of these identifiers.
-    Enum(&'static [&'static str]),
+    /// One of these identifiers, each with the value CloudFormation takes for it.
+    Enum(&'static [Variant]),
     /// A resource of one of these kinds.
     Ref(&'static [&'static str]),
     /// `S3Managed` or `kms(key)`.
@@ -60,7 +60,7 @@ impl Ty {
             Ty::Enum(v) => format!(
                 "one of {}",
                 v.iter()
-                    .map(|s| format!("`{s}`"))
+                    .map(|(s, _)| format!("`{s}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -90,14 +90,58 @@ impl Ty {
     }
 }
 
+/// An enum variant as written in a stack (`ProvidedAl2023`) and the value
+/// CloudFormation takes for it (`provided.al2023`): one table for the checks,
+/// the lowering and the docs, so no accepted variant can lower to another.
+pub type Variant = (&'static str, &'static str);
+
+/// What an absent property stands for: read by the lowering and shown in the
+/// docs, so the two cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dflt {
+    /// Nothing: the property is left out of the template.
+    None,
+    Bool(bool),
+    Int(i64),
+    /// A duration, in seconds.
+    Secs(u64),
+    /// An enum variant, by its DSL name.
+    Variant(&'static str),
+    Str(&'static str),
+}
+
+impl Dflt {
+    /// How the default reads in the docs (as it would be written in a stack).
+    pub fn render(self) -> Option<String> {
+        Some(match self {
+            Dflt::None => return None,
+            Dflt::Bool(b) => b.to_string(),
+            Dflt::Int(i) => i.to_string(),
+            Dflt::Secs(s) => duration_text(s),
+            Dflt::Variant(v) => v.to_string(),
+            Dflt::Str(s) => format!("\"{s}\""),
+        })
+    }
+}
+
+/// `days(30)`, `hours(1)`, `minutes(5)`, `seconds(3)`: the largest whole unit.
+pub fn duration_text(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("days({})", s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => format!("hours({})", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("minutes({})", s / 60),
+        s => format!("seconds({s})"),
+    }
+}
+
 /// One property of a kind.
 #[derive(Debug)]
 pub struct Prop {
     pub name: &'static str,
     pub ty: Ty,
     pub required: bool,
-    /// What happens when the property is left out.
-    pub default: &'static str,
+    /// What an absent property stands for.
+    pub default: Dflt,
     pub doc: &'static str,
 }
 
@@ -135,7 +179,16 @@ pub struct Kind {
     pub attrs: &'static [Attr],
     /// The attribute a bare reference means in a policy statement (`on dlq` = `on dlq.arn`).
     pub arn_attr: &'static str,
+    /// Lowers a checked declaration into the template: the resource, its
+    /// companions, and the grants and resource-policy statements it needs.
+    pub(crate) lower: Lower,
+    /// Kinds of a lower phase are lowered first (an alias reads its function's version).
+    pub phase: u8,
 }
+
+/// A kind's lowering.
+pub(crate) type Lower =
+    fn(&mut crate::synth::Ctx<'_>, &str, &ResourceDecl) -> crate::synth::Result<()>;
 
 impl Kind {
     pub fn prop(&self, name: &str) -> Option<&'static Prop> {
@@ -152,7 +205,7 @@ pub const fn prop(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
         name,
         ty,
         required: false,
-        default: "",
+        default: Dflt::None,
         doc,
     }
 }
@@ -161,11 +214,11 @@ pub const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Prop {
         name,
         ty,
         required: true,
-        default: "",
+        default: Dflt::None,
         doc,
     }
 }
-pub const fn dflt(name: &'static str, ty: Ty, default: &'static str, doc: &'static str) -> Prop {
+pub const fn dflt(name: &'static str, ty: Ty, default: Dflt, doc: &'static str) -> Prop {
     Prop {
         name,
         ty,

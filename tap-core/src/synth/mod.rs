@@ -6,11 +6,9 @@
 //! grants tap adds to a role on its own (`<Role>DefaultPolicy`, as the AWS CDK
 //! does) are gathered while expanding and written at the end.
 
-mod cicd;
-mod compute;
-mod policy;
-mod raw;
-mod storage;
+pub(crate) mod policy;
+pub(crate) mod raw;
+pub(crate) mod shared;
 mod values;
 
 use crate::constructs::logical_id;
@@ -231,30 +229,18 @@ pub fn synth(
     // Expansion order: what later kinds read (a function's version, a project's
     // role) is in the template by the time they run.
     let mut decls: Vec<&ResourceDecl> = stack.resources().filter(|d| !cx.is_replaced(d)).collect();
-    decls.sort_by_key(|d| phase(&d.kind.text));
+    decls.sort_by_key(|d| crate::kinds::kind(&d.kind.text).map_or(0, |k| k.phase));
     for decl in decls {
         let id = logical_id(&decl.name.text);
         let before: Vec<String> = cx.template.resources.keys().cloned().collect();
-        match decl.kind.text.as_str() {
-            "s3::Bucket" => storage::bucket(&mut cx, &id, decl)?,
-            "kms::Key" => storage::key(&mut cx, &id, decl)?,
-            "sqs::Queue" => storage::queue(&mut cx, &id, decl)?,
-            "sns::Topic" => storage::topic(&mut cx, &id, decl)?,
-            "secretsmanager::Secret" => storage::secret(&mut cx, &id, decl)?,
-            "logs::LogGroup" => storage::log_group(&mut cx, &id, decl)?,
-            "iam::Role" => compute::role(&mut cx, &id, decl)?,
-            "lambda::Function" => compute::function(&mut cx, &id, decl)?,
-            "lambda::Alias" => compute::alias(&mut cx, &id, decl)?,
-            "codedeploy::LambdaApplication" => compute::application(&mut cx, &id, decl)?,
-            "codedeploy::LambdaDeploymentGroup" => compute::deployment_group(&mut cx, &id, decl)?,
-            "cloudwatch::Alarm" => compute::alarm(&mut cx, &id, decl)?,
-            "codebuild::Project" => cicd::project(&mut cx, &id, decl)?,
-            "codepipeline::Pipeline" => cicd::pipeline(&mut cx, &id, decl)?,
-            other => match crate::cfn::kind::cfn_type(other) {
-                Some(cfn_type) => raw::resource(&mut cx, &id, decl, &cfn_type)?,
-                None => return err(decl.kind.loc, format!("unknown resource kind `{other}`")),
-            },
-        }
+        // One path for every kind: its own lowering, from its file in `kinds/`.
+        let Some(kind) = crate::kinds::kind(&decl.kind.text) else {
+            return err(
+                decl.kind.loc,
+                format!("unknown resource kind `{}`", decl.kind.text),
+            );
+        };
+        (kind.lower)(&mut cx, &id, decl)?;
         // What this declaration expanded into: the resource and its companions.
         let made: Vec<String> = cx
             .template
@@ -320,14 +306,5 @@ fn accepted_findings(cx: &mut Ctx, made: &[String], decl: &ResourceDecl) {
                 Expr::map([("skip", Expr::List(skips.clone()))]),
             );
         }
-    }
-}
-
-fn phase(kind: &str) -> u8 {
-    match kind {
-        "lambda::Alias" => 1,
-        "codedeploy::LambdaDeploymentGroup" => 2,
-        "codepipeline::Pipeline" => 3,
-        _ => 0,
     }
 }

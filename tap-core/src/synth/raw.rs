@@ -6,8 +6,11 @@ use crate::cfn::validate::RESOURCE_ATTRIBUTES;
 use crate::ir::*;
 use crate::template::{RemovalPolicy, Resource};
 
-pub fn resource(cx: &mut Ctx, id: &str, decl: &ResourceDecl, cfn_type: &str) -> Result<()> {
-    let mut r = Resource::new(cfn_type);
+pub(crate) fn lower(cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+    let Some(cfn_type) = crate::cfn::kind::cfn_type(&decl.kind.text) else {
+        return super::err(decl.kind.loc, "not a raw resource type");
+    };
+    let mut r = Resource::new(&cfn_type);
     for f in &decl.fields {
         let key = f.key.text.as_str();
         if key == crate::check::BECAUSE {

@@ -6,7 +6,7 @@ use super::{err, Bound, Ctx, Result};
 use crate::constructs::logical_id;
 use crate::diag::Loc;
 use crate::ir::*;
-use crate::kinds::{duration_seconds, AttrValue, Kind};
+use crate::kinds::{duration_seconds, AttrValue, Dflt, Kind, Prop, Ty};
 use crate::resolve::{interpolation_path, Target};
 use crate::template::{sub_pieces, sub_variables, Expr, SubPiece};
 use std::collections::BTreeMap;
@@ -177,13 +177,6 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn bool_field(&self, fields: &[Field], key: &str, default: bool) -> bool {
-        match field(fields, key) {
-            Some(Value::Bool { value, .. }) => *value,
-            _ => default,
-        }
-    }
-
     pub fn int_field(&self, fields: &[Field], key: &str) -> Option<i64> {
         match field(fields, key) {
             Some(Value::Int { value, .. }) => Some(*value),
@@ -191,11 +184,61 @@ impl Ctx<'_> {
         }
     }
 
-    /// The identifier of an enum-valued property.
-    pub fn enum_field<'f>(&self, fields: &'f [Field], key: &str) -> Option<&'f str> {
+    /// A boolean property, or its default from the kind's table.
+    pub fn flag(&self, props: &[Prop], fields: &[Field], key: &str) -> bool {
         match field(fields, key) {
-            Some(Value::Path { segments }) if segments.len() == 1 => Some(&segments[0].text),
+            Some(Value::Bool { value, .. }) => *value,
+            _ => matches!(default_of(props, key), Dflt::Bool(true)),
+        }
+    }
+
+    /// A whole-number property, or its default from the kind's table.
+    pub fn number(&self, props: &[Prop], fields: &[Field], key: &str) -> Option<i64> {
+        self.int_field(fields, key)
+            .or(match default_of(props, key) {
+                Dflt::Int(i) => Some(i),
+                _ => None,
+            })
+    }
+
+    /// A duration property in seconds, or its default from the kind's table.
+    pub fn duration(&self, props: &[Prop], fields: &[Field], key: &str) -> Option<i64> {
+        self.seconds(fields, key).or(match default_of(props, key) {
+            Dflt::Secs(s) => i64::try_from(s).ok(),
             _ => None,
+        })
+    }
+
+    /// The CloudFormation value of an enum property (as given, or its
+    /// default), read from the property's own variant table: a variant the
+    /// checks accepted always has its value there.
+    pub fn variant(
+        &self,
+        props: &[Prop],
+        fields: &[Field],
+        key: &str,
+    ) -> Result<Option<&'static str>> {
+        let Some(prop) = props.iter().find(|p| p.name == key) else {
+            return err(Loc::NONE, format!("internal: no property `{key}`"));
+        };
+        let Ty::Enum(table) = &prop.ty else {
+            return err(Loc::NONE, format!("internal: `{key}` is not an enum"));
+        };
+        let given = match field(fields, key) {
+            Some(Value::Path { segments }) if segments.len() == 1 => Some(&segments[0]),
+            _ => None,
+        };
+        let name = match (given, prop.default) {
+            (Some(g), _) => g.text.as_str(),
+            (None, Dflt::Variant(v)) => v,
+            (None, _) => return Ok(None),
+        };
+        match table.iter().find(|(v, _)| *v == name) {
+            Some((_, cfn)) => Ok(Some(cfn)),
+            None => err(
+                given.map_or(Loc::NONE, |g| g.loc),
+                format!("`{name}` is not a variant of `{key}`"),
+            ),
         }
     }
 
@@ -221,4 +264,12 @@ pub fn attr_expr(kind: &Kind, id: &str, attr: &str, loc: Loc) -> Result<Expr> {
         Some(AttrValue::Linked(_)) => err(loc, format!("`{attr}` is a resource, not a value")),
         None => err(loc, format!("`{}` has no attribute `{attr}`", kind.name)),
     }
+}
+
+/// What an absent property stands for, from its kind's table.
+fn default_of(props: &[Prop], key: &str) -> Dflt {
+    props
+        .iter()
+        .find(|p| p.name == key)
+        .map_or(Dflt::None, |p| p.default)
 }

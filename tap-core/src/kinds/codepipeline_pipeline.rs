@@ -1,142 +1,77 @@
-//! CodeBuild projects and CodePipeline pipelines, with the roles, artifact store
-//! and trigger they need, each granted only what it uses.
+//! `codepipeline::Pipeline` → `AWS::CodePipeline::Pipeline`: a CodePipeline pipeline with a KMS-encrypted artifact bucket, a least-privilege pipeline role, and (for `trigger: Events`) an EventBridge rule that starts it.
 
-use super::compute::service_role;
-use super::policy::{allow, deny_insecure_transport};
-use super::storage::{block_public_access, key_policy};
-use super::{err, Ctx, Result};
+use super::*;
 use crate::ir::*;
+use crate::synth::policy::{allow, deny_insecure_transport};
+use crate::synth::shared::*;
+use crate::synth::{err, Ctx, Result};
 use crate::template::{Expr, RemovalPolicy, Resource};
 
-/// The name of a project as text for an ARN (its `name` is required, so it is known
-/// before deploy; building the ARN from `Ref` would make the role depend on the project).
-fn project_name(cx: &Ctx, fields: &[Field]) -> String {
-    cx.str_field(fields, "name").unwrap_or_default()
-}
+pub const KIND: Kind = Kind {
+    name: "codepipeline::Pipeline",
+    cfn_type: "AWS::CodePipeline::Pipeline",
+    doc: "A CodePipeline pipeline with a KMS-encrypted artifact bucket, a least-privilege pipeline role, and (for `trigger: Events`) an EventBridge rule that starts it.",
+    props: &[
+        prop("name", Ty::Str, "The pipeline name."),
+        dflt("restart_on_update", Ty::Bool, Dflt::Bool(false), "Restart the pipeline when its definition changes."),
+        dflt("cross_account_keys", Ty::Bool, Dflt::Bool(true), "Encrypt artifacts with a customer managed KMS key (needed to deploy to other accounts)."),
+        req("stages", Ty::List(&Ty::Object(STAGE)), "The stages, in order."),
+    ],
+    attrs: &[
+        attr("name", AttrValue::Ref, "The pipeline name."),
+        arn("arn", AttrValue::Sub("arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${${Self}}"), "codepipeline", "pipeline", "The pipeline's ARN."),
+    ],
+    arn_attr: "arn",
+    lower,
+    phase: 3,
+};
 
-pub fn project(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let name = project_name(cx, f);
-    let role_id = match field(f, "role") {
-        Some(v) => match cx.local_id(v) {
-            Some(r) => r,
-            None => return err(v.loc(), "a project's role must be a role of this stack"),
-        },
-        None => {
-            let rid = format!("{id}Role");
-            service_role(cx, &rid, "codebuild.amazonaws.com", &[]);
-            rid
-        }
-    };
-    // What every build does: write its logs.
-    let logs = format!("arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/codebuild/{name}");
-    cx.grant(
-        &role_id,
-        allow(
-            &[
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-            ],
-            vec![Expr::sub(logs.clone()), Expr::sub(format!("{logs}:*"))],
-        ),
-    );
+const STAGE: &[Prop] = &[
+    req("name", Ty::Str, "The stage's name."),
+    req(
+        "actions",
+        Ty::List(&Ty::Tagged(PIPELINE_ACTIONS)),
+        "The stage's actions.",
+    ),
+];
 
-    let compute = match cx.enum_field(f, "compute").unwrap_or("Small") {
-        "Medium" => "BUILD_GENERAL1_MEDIUM",
-        "Large" => "BUILD_GENERAL1_LARGE",
-        "XLarge" => "BUILD_GENERAL1_XLARGE",
-        "X2Large" => "BUILD_GENERAL1_2XLARGE",
-        _ => "BUILD_GENERAL1_SMALL",
-    };
-    let mut env = vec![
-        ("Type", Expr::str("LINUX_CONTAINER")),
-        ("ComputeType", Expr::str(compute)),
-        (
-            "Image",
-            cx.opt(f, "image")?
-                .unwrap_or(Expr::str("aws/codebuild/standard:7.0")),
-        ),
-        ("ImagePullCredentialsType", Expr::str("CODEBUILD")),
-        (
-            "PrivilegedMode",
-            Expr::Bool(cx.bool_field(f, "privileged", false)),
-        ),
-    ];
-    if let Some(Value::Object { fields: vars, .. }) = field(f, "environment") {
-        let mut list = Vec::new();
-        for v in vars {
-            list.push(Expr::map([
-                ("Name", Expr::str(v.key.text.as_str())),
-                ("Type", Expr::str("PLAINTEXT")),
-                ("Value", cx.expr(&v.value)?),
-            ]));
-        }
-        env.push(("EnvironmentVariables", Expr::List(list)));
-    }
-    let mut source = vec![("Type", Expr::str("CODEPIPELINE"))];
-    if let Some(spec) = field(f, "buildspec") {
-        let json = cx.expr(spec)?.to_json();
-        if let Some(reports) = json.get("reports").and_then(|r| r.as_object()) {
-            let groups: Vec<Expr> = reports
-                .keys()
-                .map(|g| Expr::sub(format!("arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:report-group/{name}-{g}")))
-                .collect();
-            cx.grant(
-                &role_id,
-                allow(
-                    &[
-                        "codebuild:CreateReportGroup",
-                        "codebuild:CreateReport",
-                        "codebuild:UpdateReport",
-                        "codebuild:BatchPutTestCases",
-                        "codebuild:BatchPutCodeCoverages",
-                    ],
-                    groups,
-                ),
-            );
-        }
-        // CodeBuild takes the buildspec as a string; JSON is valid YAML.
-        let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-        source.push(("BuildSpec", Expr::Str(text)));
-    }
-    let mut r = Resource::new("AWS::CodeBuild::Project")
-        .prop(
-            "Name",
-            cx.opt(f, "name")?.unwrap_or(Expr::str(name.as_str())),
-        )
-        .opt("Description", cx.opt(f, "description")?)
-        .prop("ServiceRole", Expr::get_att(&role_id, "Arn"))
-        .prop("Source", Expr::map(source))
-        .prop(
-            "Artifacts",
-            Expr::map([("Type", Expr::str("CODEPIPELINE"))]),
-        )
-        .prop("Environment", Expr::map(env))
-        .prop(
-            "TimeoutInMinutes",
-            Expr::Int(cx.seconds(f, "timeout").unwrap_or(3600) / 60),
-        );
-    if let Some(mode) = cx.enum_field(f, "cache") {
-        let mode = match mode {
-            "LocalDockerLayer" => "LOCAL_DOCKER_LAYER_CACHE",
-            "LocalCustom" => "LOCAL_CUSTOM_CACHE",
-            _ => "LOCAL_SOURCE_CACHE",
-        };
-        r = r.prop(
-            "Cache",
-            Expr::map([
-                ("Type", Expr::str("LOCAL")),
-                ("Modes", Expr::list([Expr::str(mode)])),
-            ]),
-        );
-    }
-    cx.add(id, r);
-    cx.waits_for_grants.push((id.to_string(), role_id));
-    Ok(())
-}
+const S3_SOURCE: &[Prop] = &[
+    req("name", Ty::Str, "The action's name."),
+    req("bucket", Ty::Ref(&["s3::Bucket"]), "The versioned bucket the source zip is read from."),
+    req("key", Ty::Str, "The object key of the source zip."),
+    req("output", Ty::Str, "The artifact this action produces."),
+    dflt("trigger", Ty::Enum(&[("Events", "Events"), ("Poll", "Poll"), ("None", "None")]), Dflt::Variant("Events"), "How a new object starts the pipeline: an EventBridge rule (`Events`), polling, or not at all."),
+];
 
-pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+const CODEBUILD_ACTION: &[Prop] = &[
+    req("name", Ty::Str, "The action's name."),
+    req(
+        "project",
+        Ty::Ref(&["codebuild::Project"]),
+        "The project to run.",
+    ),
+    req(
+        "input",
+        Ty::Str,
+        "The artifact the build reads (produced by an earlier action).",
+    ),
+    prop(
+        "outputs",
+        Ty::List(&Ty::Str),
+        "Artifacts the build produces.",
+    ),
+    dflt(
+        "run_order",
+        Ty::Int { min: 1, max: 999 },
+        Dflt::Int(1),
+        "Order of the action within its stage.",
+    ),
+];
+
+const PIPELINE_ACTIONS: &[(&str, &[Prop])] =
+    &[("s3_source", S3_SOURCE), ("codebuild", CODEBUILD_ACTION)];
+
+pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let role_id = format!("{id}Role");
     service_role(cx, &role_id, "codepipeline.amazonaws.com", &[]);
@@ -144,7 +79,7 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     // The artifact store: encrypted, private, TLS only.
     let bucket_id = format!("{id}ArtifactsBucket");
     let key_id = format!("{id}ArtifactsBucketEncryptionKey");
-    let cross_account = cx.bool_field(f, "cross_account_keys", true);
+    let cross_account = cx.flag(KIND.props, f, "cross_account_keys");
     let by_default = if cross_account {
         cx.add(
             &key_id,
@@ -236,7 +171,7 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                     continue;
                 };
                 let name = cx.opt(af, "name")?.unwrap_or(Expr::str("Action"));
-                let run_order = cx.int_field(af, "run_order").unwrap_or(1);
+                let run_order = cx.number(CODEBUILD_ACTION, af, "run_order").unwrap_or(1);
                 let outputs: Vec<Expr> = {
                     let mut o = Vec::new();
                     if let Some(v) = field(af, "output") {
@@ -283,7 +218,7 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                                 vec![bucket_arn],
                             ),
                         );
-                        let trigger = cx.enum_field(af, "trigger").unwrap_or("Events");
+                        let trigger = cx.variant(S3_SOURCE, af, "trigger")?.unwrap_or_default();
                         action.push(("ActionTypeId", action_type("Source", "S3")));
                         action.push((
                             "Configuration",
@@ -385,65 +320,10 @@ pub fn pipeline(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .prop("ArtifactStore", Expr::map(store))
         .prop(
             "RestartExecutionOnUpdate",
-            Expr::Bool(cx.bool_field(f, "restart_on_update", false)),
+            Expr::Bool(cx.flag(KIND.props, f, "restart_on_update")),
         )
         .prop("Stages", Expr::List(stages));
     cx.add(id, r);
     cx.waits_for_grants.push((id.to_string(), role_id));
     Ok(())
-}
-
-fn action_type(category: &str, provider: &str) -> Expr {
-    Expr::map([
-        ("Category", Expr::str(category)),
-        ("Owner", Expr::str("AWS")),
-        ("Provider", Expr::str(provider)),
-        ("Version", Expr::str("1")),
-    ])
-}
-
-/// An EventBridge rule that starts the pipeline when the source object is written.
-fn trigger_rule(
-    cx: &mut Ctx,
-    pipeline_id: &str,
-    pipeline_arn: &Expr,
-    bucket_name: Expr,
-    key: Expr,
-) {
-    let role_id = format!("{pipeline_id}EventsRole");
-    service_role(cx, &role_id, "events.amazonaws.com", &[]);
-    cx.grant(
-        &role_id,
-        allow(
-            &["codepipeline:StartPipelineExecution"],
-            vec![pipeline_arn.clone()],
-        ),
-    );
-    let pattern = Expr::map([
-        ("source", Expr::list([Expr::str("aws.s3")])),
-        ("detail-type", Expr::list([Expr::str("Object Created")])),
-        (
-            "detail",
-            Expr::map([
-                ("bucket", Expr::map([("name", Expr::list([bucket_name]))])),
-                ("object", Expr::map([("key", Expr::list([key]))])),
-            ]),
-        ),
-    ]);
-    let rule = Resource::new("AWS::Events::Rule")
-        .prop(
-            "Description",
-            Expr::str("Starts the pipeline when a new source object is written"),
-        )
-        .prop("EventPattern", pattern)
-        .prop("State", Expr::str("ENABLED"))
-        .prop(
-            "Targets",
-            Expr::list([Expr::map([
-                ("Arn", pipeline_arn.clone()),
-                ("Id", Expr::str("Pipeline")),
-                ("RoleArn", Expr::get_att(&role_id, "Arn")),
-            ])]),
-        );
-    cx.add(format!("{pipeline_id}SourceTrigger"), rule);
 }

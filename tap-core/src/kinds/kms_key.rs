@@ -1,0 +1,56 @@
+//! `kms::Key` → `AWS::KMS::Key`: a customer managed KMS key.
+
+use super::*;
+use crate::ir::*;
+use crate::synth::shared::*;
+use crate::synth::{Ctx, Result};
+use crate::template::{Expr, Resource};
+
+pub const KIND: Kind = Kind {
+    name: "kms::Key",
+    cfn_type: "AWS::KMS::Key",
+    doc: "A customer managed KMS key. Rotation is on; the key policy lets the account's IAM policies grant its use.",
+    props: &[
+        prop("description", Ty::Str, "The key's description."),
+        dflt("rotation", Ty::Bool, Dflt::Bool(true), "Rotate the key material every year."),
+        prop("alias", Ty::Str, "An alias (`alias/name`) for the key."),
+        dflt("pending_window", Ty::Duration { min: 7 * DAY, max: 30 * DAY }, Dflt::Secs(2592000), "Waiting period before a deleted key is destroyed."),
+        dflt("removal", REMOVAL, Dflt::Variant("Retain"), "What CloudFormation does with the key when it leaves the stack."),
+    ],
+    attrs: &[
+        attr("id", AttrValue::Ref, "The key ID."),
+        arn("arn", AttrValue::GetAtt("Arn"), "kms", "key", "The key's ARN."),
+    ],
+    arn_attr: "arn",
+    lower,
+    phase: 0,
+};
+
+pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+    let f = &d.fields;
+    let r = Resource::new("AWS::KMS::Key")
+        .opt("Description", cx.opt(f, "description")?)
+        .prop(
+            "EnableKeyRotation",
+            Expr::Bool(cx.flag(KIND.props, f, "rotation")),
+        )
+        .prop(
+            "PendingWindowInDays",
+            days(
+                cx.duration(KIND.props, f, "pending_window")
+                    .unwrap_or_default(),
+            ),
+        )
+        .prop("KeyPolicy", key_policy())
+        .removal(removal(cx, KIND.props, f)?);
+    cx.add(id, r);
+    if let Some(alias) = cx.opt(f, "alias")? {
+        cx.add(
+            format!("{id}Alias"),
+            Resource::new("AWS::KMS::Alias")
+                .prop("AliasName", alias)
+                .prop("TargetKeyId", Expr::reference(id)),
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `logs::LogGroup` → `AWS::Logs::LogGroup`: a CloudWatch Logs log group.
+
+use super::*;
+use crate::ir::*;
+use crate::synth::shared::*;
+use crate::synth::{Ctx, Result};
+use crate::template::Resource;
+
+pub const KIND: Kind = Kind {
+    name: "logs::LogGroup",
+    cfn_type: "AWS::Logs::LogGroup",
+    doc: "A CloudWatch Logs log group.",
+    props: &[
+        prop("name", Ty::Str, "The log group name."),
+        dflt(
+            "retention",
+            Ty::RetentionDays,
+            Dflt::Secs(63158400),
+            "How long events are kept.",
+        ),
+        dflt(
+            "removal",
+            REMOVAL,
+            Dflt::Variant("Retain"),
+            "What CloudFormation does with the log group when it leaves the stack.",
+        ),
+    ],
+    attrs: &[
+        attr("name", AttrValue::Ref, "The log group name."),
+        arn(
+            "arn",
+            AttrValue::GetAtt("Arn"),
+            "logs",
+            "log-group",
+            "The log group's ARN.",
+        ),
+    ],
+    arn_attr: "arn",
+    lower,
+    phase: 0,
+};
+
+pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+    let f = &d.fields;
+    let retention = cx.duration(KIND.props, f, "retention").unwrap_or_default();
+    let r = Resource::new("AWS::Logs::LogGroup")
+        .opt("LogGroupName", cx.opt(f, "name")?)
+        .prop("RetentionInDays", days(retention))
+        .removal(removal(cx, KIND.props, f)?);
+    cx.add(id, r);
+    Ok(())
+}

@@ -1,0 +1,253 @@
+//! `s3::Bucket` → `AWS::S3::Bucket`: an S3 bucket.
+
+use super::*;
+use crate::ir::*;
+use crate::synth::policy::{self, allow, deny_insecure_transport, with};
+use crate::synth::shared::*;
+use crate::synth::{Ctx, Result};
+use crate::template::{Expr, Resource};
+
+pub const KIND: Kind = Kind {
+    name: "s3::Bucket",
+    cfn_type: "AWS::S3::Bucket",
+    doc: "An S3 bucket. Public access is always blocked, and a bucket policy denies requests without TLS.",
+    props: &[
+        prop("name", Ty::Str, "The bucket name (checked against S3's naming rules when literal)."),
+        dflt("versioned", Ty::Bool, Dflt::Bool(false), "Keep every version of every object."),
+        dflt("encryption", Ty::BucketEncryption, Dflt::Variant("S3Managed"), "`S3Managed` (SSE-S3) or `kms(key)` (SSE-KMS with a bucket key)."),
+        prop("access_logs", Ty::Ref(&["s3::Bucket"]), "Deliver server access logs to this bucket (its policy is extended to let S3 logging write)."),
+        prop("access_logs_prefix", Ty::Str, "Key prefix of the access logs."),
+        prop("lifecycle", Ty::List(&Ty::Object(LIFECYCLE_RULE)), "Lifecycle rules."),
+        dflt("removal", REMOVAL, Dflt::Variant("Retain"), "What CloudFormation does with the bucket when it leaves the stack."),
+        dflt("auto_delete_objects", Ty::Bool, Dflt::Bool(false), "`tap destroy` empties the bucket before deleting it (needs `removal: Destroy`)."),
+        dflt("event_bridge", Ty::Bool, Dflt::Bool(false), "Send the bucket's events to EventBridge (for pipeline triggers)."),
+        prop("allow", Ty::Statements(Effect::Allow), "Extra bucket-policy statements that allow (each needs `to PRINCIPAL`)."),
+        prop("deny", Ty::Statements(Effect::Deny), "Extra bucket-policy statements that deny (each needs `to PRINCIPAL`)."),
+    ],
+    attrs: &[
+        attr("name", AttrValue::Ref, "The bucket name."),
+        arn("arn", AttrValue::GetAtt("Arn"), "s3", "bucket", "The bucket's ARN (for bucket-level actions such as `s3:ListBucket`)."),
+        arn("objects", AttrValue::Sub("${${Self}.Arn}/*"), "s3", "object", "The ARN of every object in the bucket (for `s3:GetObject`, `s3:PutObject`)."),
+        attr("domain_name", AttrValue::GetAtt("DomainName"), "The bucket's domain name."),
+        attr("key", AttrValue::Linked(encryption_key), "The KMS key the bucket is encrypted with (`encryption: kms(key)`)."),
+    ],
+    arn_attr: "arn",
+    lower,
+    phase: 0,
+};
+
+fn encryption_key(fields: &[Field]) -> Option<&Value> {
+    match field(fields, "encryption") {
+        Some(Value::Call { func, args }) if func.text == "kms" => args.first(),
+        _ => None,
+    }
+}
+
+const LIFECYCLE_RULE: &[Prop] = &[
+    req("id", Ty::Str, "The rule's ID."),
+    prop("prefix", Ty::Str, "Only objects under this key prefix."),
+    prop(
+        "expiration",
+        Ty::Duration {
+            min: DAY,
+            max: 100 * 365 * DAY,
+        },
+        "Delete current objects this long after creation.",
+    ),
+    prop(
+        "noncurrent_expiration",
+        Ty::Duration {
+            min: DAY,
+            max: 100 * 365 * DAY,
+        },
+        "Delete noncurrent versions this long after they become noncurrent.",
+    ),
+    prop(
+        "abort_incomplete_multipart_upload",
+        Ty::Duration {
+            min: DAY,
+            max: 100 * 365 * DAY,
+        },
+        "Abort multipart uploads left incomplete this long.",
+    ),
+    prop(
+        "transitions",
+        Ty::List(&Ty::Object(TRANSITION)),
+        "Storage class transitions.",
+    ),
+];
+
+const TRANSITION: &[Prop] = &[
+    req(
+        "storage_class",
+        Ty::Enum(&[
+            ("InfrequentAccess", "STANDARD_IA"),
+            ("OneZoneInfrequentAccess", "ONEZONE_IA"),
+            ("IntelligentTiering", "INTELLIGENT_TIERING"),
+            ("Glacier", "GLACIER"),
+            ("GlacierInstantRetrieval", "GLACIER_IR"),
+            ("DeepArchive", "DEEP_ARCHIVE"),
+        ]),
+        "Target storage class.",
+    ),
+    req(
+        "after",
+        Ty::Duration {
+            min: DAY,
+            max: 100 * 365 * DAY,
+        },
+        "Time after object creation (at least 30 days for the infrequent-access classes).",
+    ),
+];
+
+pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+    let f = &d.fields;
+    let mut r = Resource::new("AWS::S3::Bucket")
+        .opt("BucketName", cx.opt(f, "name")?)
+        .prop("PublicAccessBlockConfiguration", block_public_access());
+    let by_default = match field(f, "encryption") {
+        Some(Value::Call { args, .. }) => {
+            let key = match args.first() {
+                Some(Value::Path { segments }) => cx.path(segments, Some("arn"))?,
+                _ => Expr::str("alias/aws/s3"),
+            };
+            Expr::map([
+                ("SSEAlgorithm", Expr::str("aws:kms")),
+                ("KMSMasterKeyID", key),
+            ])
+        }
+        _ => Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
+    };
+    let kms = matches!(field(f, "encryption"), Some(Value::Call { .. }));
+    let mut rule = vec![("ServerSideEncryptionByDefault", by_default)];
+    if kms {
+        // A bucket key cuts the KMS calls (and their cost) per object.
+        rule.push(("BucketKeyEnabled", Expr::Bool(true)));
+    }
+    r = r.prop(
+        "BucketEncryption",
+        Expr::map([(
+            "ServerSideEncryptionConfiguration",
+            Expr::list([Expr::map(rule)]),
+        )]),
+    );
+    if cx.flag(KIND.props, f, "versioned") {
+        r = r.prop(
+            "VersioningConfiguration",
+            Expr::map([("Status", Expr::str("Enabled"))]),
+        );
+    }
+    if let Some(target) = field(f, "access_logs") {
+        let prefix = cx.str_field(f, "access_logs_prefix").unwrap_or_default();
+        let mut logging = vec![("DestinationBucketName", cx.expr(target)?)];
+        if !prefix.is_empty() {
+            logging.push(("LogFilePrefix", Expr::str(prefix.as_str())));
+        }
+        r = r.prop("LoggingConfiguration", Expr::map(logging));
+        // The log bucket's policy lets the S3 logging service write, for this bucket only.
+        if let Some(target_id) = cx.local_id(target) {
+            let s = allow(
+                &["s3:PutObject"],
+                vec![Expr::sub(format!("${{{target_id}.Arn}}/{prefix}*"))],
+            );
+            let s = with(
+                s,
+                "Principal",
+                policy::service_principal("logging.s3.amazonaws.com"),
+            );
+            let s = with(
+                s,
+                "Condition",
+                Expr::map([
+                    (
+                        "ArnLike",
+                        Expr::map([("aws:SourceArn", Expr::get_att(id, "Arn"))]),
+                    ),
+                    (
+                        "StringEquals",
+                        Expr::map([("aws:SourceAccount", Expr::reference("AWS::AccountId"))]),
+                    ),
+                ]),
+            );
+            cx.resource_policy(&target_id, s);
+        }
+    }
+    if let Some(Value::List { items, .. }) = field(f, "lifecycle") {
+        let mut rules = Vec::new();
+        for item in items {
+            let Value::Object { fields: rf, .. } = item else {
+                continue;
+            };
+            let mut rule = vec![("Status", Expr::str("Enabled"))];
+            if let Some(id) = cx.opt(rf, "id")? {
+                rule.push(("Id", id));
+            }
+            if let Some(p) = cx.opt(rf, "prefix")? {
+                rule.push(("Prefix", p));
+            }
+            if let Some(s) = cx.seconds(rf, "expiration") {
+                rule.push(("ExpirationInDays", days(s)));
+            }
+            if let Some(s) = cx.seconds(rf, "noncurrent_expiration") {
+                rule.push((
+                    "NoncurrentVersionExpiration",
+                    Expr::map([("NoncurrentDays", days(s))]),
+                ));
+            }
+            if let Some(s) = cx.seconds(rf, "abort_incomplete_multipart_upload") {
+                rule.push((
+                    "AbortIncompleteMultipartUpload",
+                    Expr::map([("DaysAfterInitiation", days(s))]),
+                ));
+            }
+            if let Some(Value::List { items: ts, .. }) = field(rf, "transitions") {
+                let mut transitions = Vec::new();
+                for t in ts {
+                    let Value::Object { fields: tf, .. } = t else {
+                        continue;
+                    };
+                    let class = cx
+                        .variant(TRANSITION, tf, "storage_class")?
+                        .unwrap_or_default();
+                    let after = cx.seconds(tf, "after").unwrap_or(30 * 86_400);
+                    transitions.push(Expr::map([
+                        ("StorageClass", Expr::str(class)),
+                        ("TransitionInDays", days(after)),
+                    ]));
+                }
+                rule.push(("Transitions", Expr::List(transitions)));
+            }
+            rules.push(Expr::map(rule));
+        }
+        r = r.prop(
+            "LifecycleConfiguration",
+            Expr::map([("Rules", Expr::List(rules))]),
+        );
+    }
+    if cx.flag(KIND.props, f, "event_bridge") {
+        r = r.prop(
+            "NotificationConfiguration",
+            Expr::map([(
+                "EventBridgeConfiguration",
+                Expr::map([("EventBridgeEnabled", Expr::Bool(true))]),
+            )]),
+        );
+    }
+    if cx.flag(KIND.props, f, "auto_delete_objects") {
+        // `tap destroy` reads this and empties the bucket before CloudFormation deletes it.
+        r.metadata
+            .insert("tap:auto-delete-objects".into(), Expr::Bool(true));
+    }
+    r = r.removal(removal(cx, KIND.props, f)?);
+    cx.add(id, r);
+
+    let arn = Expr::get_att(id, "Arn");
+    let objects = Expr::sub(format!("${{{id}.Arn}}/*"));
+    cx.resource_policy(id, deny_insecure_transport("s3:*", vec![arn, objects]));
+    for key in ["allow", "deny"] {
+        for s in cx.statements(f, key)? {
+            cx.resource_policy(id, s);
+        }
+    }
+    Ok(())
+}

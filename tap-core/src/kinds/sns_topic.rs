@@ -1,0 +1,43 @@
+//! `sns::Topic` → `AWS::SNS::Topic`: an SNS topic.
+
+use super::*;
+use crate::ir::*;
+use crate::synth::policy::deny_insecure_transport;
+use crate::synth::{Ctx, Result};
+use crate::template::{Expr, Resource};
+
+pub const KIND: Kind = Kind {
+    name: "sns::Topic",
+    cfn_type: "AWS::SNS::Topic",
+    doc: "An SNS topic. A topic policy denies publishing without TLS.",
+    props: &[
+        prop("name", Ty::Str, "The topic name."),
+        prop("display_name", Ty::Str, "The display name (SMS sender)."),
+        prop("key", Ty::Ref(&["kms::Key"]), "Encrypt messages at rest with this customer managed key; alarms that notify the topic get the key policy grant they need."),
+    ],
+    attrs: &[
+        arn("arn", AttrValue::Ref, "sns", "topic", "The topic's ARN."),
+        attr("name", AttrValue::GetAtt("TopicName"), "The topic name."),
+    ],
+    arn_attr: "arn",
+    lower,
+    phase: 0,
+};
+
+pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+    let f = &d.fields;
+    let key = match field(f, "key") {
+        Some(Value::Path { segments }) => Some(cx.path(segments, Some("arn"))?),
+        _ => None,
+    };
+    let r = Resource::new("AWS::SNS::Topic")
+        .opt("TopicName", cx.opt(f, "name")?)
+        .opt("DisplayName", cx.opt(f, "display_name")?)
+        .opt("KmsMasterKeyId", key);
+    cx.add(id, r);
+    cx.resource_policy(
+        id,
+        deny_insecure_transport("sns:Publish", vec![Expr::reference(id)]),
+    );
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Lowering helpers more than one kind uses: removal policies, the public
+//! access block, the default key policy, service roles, stable hashes.
+
+use crate::diag::Loc;
+use crate::ir::*;
+use crate::kinds::Prop;
+use crate::synth::policy::{self, allow, trust, with};
+use crate::synth::{err, Ctx, Result};
+use crate::template::{Expr, RemovalPolicy, Resource};
+
+/// The removal policy of a kind with a `removal` property: as given, or the
+/// kind's default, in CloudFormation's terms (`Destroy` is `Delete`).
+pub fn removal(cx: &Ctx, props: &[Prop], fields: &[Field]) -> Result<RemovalPolicy> {
+    match cx.variant(props, fields, "removal")? {
+        Some("Retain") => Ok(RemovalPolicy::Retain),
+        Some("Delete") => Ok(RemovalPolicy::Delete),
+        Some("Snapshot") => Ok(RemovalPolicy::Snapshot),
+        other => err(Loc::NONE, format!("internal: removal policy {other:?}")),
+    }
+}
+
+pub fn days(secs: i64) -> Expr {
+    Expr::Int(secs / 86_400)
+}
+
+/// Every public-access block on (the only setting tap writes).
+pub fn block_public_access() -> Expr {
+    Expr::map([
+        ("BlockPublicAcls", Expr::Bool(true)),
+        ("BlockPublicPolicy", Expr::Bool(true)),
+        ("IgnorePublicAcls", Expr::Bool(true)),
+        ("RestrictPublicBuckets", Expr::Bool(true)),
+    ])
+}
+
+/// As the AWS CDK does: the account administers the key, and IAM policies grant its use.
+pub fn key_policy() -> Expr {
+    let admin = with(
+        allow(&["kms:*"], vec![Expr::str("*")]),
+        "Principal",
+        Expr::map([(
+            "AWS",
+            Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
+        )]),
+    );
+    policy::document(vec![admin])
+}
+
+/// A role tap creates for a service (CodeDeploy, CodeBuild, CodePipeline, EventBridge).
+pub fn service_role(cx: &mut Ctx, id: &str, service: &str, managed: &[&str]) {
+    let mut r = Resource::new("AWS::IAM::Role").prop(
+        "AssumeRolePolicyDocument",
+        trust(policy::service_principal(service)),
+    );
+    if !managed.is_empty() {
+        r = r.prop(
+            "ManagedPolicyArns",
+            Expr::list(
+                managed
+                    .iter()
+                    .map(|m| Expr::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{m}"))),
+            ),
+        );
+    }
+    cx.add(id, r);
+}
+
+/// FNV-1a: a stable, dependency-free hash for logical IDs that must change with content.
+pub fn stable_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The logical ID of the key a topic of this stack is encrypted with.
+pub fn topic_key(cx: &Ctx, topic: &Value) -> Option<String> {
+    let Value::Path { segments } = topic else {
+        return None;
+    };
+    match cx.scope.resolve(segments) {
+        Ok(crate::resolve::Target::Resource { decl, .. }) => {
+            field(&decl.fields, "key").and_then(|k| cx.local_id(k))
+        }
+        _ => None,
+    }
+}
+
+/// The name of a project as text for an ARN (its `name` is required, so it is known
+/// before deploy; building the ARN from `Ref` would make the role depend on the project).
+pub fn project_name(cx: &Ctx, fields: &[Field]) -> String {
+    cx.str_field(fields, "name").unwrap_or_default()
+}
+
+pub fn action_type(category: &str, provider: &str) -> Expr {
+    Expr::map([
+        ("Category", Expr::str(category)),
+        ("Owner", Expr::str("AWS")),
+        ("Provider", Expr::str(provider)),
+        ("Version", Expr::str("1")),
+    ])
+}
+
+/// An EventBridge rule that starts the pipeline when the source object is written.
+pub fn trigger_rule(
+    cx: &mut Ctx,
+    pipeline_id: &str,
+    pipeline_arn: &Expr,
+    bucket_name: Expr,
+    key: Expr,
+) {
+    let role_id = format!("{pipeline_id}EventsRole");
+    service_role(cx, &role_id, "events.amazonaws.com", &[]);
+    cx.grant(
+        &role_id,
+        allow(
+            &["codepipeline:StartPipelineExecution"],
+            vec![pipeline_arn.clone()],
+        ),
+    );
+    let pattern = Expr::map([
+        ("source", Expr::list([Expr::str("aws.s3")])),
+        ("detail-type", Expr::list([Expr::str("Object Created")])),
+        (
+            "detail",
+            Expr::map([
+                ("bucket", Expr::map([("name", Expr::list([bucket_name]))])),
+                ("object", Expr::map([("key", Expr::list([key]))])),
+            ]),
+        ),
+    ]);
+    let rule = Resource::new("AWS::Events::Rule")
+        .prop(
+            "Description",
+            Expr::str("Starts the pipeline when a new source object is written"),
+        )
+        .prop("EventPattern", pattern)
+        .prop("State", Expr::str("ENABLED"))
+        .prop(
+            "Targets",
+            Expr::list([Expr::map([
+                ("Arn", pipeline_arn.clone()),
+                ("Id", Expr::str("Pipeline")),
+                ("RoleArn", Expr::get_att(&role_id, "Arn")),
+            ])]),
+        );
+    cx.add(format!("{pipeline_id}SourceTrigger"), rule);
+}
