@@ -92,6 +92,7 @@ fn build(kind_name: &str, schema: &'static TypeSchema) -> Kind {
         arn_attr: schema.arn_attribute.as_deref().unwrap_or(""),
         lower: crate::synth::raw::lower,
         phase: 0,
+        check: None,
     }
 }
 

@@ -350,7 +350,7 @@ fn suggest_action(service: &str, action: &str) -> String {
 }
 
 /// Does `role` allow `action` on the resource named `target` (an attribute of it, or `*`)?
-pub(super) fn role_allows(
+pub(crate) fn role_allows(
     role: &ResourceDecl,
     scope: &Scope,
     action: &str,

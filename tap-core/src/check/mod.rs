@@ -2,13 +2,10 @@
 //! and turns every finding into a compile error at its span; a stack built at run
 //! time can be checked the same way.
 
-mod canary;
-mod iam;
-mod kms;
-mod lambda;
+pub(crate) mod iam;
 mod names;
-mod pipeline;
-mod props;
+pub(crate) mod props;
+mod template;
 
 use crate::constructs;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -88,14 +85,16 @@ fn rules(stack: &StackDef, options: &Options, diags: &mut Diagnostics) {
         names::check(stack, &scope, diags);
         props::check(stack, &scope, options, diags);
         iam::check(stack, &scope, diags);
-        kms::check(stack, &scope, diags);
-        lambda::check(stack, &scope, diags);
-        canary::check(stack, &scope, diags);
-        pipeline::check(stack, &scope, diags);
+        // Each kind's own cross-checks, from its file in `kinds/`.
+        for decl in stack.resources() {
+            if let Some(check) = crate::kinds::kind(&decl.kind.text).and_then(|k| k.check) {
+                check(decl, &scope, diags);
+            }
+        }
     }
-    // The dependency graph is judged on the synthesised template itself, so that
-    // what is called a cycle is exactly what CloudFormation would reject.
+    // Then the template the model lowers to: cycles and quotas are exactly
+    // what CloudFormation would reject.
     if diags.is_empty() {
-        names::check_cycles(stack, diags);
+        template::check(stack, diags);
     }
 }

@@ -137,41 +137,6 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     }
 }
 
-/// Synthesises the stack with no parameters bound and reports what synthesis
-/// finds, including dependency cycles, at the declaration that starts them.
-pub fn check_cycles(stack: &StackDef, diags: &mut Diagnostics) {
-    let by_id: BTreeMap<String, &ResourceDecl> = stack
-        .resources()
-        .map(|d| (logical_id(&d.name.text), d))
-        .collect();
-    match crate::synth::synth(
-        stack,
-        &crate::synth::Bindings::placeholders(stack),
-        &crate::synth::PlaceholderAssets,
-    ) {
-        Err(e) => diags.error(e.loc, e.message),
-        Ok(template) => {
-            crate::cfn::limits::check(&template, &stack.name.text, stack.name.loc, diags);
-            if let Some(cycle) = template.find_cycle() {
-                let decl = cycle.iter().find_map(|id| by_id.get(id));
-                let names: Vec<String> = cycle
-                    .iter()
-                    .map(|id| {
-                        by_id
-                            .get(id)
-                            .map_or(id.clone(), |d| display_name(&d.name.text))
-                    })
-                    .collect();
-                let loc = decl.map_or(stack.name.loc, |d| d.name.loc);
-                diags.push(
-                    Diagnostic::new(loc, format!("dependency cycle: {}", names.join(" → ")))
-                        .help("CloudFormation cannot create resources that wait on each other; break the cycle by referring to one of them by a literal name"),
-                );
-            }
-        }
-    }
-}
-
 /// `cfn::DynamoDB::Tabel`: did you mean a type of the same service, or the
 /// service spelt right?
 fn unknown_raw_type(kind: &Name) -> Diagnostic {

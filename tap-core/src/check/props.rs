@@ -35,7 +35,6 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
         for dup in because.iter().skip(1) {
             diags.error(dup.key.loc, "`because` is set twice");
         }
-        rules(decl, diags);
     }
     cx.fields(
         &format!("stack `{}`", stack.name.text),
@@ -663,78 +662,7 @@ pub fn human(secs: u64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Rules that span several properties of one resource.
-fn rules(decl: &ResourceDecl, diags: &mut Diagnostics) {
-    let f = |k: &str| field(&decl.fields, k);
-    match decl.kind.text.as_str() {
-        "s3::Bucket" => {
-            if let Some(Value::Str { text, loc }) = f("name") {
-                if let Some(problem) = bucket_name_problem(text) {
-                    diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
-                }
-            }
-            if matches!(
-                f("auto_delete_objects"),
-                Some(Value::Bool { value: true, .. })
-            ) && !is_path(f("removal"), "Destroy")
-            {
-                let loc = f("auto_delete_objects").map_or(decl.name.loc, Value::loc);
-                diags.push(Diagnostic::new(loc, "`auto_delete_objects` empties a bucket that is being deleted, but this bucket is retained").help("add `removal: Destroy`"));
-            }
-            if let Some(Value::List { items, .. }) = f("lifecycle") {
-                for rule in items {
-                    let Value::Object { fields, .. } = rule else {
-                        continue;
-                    };
-                    if let Some(Value::List { items: ts, .. }) = field(fields, "transitions") {
-                        for t in ts {
-                            let Value::Object { fields: tf, .. } = t else {
-                                continue;
-                            };
-                            let ia = matches!(field(tf, "storage_class"), Some(Value::Path { segments }) if segments[0].text.contains("InfrequentAccess"));
-                            if let (true, Some(Value::Call { func, args })) =
-                                (ia, field(tf, "after"))
-                            {
-                                if let [Value::Int { value, .. }] = args.as_slice() {
-                                    if duration_seconds(&func.text, *value)
-                                        .is_some_and(|s| s < 30 * 86_400)
-                                    {
-                                        diags.error(func.loc, "S3 moves objects to an infrequent-access class no sooner than 30 days after creation");
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        "cloudwatch::Alarm" => {
-            if let Some(Value::Call { func, args }) = f("period") {
-                if let [Value::Int { value, .. }] = args.as_slice() {
-                    if let Some(s) = duration_seconds(&func.text, *value) {
-                        if !(s == 10 || s == 20 || s == 30 || s % 60 == 0) {
-                            diags.error(func.loc, format!("an alarm period of {s} seconds is not allowed: use 10, 20, 30 seconds or a multiple of 60"));
-                        }
-                    }
-                }
-            }
-        }
-        "secretsmanager::Secret" => {
-            if let Some(Value::Object { fields, loc, .. }) = f("generate") {
-                if field(fields, "key").is_some() != field(fields, "template").is_some() {
-                    diags.push(
-                        Diagnostic::new(*loc, "`key` and `template` go together").help(
-                            "the generated value is stored under `key` in the JSON `template`",
-                        ),
-                    );
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn is_path(v: Option<&Value>, text: &str) -> bool {
+pub(crate) fn is_path(v: Option<&Value>, text: &str) -> bool {
     matches!(v, Some(Value::Path { segments }) if segments.len() == 1 && segments[0].text == text)
 }
 

@@ -2,7 +2,10 @@
 
 use super::*;
 use crate::constructs::logical_id;
+use crate::diag::Diagnostics;
 use crate::ir::*;
+use crate::kinds::duration_seconds;
+use crate::resolve::Scope;
 use crate::resolve::Target;
 use crate::synth::policy::{self, allow, with};
 use crate::synth::shared::*;
@@ -102,12 +105,16 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
+    check: Some(check),
 };
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
-    let Some(Value::Path { segments }) = field(f, "metric") else {
-        return err(d.name.loc, "an alarm needs `metric`");
+    let Value::Path { segments } = cx.required(d, "metric")? else {
+        return err(
+            d.name.loc,
+            "`metric` is not a metric: only a checked stack can be lowered",
+        );
     };
     let target = cx
         .scope
@@ -234,4 +241,18 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     }
     cx.add(id, r);
     Ok(())
+}
+
+/// A period CloudWatch accepts: 10, 20, 30 seconds or a multiple of 60.
+pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+    let f = |k: &str| field(&decl.fields, k);
+    if let Some(Value::Call { func, args }) = f("period") {
+        if let [Value::Int { value, .. }] = args.as_slice() {
+            if let Some(s) = duration_seconds(&func.text, *value) {
+                if !(s == 10 || s == 20 || s == 30 || s % 60 == 0) {
+                    diags.error(func.loc, format!("an alarm period of {s} seconds is not allowed: use 10, 20, 30 seconds or a multiple of 60"));
+                }
+            }
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! `codedeploy::LambdaDeploymentGroup` → `AWS::CodeDeploy::DeploymentGroup`: shifts an alias's traffic to a new version gradually and rolls back when an alarm fires.
 
 use super::*;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
+use crate::resolve::Scope;
 use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
+use crate::synth::{Ctx, Result};
 use crate::template::{Expr, Resource};
 
 pub const KIND: Kind = Kind {
@@ -22,14 +24,12 @@ pub const KIND: Kind = Kind {
     arn_attr: "",
     lower,
     phase: 2,
+    check: Some(check),
 };
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
-    let app = match field(f, "application") {
-        Some(v) => cx.expr(v)?,
-        None => return err(d.name.loc, "a deployment group needs `application`"),
-    };
+    let app = cx.expr(cx.required(d, "application")?)?;
     let role_id = format!("{id}ServiceRole");
     service_role(
         cx,
@@ -91,4 +91,33 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A canary or linear deployment exists to roll back when something goes wrong;
+/// without an alarm it never can.
+pub(crate) fn check(group: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+    let Some(Value::Path { segments }) = field(&group.fields, "config") else {
+        return;
+    };
+    let Some(config) = segments.first() else {
+        return;
+    };
+    if config.text == "AllAtOnce" {
+        return;
+    }
+    let alarms = match field(&group.fields, "alarms") {
+        Some(Value::List { items, .. }) => items.len(),
+        Some(_) => 1, // a parameter: checked where it is given
+        None => 0,
+    };
+    if alarms == 0 {
+        let loc = match field(&group.fields, "alarms") {
+            Some(v) => v.loc(),
+            None => config.loc,
+        };
+        diags.push(
+            Diagnostic::new(loc, format!("the `{}` deployment has no alarm to roll back on, so a bad version always reaches all traffic", config.text))
+                .help("give the deployment group `alarms: [error_alarm]` (an alarm on the function's errors)"),
+        );
+    }
 }

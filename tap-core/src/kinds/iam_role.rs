@@ -1,9 +1,14 @@
 //! `iam::Role` → `AWS::IAM::Role`: an IAM role with an inline least-privilege policy.
 
 use super::*;
+use crate::check::iam::role_allows;
+use crate::constructs::display_name;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::iam::catalog::catalog;
 use crate::ir::*;
+use crate::resolve::{Scope, Target};
 use crate::synth::policy::{self, trust};
-use crate::synth::{err, Ctx, Result};
+use crate::synth::{Ctx, Result};
 use crate::template::{Expr, Resource};
 
 pub const KIND: Kind = Kind {
@@ -26,14 +31,12 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
+    check: Some(check),
 };
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
-    let principal = match field(f, "assumed_by") {
-        Some(p) => cx.principal(p)?,
-        None => return err(d.name.loc, "a role needs `assumed_by`"),
-    };
+    let principal = cx.principal(cx.required(d, "assumed_by")?)?;
     let mut r = Resource::new("AWS::IAM::Role")
         .opt("RoleName", cx.opt(f, "name")?)
         .opt("Description", cx.opt(f, "description")?)
@@ -70,4 +73,73 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     }
     cx.add(id, r);
     Ok(())
+}
+
+/// A role that writes to (or reads from) a KMS-encrypted bucket must be allowed
+/// to use the bucket's key, or every request fails with AccessDenied.
+pub(crate) fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+    let Some(Value::List { items, .. }) = field(&role.fields, "allow") else {
+        return;
+    };
+    for item in items {
+        let Value::Statement(s) = item else { continue };
+        for r in &s.resources {
+            let Value::Path { segments } = r else {
+                continue;
+            };
+            let Ok(Target::Resource {
+                decl: bucket,
+                kind,
+                attr,
+            }) = scope.resolve(segments)
+            else {
+                continue;
+            };
+            if kind.name != "s3::Bucket" || attr.map(|a| a.name) != Some("objects") {
+                continue;
+            }
+            let key_path = [segments[0].clone(), Name::new("key", segments[0].loc)];
+            let Ok(Target::Resource { decl: key, .. }) = scope.resolve(&key_path) else {
+                continue;
+            };
+            for a in &s.actions {
+                let Ok((service, infos)) = catalog().resolve(&a.text) else {
+                    continue;
+                };
+                if service.prefix != "s3" {
+                    continue;
+                }
+                let writes = infos.iter().any(|i| {
+                    i.name.starts_with("Put")
+                        || i.name.starts_with("Restore")
+                        || i.name == "CreateMultipartUpload"
+                });
+                let reads = infos
+                    .iter()
+                    .any(|i| i.name.starts_with("GetObject") && i.level.contains('R'));
+                let needed: &[&str] = match (writes, reads) {
+                    (true, _) => &["kms:GenerateDataKey"],
+                    (false, true) => &["kms:Decrypt"],
+                    _ => &[],
+                };
+                for need in needed {
+                    if !role_allows(role, scope, need, &key.name.text, &[]) {
+                        diags.push(
+                            Diagnostic::new(
+                                a.loc,
+                                format!(
+                                    "role `{}` is allowed `{}` on `{}`, but that bucket is encrypted with KMS key `{}` and the role may not `{need}` with it",
+                                    display_name(&role.name.text),
+                                    a.text,
+                                    display_name(&bucket.name.text),
+                                    display_name(&key.name.text)
+                                ),
+                            )
+                            .help(format!("S3 calls KMS on the role's behalf, so without it every request fails with AccessDenied: add `{need} on {}.key`", segments[0].text)),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

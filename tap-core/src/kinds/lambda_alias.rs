@@ -22,6 +22,7 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 1,
+    check: None,
 };
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {

@@ -1,7 +1,11 @@
 //! `lambda::Function` → `AWS::Lambda::Function`: a Lambda function with a log group of its own.
 
 use super::*;
+use crate::check::iam::role_allows;
+use crate::constructs::display_name;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
+use crate::resolve::{Scope, Target};
 use crate::synth::{err, Ctx, Result};
 use crate::template::{Expr, RemovalPolicy, Resource};
 
@@ -39,6 +43,7 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
+    check: Some(check),
 };
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
@@ -62,17 +67,13 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         },
         _ => return err(d.name.loc, "a function needs `code: asset(\"…\")`"),
     };
-    let role = match field(f, "role") {
-        Some(v) => {
-            if let Some(role_id) = cx.local_id(v) {
-                cx.waits_for_grants.push((id.to_string(), role_id));
-            }
-            match v {
-                Value::Path { segments } => cx.path(segments, Some("arn"))?,
-                other => cx.expr(other)?,
-            }
-        }
-        None => return err(d.name.loc, "a function needs `role`"),
+    let role_value = cx.required(d, "role")?;
+    if let Some(role_id) = cx.local_id(role_value) {
+        cx.waits_for_grants.push((id.to_string(), role_id));
+    }
+    let role = match role_value {
+        Value::Path { segments } => cx.path(segments, Some("arn"))?,
+        other => cx.expr(other)?,
     };
     let runtime = cx.variant(KIND.props, f, "runtime")?.unwrap_or_default();
     let log_group = format!("{id}LogGroup");
@@ -142,4 +143,92 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     cx.add(log_group, lg);
     cx.add(id, r);
     Ok(())
+}
+
+/// A function's role must be assumable by Lambda and grant what the function's
+/// own configuration needs: writing its logs, X-Ray when traced, and sending to
+/// its dead-letter queue. (Grants the code needs are declared in the role.)
+pub(crate) fn check(function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+    let Some(Value::Path {
+        segments: role_path,
+    }) = field(&function.fields, "role")
+    else {
+        return;
+    };
+    let Ok(Target::Resource {
+        decl: role,
+        kind,
+        attr: None,
+    }) = scope.resolve(role_path)
+    else {
+        return;
+    };
+    if kind.name != "iam::Role" {
+        return;
+    }
+    let fname = display_name(&function.name.text);
+    let rname = path_text(role_path);
+    let role_loc = role_path.last().map_or(function.name.loc, |s| s.loc);
+
+    // Lambda must be allowed to assume the role (a missing `assumed_by` is reported by the property check).
+    let lambda_trusted = match field(&role.fields, "assumed_by") {
+        Some(Value::Call { func, args }) if func.text == "service" => {
+            matches!(args.as_slice(), [Value::Str { text, .. }] if text == "lambda.amazonaws.com")
+        }
+        Some(_) => false,
+        None => true,
+    };
+    if !lambda_trusted {
+        diags.push(
+            Diagnostic::new(role_loc, format!("function `{fname}` runs as role `{rname}`, but Lambda may not assume that role"))
+                .help("the role needs `assumed_by: service(\"lambda.amazonaws.com\")`"),
+        );
+    }
+
+    let fpath = function.name.text.as_str();
+    let display = if fpath.contains('/') {
+        fname.clone()
+    } else {
+        fpath.to_string()
+    };
+    for action in ["logs:CreateLogStream", "logs:PutLogEvents"] {
+        if !role_allows(role, scope, action, fpath, &["log_streams"]) {
+            diags.push(
+                Diagnostic::new(role_loc, format!("function `{fname}` cannot write its logs: role `{rname}` does not allow `{action}` on its log streams"))
+                    .help(format!("add `[logs:CreateLogStream, logs:PutLogEvents] on {display}.log_streams` to the role's `allow`")),
+            );
+        }
+    }
+
+    if let Some(Value::Path { segments }) = field(&function.fields, "tracing") {
+        if segments.first().is_some_and(|s| s.text == "Active") {
+            for action in ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] {
+                if !role_allows(role, scope, action, "", &[]) {
+                    diags.push(
+                        Diagnostic::new(segments[0].loc, format!("function `{fname}` has active tracing, but role `{rname}` does not allow `{action}`"))
+                            .help("add `[xray:PutTraceSegments, xray:PutTelemetryRecords] on *` to the role's `allow` (X-Ray has no resource-level permissions)"),
+                    );
+                }
+            }
+        }
+    }
+
+    if let Some(Value::Path { segments }) = field(&function.fields, "dead_letter_queue") {
+        if let Ok(Target::Resource {
+            decl: dlq, kind, ..
+        }) = scope.resolve(segments)
+        {
+            let action = if kind.name == "sns::Topic" {
+                "sns:Publish"
+            } else {
+                "sqs:SendMessage"
+            };
+            if !role_allows(role, scope, action, &dlq.name.text, &[]) {
+                diags.push(
+                    Diagnostic::new(segments[0].loc, format!("function `{fname}` sends failed events to `{}`, but role `{rname}` does not allow `{action}` on it", path_text(segments)))
+                        .help(format!("add `{action} on {}` to the role's `allow`", path_text(segments))),
+                );
+            }
+        }
+    }
 }

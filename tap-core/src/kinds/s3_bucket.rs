@@ -1,7 +1,11 @@
 //! `s3::Bucket` → `AWS::S3::Bucket`: an S3 bucket.
 
 use super::*;
+use crate::check::props::{bucket_name_problem, is_path};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
+use crate::kinds::duration_seconds;
+use crate::resolve::Scope;
 use crate::synth::policy::{self, allow, deny_insecure_transport, with};
 use crate::synth::shared::*;
 use crate::synth::{Ctx, Result};
@@ -34,6 +38,7 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
+    check: Some(check),
 };
 
 fn encryption_key(fields: &[Field]) -> Option<&Value> {
@@ -250,4 +255,46 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A bucket name S3 accepts, `auto_delete_objects` only on a bucket that is
+/// destroyed, and no infrequent-access transition before 30 days.
+pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+    let f = |k: &str| field(&decl.fields, k);
+    if let Some(Value::Str { text, loc }) = f("name") {
+        if let Some(problem) = bucket_name_problem(text) {
+            diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
+        }
+    }
+    if matches!(
+        f("auto_delete_objects"),
+        Some(Value::Bool { value: true, .. })
+    ) && !is_path(f("removal"), "Destroy")
+    {
+        let loc = f("auto_delete_objects").map_or(decl.name.loc, Value::loc);
+        diags.push(Diagnostic::new(loc, "`auto_delete_objects` empties a bucket that is being deleted, but this bucket is retained").help("add `removal: Destroy`"));
+    }
+    if let Some(Value::List { items, .. }) = f("lifecycle") {
+        for rule in items {
+            let Value::Object { fields, .. } = rule else {
+                continue;
+            };
+            if let Some(Value::List { items: ts, .. }) = field(fields, "transitions") {
+                for t in ts {
+                    let Value::Object { fields: tf, .. } = t else {
+                        continue;
+                    };
+                    let ia = matches!(field(tf, "storage_class"), Some(Value::Path { segments }) if segments[0].text.contains("InfrequentAccess"));
+                    if let (true, Some(Value::Call { func, args })) = (ia, field(tf, "after")) {
+                        if let [Value::Int { value, .. }] = args.as_slice() {
+                            if duration_seconds(&func.text, *value).is_some_and(|s| s < 30 * 86_400)
+                            {
+                                diags.error(func.loc, "S3 moves objects to an infrequent-access class no sooner than 30 days after creation");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -184,7 +184,13 @@ pub struct Kind {
     pub(crate) lower: Lower,
     /// Kinds of a lower phase are lowered first (an alias reads its function's version).
     pub phase: u8,
+    /// The kind's own cross-checks (wiring a property table cannot say).
+    pub(crate) check: Option<Check>,
 }
+
+/// A kind's cross-checks of one declaration.
+pub(crate) type Check =
+    fn(&ResourceDecl, &crate::resolve::Scope<'_>, &mut crate::diag::Diagnostics);
 
 /// A kind's lowering.
 pub(crate) type Lower =

@@ -1,7 +1,9 @@
 //! `secretsmanager::Secret` → `AWS::SecretsManager::Secret`: a Secrets Manager secret, optionally with a generated value.
 
 use super::*;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
+use crate::resolve::Scope;
 use crate::synth::shared::*;
 use crate::synth::{Ctx, Result};
 use crate::template::{Expr, Resource};
@@ -35,6 +37,7 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
+    check: Some(check),
 };
 
 const SECRET_GENERATE: &[Prop] = &[
@@ -77,4 +80,17 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     }
     cx.add(id, r.removal(removal(cx, KIND.props, f)?));
     Ok(())
+}
+
+/// A generated value's `key` and `template` go together.
+pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+    let f = |k: &str| field(&decl.fields, k);
+    if let Some(Value::Object { fields, loc, .. }) = f("generate") {
+        if field(fields, "key").is_some() != field(fields, "template").is_some() {
+            diags.push(
+                Diagnostic::new(*loc, "`key` and `template` go together")
+                    .help("the generated value is stored under `key` in the JSON `template`"),
+            );
+        }
+    }
 }

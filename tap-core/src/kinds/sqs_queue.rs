@@ -58,6 +58,7 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
+    check: None,
 };
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {

@@ -184,6 +184,23 @@ impl Ctx<'_> {
         }
     }
 
+    /// A property the checks require: every checked declaration has it, so
+    /// its absence means the lowering was handed an unchecked stack.
+    pub fn required<'f>(&self, d: &'f ResourceDecl, key: &str) -> Result<&'f Value> {
+        field(&d.fields, key).map_or_else(
+            || {
+                err(
+                    d.name.loc,
+                    format!(
+                        "`{}` has no `{key}`: only a checked stack can be lowered",
+                        d.name.text
+                    ),
+                )
+            },
+            Ok,
+        )
+    }
+
     /// A boolean property, or its default from the kind's table.
     pub fn flag(&self, props: &[Prop], fields: &[Field], key: &str) -> bool {
         match field(fields, key) {

@@ -1,0 +1,47 @@
+//! The last stage of the checks: the template itself. What CloudFormation
+//! refuses about a whole template (a dependency cycle, more than 500
+//! resources) depends on what the kinds lower to (a function waits for its
+//! role's policy; a bucket brings its policy), so it is judged on the lowered
+//! template, after the model checks have passed, and by the same lowering the
+//! deploy uses.
+
+use crate::constructs::{display_name, logical_id};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::*;
+use std::collections::BTreeMap;
+
+/// Lowers the checked stack (required parameters stand in by their declared
+/// types) and judges the template: dependency cycles, at the declaration that
+/// starts them, and CloudFormation's quotas.
+pub fn check(stack: &StackDef, diags: &mut Diagnostics) {
+    let by_id: BTreeMap<String, &ResourceDecl> = stack
+        .resources()
+        .map(|d| (logical_id(&d.name.text), d))
+        .collect();
+    match crate::synth::synth(
+        stack,
+        &crate::synth::Bindings::placeholders(stack),
+        &crate::synth::PlaceholderAssets,
+    ) {
+        Err(e) => diags.error(e.loc, e.message),
+        Ok(template) => {
+            crate::cfn::limits::check(&template, &stack.name.text, stack.name.loc, diags);
+            if let Some(cycle) = template.find_cycle() {
+                let decl = cycle.iter().find_map(|id| by_id.get(id));
+                let names: Vec<String> = cycle
+                    .iter()
+                    .map(|id| {
+                        by_id
+                            .get(id)
+                            .map_or(id.clone(), |d| display_name(&d.name.text))
+                    })
+                    .collect();
+                let loc = decl.map_or(stack.name.loc, |d| d.name.loc);
+                diags.push(
+                    Diagnostic::new(loc, format!("dependency cycle: {}", names.join(" → ")))
+                        .help("CloudFormation cannot create resources that wait on each other; break the cycle by referring to one of them by a literal name"),
+                );
+            }
+        }
+    }
+}
