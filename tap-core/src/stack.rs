@@ -156,15 +156,23 @@ impl Stack {
     /// written there at compile time (`memory: mem` with `mem` bound to 20,000
     /// fails as `memory: 20000` would), naming the parameter.
     pub fn validate(&self) -> Result<(), StackError> {
-        let applied =
-            crate::params::apply(&self.def, &self.bindings).map_err(|d| StackError::Synth {
-                stack: self.name.clone(),
-                message: d.to_string(),
-            })?;
-        let Some(d) = crate::check::check_bound(&applied.stack).into_iter().next() else {
-            return Ok(());
+        self.resolve().map(|_| ())
+    }
+
+    /// The checked model of this stack with its parameters bound: what
+    /// [`Stack::synth`] lowers.
+    pub fn resolve(&self) -> Result<crate::check::Resolved, StackError> {
+        let unresolved = match crate::check::resolve(&self.def, &self.bindings) {
+            Ok(model) => return Ok(model),
+            Err(e) => e,
         };
-        Err(match applied.origins.get(&d.loc) {
+        let Some(d) = unresolved.diagnostics.into_iter().next() else {
+            return Err(StackError::Synth {
+                stack: self.name.clone(),
+                message: "the checks failed".into(),
+            });
+        };
+        Err(match unresolved.origins.get(&d.loc) {
             Some(params) => StackError::Parameter {
                 stack: self.name.clone(),
                 param: params.iter().cloned().collect::<Vec<_>>().join("`, `"),
@@ -228,8 +236,8 @@ impl Stack {
     pub fn synth(&self, assets: &dyn AssetResolver) -> Result<Template, StackError> {
         // The checks, cycles and template limits included, run once here; the
         // lowering trusts them.
-        self.validate()?;
-        synth::synth(&self.def, &self.bindings, assets).map_err(|e| StackError::Synth {
+        let model = self.resolve()?;
+        synth::lower(&model, assets).map_err(|e| StackError::Synth {
             stack: self.name.clone(),
             message: e.message,
         })

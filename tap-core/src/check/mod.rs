@@ -22,6 +22,83 @@ pub struct Options {
     pub base_dir: Option<PathBuf>,
 }
 
+/// A stack that has passed every check, with its parameters' values in place
+/// (constructs inlined, bound values where they are used, each absent optional
+/// parameter's default or omission applied): the one thing synthesis lowers.
+/// Only the checks make one, so the lowering never judges a stack again.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    stack: StackDef,
+    /// The resource handles still to resolve (resource parameters).
+    bindings: crate::synth::Bindings,
+}
+
+impl Resolved {
+    pub fn stack(&self) -> &StackDef {
+        &self.stack
+    }
+    pub fn bindings(&self) -> &crate::synth::Bindings {
+        &self.bindings
+    }
+}
+
+/// Why a stack could not be resolved: the findings, and for each place a bound
+/// value was put, the parameters it came from (a finding there is about them).
+#[derive(Debug, Default)]
+pub struct Unresolved {
+    pub diagnostics: Vec<Diagnostic>,
+    pub origins: std::collections::BTreeMap<crate::diag::Loc, std::collections::BTreeSet<String>>,
+}
+
+/// Binds a checked definition's parameters and checks the result as literals
+/// are checked: the model synthesis lowers, or what is wrong with it.
+pub fn resolve(
+    stack: &StackDef,
+    bindings: &crate::synth::Bindings,
+) -> Result<Resolved, Unresolved> {
+    let missing: Vec<Diagnostic> = stack
+        .params
+        .iter()
+        .filter(|p| !p.optional && !bindings.0.contains_key(&p.name.text))
+        .map(|p| {
+            Diagnostic::new(
+                p.name.loc,
+                format!(
+                    "stack `{}` needs parameter `{}`",
+                    stack.name.text, p.name.text
+                ),
+            )
+        })
+        .collect();
+    let applied = match crate::params::apply(stack, bindings) {
+        Ok(a) => a,
+        Err(d) => {
+            let mut diagnostics = missing;
+            diagnostics.push(d);
+            return Err(Unresolved {
+                diagnostics,
+                origins: Default::default(),
+            });
+        }
+    };
+    let found = if missing.is_empty() {
+        check_bound(&applied.stack)
+    } else {
+        missing
+    };
+    if found.is_empty() {
+        Ok(Resolved {
+            stack: applied.stack,
+            bindings: applied.bindings,
+        })
+    } else {
+        Err(Unresolved {
+            diagnostics: found,
+            origins: applied.origins,
+        })
+    }
+}
+
 /// The stack with its constructs inlined, and everything wrong with it.
 pub struct Checked {
     pub stack: StackDef,

@@ -18,11 +18,16 @@ pub fn check(stack: &StackDef, diags: &mut Diagnostics) {
         .resources()
         .map(|d| (logical_id(&d.name.text), d))
         .collect();
-    match crate::synth::synth(
-        stack,
-        &crate::synth::Bindings::placeholders(stack),
-        &crate::synth::PlaceholderAssets,
-    ) {
+    // Required parameters stand in by their declared types; the model checks
+    // have passed, so this is the model the deploy would lower.
+    let model = match crate::params::apply(stack, &crate::synth::Bindings::placeholders(stack)) {
+        Ok(applied) => super::Resolved {
+            stack: applied.stack,
+            bindings: applied.bindings,
+        },
+        Err(d) => return diags.push(d),
+    };
+    match crate::synth::lower(&model, &crate::synth::PlaceholderAssets) {
         Err(e) => diags.error(e.loc, e.message),
         Ok(template) => {
             crate::cfn::limits::check(&template, &stack.name.text, stack.name.loc, diags);

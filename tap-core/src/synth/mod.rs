@@ -191,29 +191,11 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Synthesises a checked stack (its constructs inlined) into a template.
-pub fn synth(
-    stack: &StackDef,
-    bindings: &Bindings,
-    assets: &dyn AssetResolver,
-) -> Result<Template> {
-    for p in &stack.params {
-        if !p.optional && !bindings.0.contains_key(&p.name.text) {
-            return err(
-                p.name.loc,
-                format!(
-                    "stack `{}` needs parameter `{}`",
-                    stack.name.text, p.name.text
-                ),
-            );
-        }
-    }
-    // Parameters' values in place: what follows lowers literals and references only.
-    let applied = crate::params::apply(stack, bindings).map_err(|d| SynthError {
-        loc: d.loc,
-        message: d.message,
-    })?;
-    let (stack, bindings) = (&applied.stack, &applied.bindings);
+/// Lowers a checked stack into its template. A [`crate::check::Resolved`] is
+/// made only by the checks, so nothing here judges the stack again.
+pub fn lower(model: &crate::check::Resolved, assets: &dyn AssetResolver) -> Result<Template> {
+    // Parameters' values are in place: what follows lowers literals and references only.
+    let (stack, bindings) = (model.stack(), model.bindings());
     let mut cx = Ctx {
         scope: Scope::new(stack),
         bindings,
