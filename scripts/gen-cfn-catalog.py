@@ -76,9 +76,12 @@ IAM_OVERRIDES = {
     "AWS::EC2::Volume": ("ec2", "volume"),
     "AWS::EC2::EIP": ("ec2", "elastic-ip"),
     "AWS::EC2::VPCEndpoint": ("ec2", "vpc-endpoint"),
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("elasticloadbalancing", "loadbalancer/app/"),
+    # Application, network and gateway load balancers are three IAM resource
+    # types: which one depends on a property, so none is assumed.
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "ambiguous",
+    "AWS::ElasticLoadBalancingV2::Listener": "ambiguous",
+    "AWS::ElasticLoadBalancingV2::ListenerRule": "ambiguous",
     "AWS::ElasticLoadBalancingV2::TargetGroup": ("elasticloadbalancing", "targetgroup"),
-    "AWS::ElasticLoadBalancingV2::Listener": ("elasticloadbalancing", "listener/app"),
     "AWS::Events::EventBus": ("events", "event-bus"),
     "AWS::Events::Rule": ("events", "rule-on-default-event-bus"),
     "AWS::KinesisFirehose::DeliveryStream": ("firehose", "deliverystream"),
@@ -263,8 +266,9 @@ def arn_attribute(type_name, ro, identifiers):
             return cand
     if len(identifiers) == 1 and identifiers[0].endswith("Arn"):
         return "Ref"
-    arns = [a for a in ro if a.endswith("Arn") and "." not in a]
-    return arns[0] if len(arns) == 1 else None
+    # Another `…Arn` attribute is often another resource's ARN (an API's
+    # `ExecuteApiArn`, a profile's `KmsKeyArn`): not assumed to be this one's.
+    return None
 
 
 def iam_mapping(type_name, ro, identifiers, handlers, services):
@@ -275,6 +279,8 @@ def iam_mapping(type_name, ro, identifiers, handlers, services):
         over = IAM_OVERRIDES[type_name]
         if over is None:
             return None, {}, True
+        if over == "ambiguous":
+            return arn_attr, {}, False
         if over[0] not in services or over[1] not in services[over[0]]:
             raise SystemExit(f"IAM_OVERRIDES: {type_name}: no IAM resource type {over}")
         arn_attr = over[2] if len(over) > 2 else arn_attr

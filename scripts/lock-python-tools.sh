@@ -9,7 +9,7 @@ trap 'rm -rf "$venv"' EXIT
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet uv==0.9.5
 # tool and the lowest Python it is installed with (tap-app/src/tools.rs, scripts/test.sh).
-for spec in "localstack 3.12" "cargo-lambda 3.8" "moto 3.11" "cfn-lint 3.11" "checkov 3.11.5"; do
+for spec in "localstack 3.12" "cargo-lambda 3.8" "moto 3.11" "cfn-lint 3.11" "checkov 3.11.5" "parliament 3.11"; do
     set -- $spec
     "$venv/bin/uv" pip compile --quiet --universal --generate-hashes --python-version "$2" \
         --no-header --no-annotate "tap-app/locks/$1.in" -o "$venv/$1.txt"

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need into a
-# project-local virtualenv (.venv: cfn-lint), then runs every Rust test
-# (unit, trybuild UI, template and cfn-lint tests).
+# project-local virtualenv (.venv: cfn-lint and parliament), then runs every
+# Rust test (unit, trybuild UI, template, cfn-lint and parliament tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# cfn-lint from the committed lock file: exact versions, hashes checked.
-LOCK=tap-app/locks/cfn-lint.txt
-stamp=$(sha256sum "$LOCK" | cut -d' ' -f1)
+# cfn-lint and parliament from the committed lock files: exact versions, hashes
+# checked. The stamp covers both locks: a change to either reinstalls.
+LOCKS=(tap-app/locks/cfn-lint.txt tap-app/locks/parliament.txt)
+stamp=$(sha256sum "${LOCKS[@]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/tap-installed 2>/dev/null)" != "$stamp" ]; then
-    # The lock is made for Python 3.11 and newer.
+    # The locks are made for Python 3.11 and newer.
     python=""
     for p in python3 python3.13 python3.12 python3.11; do
         if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -18,13 +19,16 @@ if [ "$(cat .venv/tap-installed 2>/dev/null)" != "$stamp" ]; then
         fi
     done
     if [ -z "$python" ]; then
-        echo "the tests need Python 3.11 or newer for cfn-lint" >&2
+        echo "the tests need Python 3.11 or newer for cfn-lint and parliament" >&2
         exit 1
     fi
-    echo "== installing cfn-lint 1.58.0 into .venv (with $python, hashes checked)"
+    echo "== installing cfn-lint 1.58.0 and parliament 1.6.4 into .venv (with $python, hashes checked)"
     rm -rf .venv
     "$python" -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$LOCK"
+    # One lock at a time: the two share only identical pins (PyYAML).
+    for lock in "${LOCKS[@]}"; do
+        .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$lock"
+    done
     echo "$stamp" > .venv/tap-installed
 fi
 

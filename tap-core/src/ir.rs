@@ -120,14 +120,23 @@ pub struct Action {
     pub loc: Loc,
 }
 
-/// `ACTIONS on RESOURCES [to PRINCIPAL] [when { … }] [because "reason"]`
+/// `[not] ACTIONS on [not] RESOURCES [to [not] PRINCIPAL] [when { … }] [because "reason"]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
     pub effect: Effect,
     pub actions: Vec<Action>,
+    /// `not ACTIONS`: IAM's `NotAction`, every action but these.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_actions: bool,
     /// References (`data.objects`), ARN strings, or `"*"`.
     pub resources: Vec<Value>,
+    /// `on not RESOURCES`: IAM's `NotResource`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_resources: bool,
     pub principal: Option<Value>,
+    /// `to not PRINCIPAL`: IAM's `NotPrincipal`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_principal: bool,
     pub condition: Option<Value>,
     /// The written reason that allows a wildcard.
     pub reason: Option<Name>,

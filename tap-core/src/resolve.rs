@@ -229,9 +229,12 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The path of a `${…}` interpolation, unless it is a pseudo parameter (`AWS::Region`).
+/// The path of a `${…}` interpolation, unless it is a pseudo parameter
+/// (`AWS::Region`) or an IAM policy variable (`aws:username`).
 pub fn interpolation_path(var: &str, loc: Loc) -> Option<Vec<Name>> {
-    if var.contains("::") || var.is_empty() {
+    // `AWS::Region` is a pseudo parameter; `aws:username` an IAM policy
+    // variable, resolved by IAM when the policy is evaluated.
+    if var.contains(':') || var.is_empty() {
         return None;
     }
     Some(var.split('.').map(|s| Name::new(s, loc)).collect())

@@ -103,10 +103,7 @@ const REVIEWED: &[(&str, Option<Mapping>)] = &[
         "AWS::ApiGateway::DomainName",
         Some(("DomainNameArn", "apigateway", "domainname")),
     ),
-    (
-        "AWS::ApiGatewayV2::Api",
-        Some(("ExecuteApiArn", "apigateway", "api")),
-    ),
+    ("AWS::ApiGatewayV2::Api", None),
     ("AWS::ApiGatewayV2::Stage", None),
     ("AWS::ApiGatewayV2::Route", None),
     ("AWS::ApiGatewayV2::Integration", None),
@@ -127,22 +124,12 @@ const REVIEWED: &[(&str, Option<Mapping>)] = &[
     ("AWS::EC2::VPCEndpoint", None),
     ("AWS::EC2::Volume", None),
     ("AWS::EC2::NetworkInterface", None),
-    (
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-        Some((
-            "LoadBalancerArn",
-            "elasticloadbalancing",
-            "loadbalancer/app/",
-        )),
-    ),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", None),
     (
         "AWS::ElasticLoadBalancingV2::TargetGroup",
         Some(("TargetGroupArn", "elasticloadbalancing", "targetgroup")),
     ),
-    (
-        "AWS::ElasticLoadBalancingV2::Listener",
-        Some(("ListenerArn", "elasticloadbalancing", "listener/app")),
-    ),
+    ("AWS::ElasticLoadBalancingV2::Listener", None),
     ("AWS::ElasticLoadBalancingV2::ListenerRule", None),
     ("AWS::AutoScaling::AutoScalingGroup", None),
     ("AWS::AutoScaling::LaunchConfiguration", None),

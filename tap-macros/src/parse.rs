@@ -345,6 +345,15 @@ fn parse_kind(input: ParseStream) -> syn::Result<Name> {
         if first == "cfn" && input.peek(Token![::]) {
             input.parse::<Token![::]>()?;
             let third: Ident = input.parse()?;
+            // `cfn::Alexa::ASK::Skill`: a type outside `AWS::`, in full.
+            if input.peek(Token![::]) {
+                input.parse::<Token![::]>()?;
+                let fourth: Ident = input.parse()?;
+                return Ok(Name::new(
+                    format!("{first}::{second}::{third}::{fourth}"),
+                    Spans::loc(fourth.span()),
+                ));
+            }
             return Ok(Name::new(
                 format!("{first}::{second}::{third}"),
                 Spans::loc(third.span()),
@@ -367,7 +376,15 @@ fn parse_fields(input: ParseStream) -> syn::Result<Vec<Field>> {
             Name::new(s.value(), Spans::loc(s.span()))
         } else {
             let k: Ident = input.call(Ident::parse_any)?;
-            name(&k)
+            // `ForAllValues:StringEquals` / `ForAnyValue:…`: IAM's set operators
+            // are one key with a colon in it.
+            if k.to_string().starts_with("For") && input.peek(Token![:]) && input.peek2(Ident) {
+                input.parse::<Token![:]>()?;
+                let op: Ident = input.call(Ident::parse_any)?;
+                Name::new(format!("{k}:{op}"), Spans::loc(op.span()))
+            } else {
+                name(&k)
+            }
         };
         input
             .parse::<Token![:]>()
@@ -497,9 +514,24 @@ fn parse_statements(input: ParseStream, effect: Effect) -> syn::Result<Value> {
     })
 }
 
-/// `ACTIONS on RESOURCES [to PRINCIPAL] [when { … }] [because "…"]`
+/// `not` before actions, resources or a principal (IAM's `NotAction`,
+/// `NotResource`, `NotPrincipal`); `not:` would be an action's service.
+fn parse_not(input: ParseStream) -> syn::Result<bool> {
+    if input.peek(Ident) && !input.peek2(Token![:]) && !input.peek2(Token![-]) {
+        let fork = input.fork();
+        let kw: Ident = fork.parse()?;
+        if kw == "not" {
+            input.parse::<Ident>()?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `[not] ACTIONS on [not] RESOURCES [to [not] PRINCIPAL] [when { … }] [because "…"]`
 fn parse_statement(input: ParseStream, effect: Effect) -> syn::Result<Statement> {
     let start = input.span();
+    let not_actions = parse_not(input)?;
     let actions = if input.peek(syn::token::Bracket) {
         let content;
         bracketed!(content in input);
@@ -527,6 +559,7 @@ fn parse_statement(input: ParseStream, effect: Effect) -> syn::Result<Statement>
             "expected `on`: statements are written `action on resource`",
         ));
     }
+    let not_resources = parse_not(input)?;
     let resources = if input.peek(syn::token::Bracket) {
         let content;
         bracketed!(content in input);
@@ -545,8 +578,11 @@ fn parse_statement(input: ParseStream, effect: Effect) -> syn::Result<Statement>
     let mut s = Statement {
         effect,
         actions,
+        not_actions,
         resources,
+        not_resources,
         principal: None,
+        not_principal: false,
         condition: None,
         reason: None,
         loc: Spans::loc(start),
@@ -556,6 +592,7 @@ fn parse_statement(input: ParseStream, effect: Effect) -> syn::Result<Statement>
         match kw.to_string().as_str() {
             "to" => {
                 input.parse::<Ident>()?;
+                s.not_principal = parse_not(input)?;
                 s.principal = Some(parse_value(input)?);
             }
             "when" => {

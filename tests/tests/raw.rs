@@ -3,121 +3,39 @@
 //! synthesise to what CloudFormation expects, and cfn-lint finds nothing.
 
 use serde_json::{json, Value};
-use tap_macros::stack;
-use tap_tests::{cfn_lint_findings, FixedAssets};
+use tap_tests::cfn_lint_findings;
+use tap_tests::raw_stacks::{raw_params_template, raw_services_template};
 
-stack! {
-    /// A small serverless app written mostly in CloudFormation's own terms.
-    pub stack RawServices(stage: Str) {
-        orders = cfn::DynamoDB::Table {
-            BillingMode: "PAY_PER_REQUEST",
-            AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-            KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-            StreamSpecification: { StreamViewType: "NEW_AND_OLD_IMAGES" },
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-            SSESpecification: { SSEEnabled: true },
-            DeletionPolicy: "Retain",
-        };
-        events = cfn::Kinesis::Stream {
-            ShardCount: 1,
-            RetentionPeriodHours: 24,
-            StreamEncryption: { EncryptionType: "KMS", KeyId: "alias/aws/kinesis" },
-        };
-        config = cfn::SSM::Parameter {
-            Name: "/tap/${stage}/table",
-            Type: "String",
-            Value: orders.Ref,
-        };
-        images = cfn::ECR::Repository {
-            ImageScanningConfiguration: { ScanOnPush: true },
-            ImageTagMutability: "IMMUTABLE",
-        };
-        bus = cfn::Events::EventBus { Name: "tap-${stage}" };
-        alerts = cfn::SNS::Topic { KmsMasterKeyId: "alias/aws/sns" };
-        logs = cfn::Logs::LogGroup { RetentionInDays: 30, LogGroupName: "/tap/${stage}/app" };
-        schedules = cfn::Scheduler::ScheduleGroup { Name: "tap-${stage}" };
-        workflow_role = iam::Role {
-            assumed_by: service("states.amazonaws.com"),
-            allow: [dynamodb:PutItem on orders, kinesis:PutRecord on events],
-        };
-        workflow = cfn::StepFunctions::StateMachine {
-            RoleArn: workflow_role.arn,
-            StateMachineType: "STANDARD",
-            DefinitionString: "{\"StartAt\":\"Done\",\"States\":{\"Done\":{\"Type\":\"Succeed\"}}}",
-            TracingConfiguration: { Enabled: true },
-        };
-        api = cfn::ApiGatewayV2::Api { Name: "tap-${stage}", ProtocolType: "HTTP" };
-        api_stage = cfn::ApiGatewayV2::Stage { ApiId: api, StageName: "$default", AutoDeploy: true };
-        nightly = cfn::Events::Rule {
-            EventBusName: bus,
-            EventPattern: { source: ["tap.orders"] },
-            Targets: [{ Arn: workflow.Arn, Id: "workflow", RoleArn: rule_role.arn }],
-        };
-        rule_role = iam::Role {
-            assumed_by: service("events.amazonaws.com"),
-            allow: [states:StartExecution on workflow],
-        };
-        reader_role = iam::Role {
-            assumed_by: service("lambda.amazonaws.com"),
-            allow: [
-                dynamodb:GetItem on orders,
-                dynamodb:GetRecords on orders.StreamArn,
-                ssm:GetParameter on config,
-                sns:Publish on alerts,
-            ],
-        };
-        errors = cfn::CloudWatch::Alarm {
-            Namespace: "AWS/States",
-            MetricName: "ExecutionsFailed",
-            Dimensions: [{ Name: "StateMachineArn", Value: workflow.Arn }],
-            Statistic: "Sum",
-            Period: 60,
-            EvaluationPeriods: 1,
-            Threshold: "0.5",
-            ComparisonOperator: "GreaterThanOrEqualToThreshold",
-            AlarmActions: [alerts],
-        };
-        // Curated kinds take raw resources of their CloudFormation type.
-        topic_key = cfn::KMS::Key {
-            EnableKeyRotation: true,
-            KeyPolicy: {
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { AWS: "arn:${AWS::Partition}:iam::${AWS::AccountId}:root" },
-                    Action: "kms:*",
-                    Resource: "*",
-                }],
-            },
-        };
-        notices = sns::Topic { key: topic_key };
-        notice_alarm = cloudwatch::Alarm {
-            metric: handler.errors,
-            threshold: 1,
-            actions: [notices, alerts],
-        };
-        // A raw function has the curated kind's metrics.
-        handler = cfn::Lambda::Function {
-            Runtime: "python3.13",
-            Handler: "index.handler",
-            Code: { ZipFile: "def handler(event, context):\n    return None\n" },
-            Role: reader_role.arn,
-            TracingConfig: { Mode: "Active" },
-        };
-        output TableName { value: orders };
-        output StreamArn { value: orders.StreamArn };
-        output SnapStart { value: "${handler.SnapStartResponse.ApplyOn}" };
-    }
+#[test]
+fn parameters_reach_raw_properties() {
+    let t = raw_params_template();
+    let r = &t["Resources"];
+    assert_eq!(r["Stream"]["Properties"]["ShardCount"], 3);
+    assert_eq!(r["Stream"]["Properties"]["RetentionPeriodHours"], "48");
+    assert_eq!(r["Images"]["Properties"]["RepositoryName"], "team-images");
+    assert_eq!(
+        r["Images"]["Properties"]["ImageScanningConfiguration"]["ScanOnPush"],
+        true
+    );
+    assert_eq!(
+        r["Logs"]["Properties"]["RetentionInDays"], 14,
+        "the default"
+    );
+    assert_eq!(
+        r["Token"]["Properties"]["Value"],
+        "{{resolve:secretsmanager:tap/token:SecretString:token}}"
+    );
+    // The policy variable stays IAM's, escaped from `Fn::Sub`.
+    assert_eq!(
+        r["Home"]["Properties"]["PolicyDocument"]["Statement"][0]["Resource"],
+        json!({ "Fn::Sub": "arn:${AWS::Partition}:s3:::team-home/${!aws:username}/*" })
+    );
+    let findings = cfn_lint_findings("raw-params", &t);
+    assert!(findings.is_empty(), "{findings}");
 }
 
 fn template() -> Value {
-    RawServices::new(RawServicesProps {
-        stage: "test".into(),
-    })
-    .expect("binds")
-    .synth(&FixedAssets("x.zip"))
-    .expect("synthesises")
-    .to_json()
+    raw_services_template()
 }
 
 fn of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {

@@ -13,9 +13,13 @@ pub const PREFIX: &str = "cfn::";
 
 /// `cfn::DynamoDB::Table` → `AWS::DynamoDB::Table`.
 pub fn cfn_type(kind_name: &str) -> Option<String> {
-    kind_name
-        .strip_prefix(PREFIX)
-        .map(|rest| format!("AWS::{rest}"))
+    let rest = kind_name.strip_prefix(PREFIX)?;
+    // `cfn::Alexa::ASK::Skill`: a type outside `AWS::` is written in full.
+    Some(if rest.matches("::").count() >= 2 {
+        rest.to_string()
+    } else {
+        format!("AWS::{rest}")
+    })
 }
 
 /// `AWS::DynamoDB::Table` → `cfn::DynamoDB::Table`.
@@ -102,6 +106,8 @@ fn build(kind_name: &str, schema: &'static TypeSchema) -> Kind {
 fn lendable(v: &AttrValue) -> bool {
     match v {
         AttrValue::Linked(_) => false,
+        // An alias's metrics are dimensioned through its curated properties.
+        AttrValue::Metric(_, _, dimension) => *dimension != "Resource",
         AttrValue::Sub(s) => !s.split("${Self}").skip(1).any(|rest| {
             rest.chars()
                 .next()
@@ -113,9 +119,39 @@ fn lendable(v: &AttrValue) -> bool {
 
 /// Every raw kind name, for did-you-mean.
 pub fn names() -> Vec<String> {
-    catalog::type_names()
-        .into_iter()
-        .filter(|t| t.starts_with("AWS::"))
-        .map(kind_name)
-        .collect()
+    catalog::type_names().into_iter().map(kind_name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_of_the_catalog_can_be_named() {
+        let names = names();
+        assert_eq!(names.len(), catalog::type_names().len());
+        for n in &names {
+            assert!(raw(n).is_some(), "{n}");
+        }
+        assert!(raw("cfn::Alexa::ASK::Skill").is_some_and(|k| k.cfn_type == "Alexa::ASK::Skill"));
+        assert_eq!(
+            cfn_type("cfn::SQS::Queue").as_deref(),
+            Some("AWS::SQS::Queue")
+        );
+    }
+
+    #[test]
+    fn raw_kinds_borrow_only_what_they_can_lower() {
+        let f = raw("cfn::Lambda::Function").expect("function");
+        assert!(f.attr("errors").is_some(), "a function's metrics");
+        assert!(
+            f.attr("log_group").is_none(),
+            "not the curated kind's companion"
+        );
+        let a = raw("cfn::Lambda::Alias").expect("alias");
+        assert!(
+            a.attr("errors").is_none(),
+            "an alias's metric reads curated properties"
+        );
+    }
 }

@@ -87,6 +87,23 @@ impl Validator<'_, '_> {
             }
             diags.extend(self.value(&f.value, shape, key, 0));
         }
+        for f in fields
+            .iter()
+            .filter(|f| self.schema.required.contains(&f.key.text))
+        {
+            if let Some(param) = crate::params::absent_with(self.scope, &f.value) {
+                diags.push(
+                    Diagnostic::new(
+                        f.value.loc(),
+                        format!(
+                            "`{}` needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
+                            self.kind.name, f.key.text, param.name.text, f.key.text
+                        ),
+                    )
+                    .help(crate::params::absent_help(param)),
+                );
+            }
+        }
         let missing: Vec<&str> = self
             .schema
             .required
@@ -286,8 +303,16 @@ impl Validator<'_, '_> {
                 let Some(own) = json_type(v) else { return };
                 // The DSL has whole numbers only: a fraction is written as a
                 // string, which CloudFormation converts (`Threshold: "0.5"`).
-                let fraction = matches!(v, Value::Str { text, .. } if text.parse::<f64>().is_ok())
-                    && types.contains(&JsonType::Number);
+                // CloudFormation converts a numeric string where a number is
+                // asked for, as AWS's own examples write them (`"5"`).
+                let numeric = match v {
+                    Value::Str { text, .. } => text.parse::<f64>().ok(),
+                    _ => None,
+                };
+                let fraction = numeric.is_some()
+                    && (types.contains(&JsonType::Number)
+                        || (types.contains(&JsonType::Integer)
+                            && numeric.is_some_and(|n| n.fract() == 0.0)));
                 if !types.is_empty() && !fraction && !self.allows(shape, own) {
                     let d = Diagnostic::new(
                         v.loc(),
@@ -315,6 +340,12 @@ impl Validator<'_, '_> {
                     return;
                 }
                 match v {
+                    Value::Str { loc, .. } if fraction => {
+                        if let Some(n) = numeric.filter(|n| n.fract() == 0.0 && n.abs() < 9e15) {
+                            #[allow(clippy::cast_possible_truncation)] // whole, and in range
+                            self.number(n as i64, *loc, shape, at, out);
+                        }
+                    }
                     Value::Str { text, loc } => self.string(text, *loc, shape, at, out),
                     Value::Int { value, loc } => self.number(*value, *loc, shape, at, out),
                     Value::List { items, loc } => {
@@ -335,6 +366,10 @@ impl Validator<'_, '_> {
     }
 
     fn string(&self, text: &str, loc: Loc, shape: &Shape, at: &str, out: &mut Vec<Diagnostic>) {
+        // `{{resolve:ssm:…}}`: a dynamic reference, resolved by CloudFormation.
+        if text.contains("{{resolve:") {
+            return;
+        }
         if text.contains("${") {
             // Known only when CloudFormation resolves it: check what it names.
             for var in crate::template::sub_variables(text) {
@@ -447,7 +482,7 @@ impl Validator<'_, '_> {
                 out.extend(self.value(&f.value, s, &path, depth + 1));
                 continue;
             }
-            let refuses = shape.closed != 0 || !shape.pattern_properties.is_empty();
+            let refuses = shape.closed != 0;
             if refuses {
                 let names: Vec<&str> = props
                     .map(|p| p.keys().map(String::as_str).collect())
@@ -460,6 +495,23 @@ impl Validator<'_, '_> {
                     }
                     None => d,
                 });
+            }
+        }
+        for f in fields
+            .iter()
+            .filter(|f| shape.required.contains(&f.key.text))
+        {
+            if let Some(param) = crate::params::absent_with(self.scope, &f.value) {
+                out.push(
+                    Diagnostic::new(
+                        f.value.loc(),
+                        format!(
+                            "`{at}` needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
+                            f.key.text, param.name.text, f.key.text
+                        ),
+                    )
+                    .help(crate::params::absent_help(param)),
+                );
             }
         }
         let missing: Vec<&str> = shape
@@ -529,7 +581,14 @@ impl Validator<'_, '_> {
                 _ => JsonType::String,
             },
             Target::Param { param, .. } => match &param.ty {
-                ParamType::Int | ParamType::Duration => JsonType::Integer,
+                ParamType::Duration => {
+                    out.push(
+                        Diagnostic::new(loc, format!("`{what}` is a `Duration`, which raw properties do not take"))
+                            .help(format!("CloudFormation documents `{at}` in its own unit: make `{what}` an `Int` parameter of that unit")),
+                    );
+                    return;
+                }
+                ParamType::Int => JsonType::Integer,
                 ParamType::Bool => JsonType::Boolean,
                 ParamType::List(_) => JsonType::Array,
                 ParamType::Any => return,

@@ -26,6 +26,7 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                     statement(s, *effect, resource_policy, scope, diags);
                 }
             }
+            redundant(items, diags);
         }
     }
 }
@@ -57,6 +58,29 @@ fn statement(
         ),
         _ => {}
     }
+    if let Some(p) = &s.principal {
+        super::principals::check(p, super::principals::Place::ResourcePolicy, diags);
+        if s.not_principal && effect == Effect::Allow {
+            diags.push(
+                Diagnostic::new(p.loc(), "`to not …` in an Allow grants to every principal but one, in every account")
+                    .help("name who is allowed (`to service(\"…\")`), or deny everyone else in a Deny: `to not …` belongs in `deny`"),
+            );
+        }
+    }
+    if effect == Effect::Allow && s.reason.is_none() {
+        if s.not_actions {
+            diags.push(
+                Diagnostic::new(s.actions.first().map_or(s.loc, |a| a.loc), "`not ACTIONS` in an Allow grants every other action of every service, including actions AWS adds later")
+                    .help("list the actions the principal calls, or add `because \"…\"`"),
+            );
+        }
+        if s.not_resources {
+            diags.push(
+                Diagnostic::new(s.resources.first().map_or(s.loc, Value::loc), "`on not RESOURCES` in an Allow grants on every other resource, including ones created later")
+                    .help("name the resources, or add `because \"…\"`"),
+            );
+        }
+    }
     if let Some(r) = &s.reason {
         if r.text.trim().len() < 8 {
             diags.push(
@@ -81,7 +105,8 @@ fn statement(
         match catalog().resolve(&a.text) {
             Ok((service, infos)) => {
                 let wildcard = a.text.contains(['*', '?']);
-                if wildcard && s.reason.is_none() && effect == Effect::Allow {
+                // Under `not`, a wildcard narrows what is granted.
+                if wildcard && s.reason.is_none() && effect == Effect::Allow && !s.not_actions {
                     let writes = infos.iter().filter(|i| i.is_write()).count();
                     let permissions = infos.iter().filter(|i| i.level.contains('P')).count();
                     let message = format!(
@@ -125,6 +150,24 @@ fn statement(
                 diags.error(a.loc, format!("`{}` matches no IAM action", a.text))
             }
         }
+    }
+
+    let keyed: Vec<(&'static Service, Vec<&'static ActionInfo>)> = resolved
+        .iter()
+        .map(|(_, svc, infos, _)| (*svc, infos.clone()))
+        .collect();
+    super::conditions::check(s, &keyed, diags);
+
+    // `not …`: what is granted is everything else, so there is no resource type to match.
+    if s.not_actions || s.not_resources {
+        for r in &s.resources {
+            if let Value::Path { segments } = r {
+                if let Err(d) = scope.resolve(segments) {
+                    diags.push(d);
+                }
+            }
+        }
+        return;
     }
 
     // Resources: `*` only for actions without resource-level permissions, or with a reason.
@@ -316,10 +359,95 @@ fn raw_without_iam_type(
         format!("`{what}` is not an ARN IAM knows for `{}`", kind.cfn_type),
     );
     Some(if arns.is_empty() {
-        d.help("the type has no ARN attribute: write the ARN as a string (`\"arn:${AWS::Partition}:…\"`)")
+        d.help("write the ARN as a string (`\"arn:${AWS::Partition}:…\"`): its IAM resource type is then read from it")
     } else {
         d.help(format!("grant on {}", arns.join(" or ")))
     })
+}
+
+/// A statement whose actions and resources another statement of the same
+/// effect, principal and condition already covers hides what the policy means.
+fn redundant(items: &[Value], diags: &mut Diagnostics) {
+    let statements: Vec<&Statement> = items
+        .iter()
+        .filter_map(|i| match i {
+            Value::Statement(s) => Some(&**s),
+            _ => None,
+        })
+        .collect();
+    for (i, a) in statements.iter().enumerate() {
+        let covering = statements.iter().enumerate().find(|(j, b)| {
+            *j != i
+                && covers(b, a)
+                // Two identical statements: the later one is the redundant one.
+                && !(covers(a, b) && *j > i)
+        });
+        if let Some((_, b)) = covering {
+            let first = b.actions.first().map_or("*", |x| x.text.as_str());
+            diags.push(
+                Diagnostic::new(a.loc, format!(
+                    "this statement grants nothing more than the one starting `{first}`, which covers its actions and resources"
+                ))
+                .help("remove it, or merge what differs into one statement"),
+            );
+        }
+    }
+}
+
+/// Whether statement `b` allows (or denies) everything statement `a` does.
+fn covers(b: &Statement, a: &Statement) -> bool {
+    if a.effect != b.effect
+        || a.not_actions
+        || b.not_actions
+        || a.not_resources
+        || b.not_resources
+        || a.not_principal != b.not_principal
+        || !same_value(&a.principal, &b.principal)
+        || !same_value(&a.condition, &b.condition)
+    {
+        return false;
+    }
+    let actions = a.actions.iter().all(|x| {
+        b.actions.iter().any(|y| {
+            y.text == "*" || glob_match(&y.text.to_ascii_lowercase(), &x.text.to_ascii_lowercase())
+        })
+    });
+    let resources = a.resources.iter().all(|x| {
+        b.resources.iter().any(|y| match (y, x) {
+            (Value::Str { text: t, .. }, _) if t == "*" => true,
+            (Value::Str { text: p, .. }, Value::Str { text: q, .. }) => glob_match(p, q),
+            (Value::Path { segments: p }, Value::Path { segments: q }) => {
+                path_text(p) == path_text(q)
+            }
+            _ => false,
+        })
+    });
+    actions && resources
+}
+
+/// Equal as written, wherever it was written (locations differ).
+fn same_value(a: &Option<Value>, b: &Option<Value>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => strip(x) == strip(y),
+        _ => false,
+    }
+}
+
+fn strip(v: &Value) -> serde_json::Value {
+    let mut j = serde_json::to_value(v).unwrap_or_default();
+    fn clear(j: &mut serde_json::Value) {
+        match j {
+            serde_json::Value::Object(m) => {
+                m.remove("loc");
+                m.values_mut().for_each(clear);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(clear),
+            _ => {}
+        }
+    }
+    clear(&mut j);
+    j
 }
 
 fn no_resource_level(a: &Action) -> Diagnostic {

@@ -2,8 +2,11 @@
 //! and turns every finding into a compile error at its span; a stack built at run
 //! time can be checked the same way.
 
+pub mod conditions;
 pub(crate) mod iam;
 mod names;
+mod policy_size;
+mod principals;
 pub(crate) mod props;
 mod template;
 

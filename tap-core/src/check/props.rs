@@ -326,21 +326,16 @@ impl Cx<'_, '_> {
                 }
             }
             (Ty::Principal, Value::Path { segments })
-                if segments.len() == 1 && segments[0].text == "any" => {}
+                if segments.len() == 1 && segments[0].text == "any" =>
+            {
+                super::principals::check(v, super::principals::Place::Trust, diags)
+            }
             (Ty::Principal, Value::Call { func, args })
                 if matches!(func.text.as_str(), "service" | "account") =>
             {
                 match args.as_slice() {
-                    [Value::Str { text, loc }] => {
-                        if func.text == "service" && !text.ends_with(".amazonaws.com") {
-                            diags.push(
-                                Diagnostic::new(
-                                    *loc,
-                                    format!("`{text}` is not a service principal"),
-                                )
-                                .help("service principals look like `lambda.amazonaws.com`"),
-                            );
-                        }
+                    [Value::Str { .. }] => {
+                        super::principals::check(v, super::principals::Place::Trust, diags)
                     }
                     _ => diags.error(func.loc, format!("write `{}(\"…\")`", func.text)),
                 }

@@ -31,6 +31,24 @@ pub fn check(stack: &StackDef, diags: &mut Diagnostics) {
         Err(e) => diags.error(e.loc, e.message),
         Ok(template) => {
             crate::cfn::limits::check(&template, &stack.name.text, stack.name.loc, diags);
+            for o in super::policy_size::check(&template) {
+                // The declaration that writes the policy: the resource itself,
+                // or the one whose companion it is (`DataPolicy`, `RoleDefaultPolicy`).
+                let decl = by_id
+                    .iter()
+                    .filter(|(id, _)| o.owner.starts_with(id.as_str()))
+                    .max_by_key(|(id, _)| id.len())
+                    .map(|(_, d)| *d);
+                let loc = decl.map_or(stack.name.loc, |d| d.name.loc);
+                let who = decl.map_or(o.owner.clone(), |d| display_name(&d.name.text));
+                diags.push(
+                    Diagnostic::new(loc, format!(
+                        "`{who}`: {} of at least {} characters; IAM's limit is {}",
+                        o.what, o.size, o.limit
+                    ))
+                    .help("merge statements with the same effect and resources, or split the grants over two roles"),
+                );
+            }
             if let Some(cycle) = template.find_cycle() {
                 let decl = cycle.iter().find_map(|id| by_id.get(id));
                 let names: Vec<String> = cycle

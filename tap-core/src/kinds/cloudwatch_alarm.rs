@@ -162,10 +162,8 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
             ("Value", Expr::reference(&source)),
         ])]
     };
-    let comparison = cx.variant(KIND.props, f, "comparison")?.unwrap_or_default();
-    let missing = cx
-        .variant(KIND.props, f, "treat_missing_data")?
-        .unwrap_or_default();
+    let comparison = cx.chosen(KIND.props, f, "comparison")?;
+    let missing = cx.chosen(KIND.props, f, "treat_missing_data")?;
     let mut actions = Vec::new();
     let mut ok_actions = Vec::new();
     for (key, out) in [("actions", &mut actions), ("ok_actions", &mut ok_actions)] {
@@ -214,18 +212,12 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .prop("Dimensions", Expr::List(dimensions))
         .prop(
             "Statistic",
-            Expr::str(cx.variant(KIND.props, f, "statistic")?.unwrap_or_default()),
+            Expr::str(cx.chosen(KIND.props, f, "statistic")?),
         )
-        .prop(
-            "Period",
-            Expr::Int(cx.duration(KIND.props, f, "period").unwrap_or_default()),
-        )
+        .prop("Period", Expr::Int(cx.seconds_of(KIND.props, f, "period")?))
         .prop(
             "EvaluationPeriods",
-            Expr::Int(
-                cx.number(KIND.props, f, "evaluation_periods")
-                    .unwrap_or_default(),
-            ),
+            Expr::Int(cx.number_of(KIND.props, f, "evaluation_periods")?),
         )
         .prop(
             "Threshold",

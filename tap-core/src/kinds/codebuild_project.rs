@@ -62,7 +62,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         ),
     );
 
-    let compute = cx.variant(KIND.props, f, "compute")?.unwrap_or_default();
+    let compute = cx.chosen(KIND.props, f, "compute")?;
     let mut env = vec![
         ("Type", Expr::str("LINUX_CONTAINER")),
         ("ComputeType", Expr::str(compute)),
@@ -129,7 +129,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .prop("Environment", Expr::map(env))
         .prop(
             "TimeoutInMinutes",
-            Expr::Int(cx.duration(KIND.props, f, "timeout").unwrap_or_default() / 60),
+            Expr::Int(cx.seconds_of(KIND.props, f, "timeout")? / 60),
         );
     if let Some(mode) = cx.variant(KIND.props, f, "cache")? {
         r = r.prop(

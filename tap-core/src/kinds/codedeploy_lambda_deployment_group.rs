@@ -37,7 +37,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         "codedeploy.amazonaws.com",
         &["service-role/AWSCodeDeployRoleForLambdaLimited"],
     );
-    let config = cx.variant(KIND.props, f, "config")?.unwrap_or_default();
+    let config = cx.chosen(KIND.props, f, "config")?;
     let mut alarms = Vec::new();
     if let Some(Value::List { items, .. }) = field(f, "alarms") {
         for a in items {

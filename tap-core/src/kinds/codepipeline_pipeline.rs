@@ -226,7 +226,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                                 vec![bucket_arn],
                             ),
                         );
-                        let trigger = cx.variant(S3_SOURCE, af, "trigger")?.unwrap_or_default();
+                        let trigger = cx.chosen(S3_SOURCE, af, "trigger")?;
                         action.push(("ActionTypeId", action_type("Source", "S3")));
                         action.push((
                             "Configuration",
@@ -417,9 +417,12 @@ fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::Path { segments }) = field(fields, "bucket") else {
         return;
     };
-    let Ok(Target::Resource { decl, .. }) = scope.resolve(segments) else {
+    let Ok(Target::Resource { decl, kind, .. }) = scope.resolve(segments) else {
         return;
     };
+    if crate::cfn::kind::is_raw(kind.name) {
+        return; // its versioning and events are CloudFormation's properties, not judged here
+    }
     let name = display_name(&decl.name.text);
     if !matches!(
         field(&decl.fields, "versioned"),

@@ -37,10 +37,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         )
         .prop(
             "PendingWindowInDays",
-            days(
-                cx.duration(KIND.props, f, "pending_window")
-                    .unwrap_or_default(),
-            ),
+            days(cx.seconds_of(KIND.props, f, "pending_window")?),
         )
         .prop("KeyPolicy", key_policy())
         .removal(removal(cx, KIND.props, f)?);

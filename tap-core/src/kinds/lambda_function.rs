@@ -75,7 +75,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         Value::Path { segments } => cx.path(segments, Some("arn"))?,
         other => cx.expr(other)?,
     };
-    let runtime = cx.variant(KIND.props, f, "runtime")?.unwrap_or_default();
+    let runtime = cx.chosen(KIND.props, f, "runtime")?;
     let log_group = format!("{id}LogGroup");
     let mut r = Resource::new("AWS::Lambda::Function")
         .opt("FunctionName", cx.opt(f, "name")?)
@@ -89,18 +89,15 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .prop("Role", role)
         .prop(
             "MemorySize",
-            Expr::Int(cx.number(KIND.props, f, "memory").unwrap_or_default()),
+            Expr::Int(cx.number_of(KIND.props, f, "memory")?),
         )
         .prop(
             "Timeout",
-            Expr::Int(cx.duration(KIND.props, f, "timeout").unwrap_or_default()),
+            Expr::Int(cx.seconds_of(KIND.props, f, "timeout")?),
         )
         .prop(
             "Architectures",
-            Expr::list([Expr::str(
-                cx.variant(KIND.props, f, "architecture")?
-                    .unwrap_or_default(),
-            )]),
+            Expr::list([Expr::str(cx.chosen(KIND.props, f, "architecture")?)]),
         )
         .prop(
             "LoggingConfig",
@@ -128,10 +125,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     }
     // The function owns its log group: named as Lambda would name it, so the
     // console's links work, and gone with the function.
-    let retention = cx
-        .duration(KIND.props, f, "log_retention")
-        .unwrap_or_default()
-        / 86_400;
+    let retention = cx.seconds_of(KIND.props, f, "log_retention")? / 86_400;
     let lg_name = match cx.str_field(f, "name") {
         Some(n) if !n.contains("${") => Some(Expr::str(format!("/aws/lambda/{n}"))),
         _ => None,
@@ -218,7 +212,7 @@ pub(crate) fn check(function: &ResourceDecl, scope: &Scope, diags: &mut Diagnost
             decl: dlq, kind, ..
         }) = scope.resolve(segments)
         {
-            let action = if kind.name == "sns::Topic" {
+            let action = if kind.cfn_type == "AWS::SNS::Topic" {
                 "sns:Publish"
             } else {
                 "sqs:SendMessage"

@@ -43,7 +43,7 @@ pub const KIND: Kind = Kind {
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
-    let retention = cx.duration(KIND.props, f, "retention").unwrap_or_default();
+    let retention = cx.seconds_of(KIND.props, f, "retention")?;
     let r = Resource::new("AWS::Logs::LogGroup")
         .opt("LogGroupName", cx.opt(f, "name")?)
         .prop("RetentionInDays", days(retention))

@@ -8,7 +8,7 @@ use crate::kinds::duration_seconds;
 use crate::resolve::Scope;
 use crate::synth::policy::{self, allow, deny_insecure_transport, with};
 use crate::synth::shared::*;
-use crate::synth::{Ctx, Result};
+use crate::synth::{err, Ctx, Result};
 use crate::template::{Expr, Resource};
 
 pub const KIND: Kind = Kind {
@@ -121,7 +121,12 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                 ("KMSMasterKeyID", key),
             ])
         }
-        _ => Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
+        // `S3Managed`, as written or by default.
+        Some(Value::Path { .. }) | None => Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
+        Some(other) => return err(
+            other.loc(),
+            "bucket encryption is `S3Managed` or `kms(key)`: only a checked stack can be lowered",
+        ),
     };
     let kms = matches!(field(f, "encryption"), Some(Value::Call { .. }));
     let mut rule = vec![("ServerSideEncryptionByDefault", by_default)];
@@ -211,9 +216,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                     let Value::Object { fields: tf, .. } = t else {
                         continue;
                     };
-                    let class = cx
-                        .variant(TRANSITION, tf, "storage_class")?
-                        .unwrap_or_default();
+                    let class = cx.chosen(TRANSITION, tf, "storage_class")?;
                     let after = cx.seconds(tf, "after").unwrap_or(30 * 86_400);
                     transitions.push(Expr::map([
                         ("StorageClass", Expr::str(class)),

@@ -162,11 +162,17 @@ pub(crate) struct Ctx<'a> {
     pub role_grants: BTreeMap<String, Vec<Expr>>,
     /// Resources that must wait for a role's DefaultPolicy: (resource, role).
     pub waits_for_grants: Vec<(String, String)>,
+    /// Logical IDs written twice: a declaration named like another's companion.
+    pub collisions: Vec<String>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn add(&mut self, id: impl Into<String>, r: Resource) {
-        self.template.resources.insert(id.into(), r);
+        let id = id.into();
+        if self.template.resources.contains_key(&id) {
+            self.collisions.push(id.clone());
+        }
+        self.template.resources.insert(id, r);
     }
 
     /// Whether a declaration is replaced by a bound parameter (`param or kind { … }`).
@@ -207,6 +213,7 @@ pub fn lower(model: &crate::check::Resolved, assets: &dyn AssetResolver) -> Resu
         resource_policies: BTreeMap::new(),
         role_grants: BTreeMap::new(),
         waits_for_grants: Vec::new(),
+        collisions: Vec::new(),
     };
     // Expansion order: what later kinds read (a function's version, a project's
     // role) is in the template by the time they run.
@@ -234,6 +241,18 @@ pub fn lower(model: &crate::check::Resolved, assets: &dyn AssetResolver) -> Resu
         accepted_findings(&mut cx, &made, decl);
     }
     policy::finish(&mut cx);
+    // A companion's logical ID (`DataPolicy`, `FnLogGroup`) taken by a
+    // declaration: one of the two would silently replace the other.
+    if let Some(id) = cx.collisions.first() {
+        let decl = stack.resources().find(|d| logical_id(&d.name.text) == *id);
+        return err(
+            decl.map_or(stack.name.loc, |d| d.name.loc),
+            format!(
+                "`{}` has the logical ID `{id}`, which tap also gives a resource it adds for another declaration (a bucket's policy, a function's log group, a role's default policy)",
+                decl.map_or(id.as_str(), |d| d.name.text.as_str())
+            ),
+        );
+    }
     for out in stack.outputs() {
         let value = match field(&out.fields, "value") {
             Some(v) => cx.expr(v)?,

@@ -103,7 +103,7 @@ impl Ctx<'_> {
         let mut m = vec![
             ("Effect", Expr::str(effect)),
             (
-                "Action",
+                if s.not_actions { "NotAction" } else { "Action" },
                 if actions.len() == 1 {
                     actions[0].clone()
                 } else {
@@ -111,7 +111,11 @@ impl Ctx<'_> {
                 },
             ),
             (
-                "Resource",
+                if s.not_resources {
+                    "NotResource"
+                } else {
+                    "Resource"
+                },
                 if resources.len() == 1 {
                     resources[0].clone()
                 } else {
@@ -120,7 +124,12 @@ impl Ctx<'_> {
             ),
         ];
         if let Some(p) = &s.principal {
-            m.push(("Principal", self.principal(p)?));
+            let key = if s.not_principal {
+                "NotPrincipal"
+            } else {
+                "Principal"
+            };
+            m.push((key, self.principal(p)?));
         }
         if let Some(c) = &s.condition {
             m.push(("Condition", self.expr(c)?));

@@ -147,7 +147,12 @@ impl Ctx<'_> {
                 SubPiece::Var(v) => v,
             };
             let Some(segments) = interpolation_path(var, loc) else {
-                out.push_str(&format!("${{{var}}}"));
+                if var.contains(':') && !var.contains("::") {
+                    // An IAM policy variable: literal text for `Fn::Sub`.
+                    out.push_str(&format!("${{!{var}}}"));
+                } else {
+                    out.push_str(&format!("${{{var}}}"));
+                }
                 continue;
             };
             match self.path(&segments, None)? {
@@ -257,6 +262,44 @@ impl Ctx<'_> {
                 format!("`{name}` is not a variant of `{key}`"),
             ),
         }
+    }
+
+    /// The CloudFormation value of an enum property that has a default: as
+    /// given, or the default, never nothing.
+    pub fn chosen(&self, props: &[Prop], fields: &[Field], key: &str) -> Result<&'static str> {
+        match self.variant(props, fields, key)? {
+            Some(v) => Ok(v),
+            None => err(
+                Loc::NONE,
+                format!("internal: `{key}` has neither a value nor a default"),
+            ),
+        }
+    }
+
+    /// A whole-number property that has a default: as given, or the default.
+    pub fn number_of(&self, props: &[Prop], fields: &[Field], key: &str) -> Result<i64> {
+        self.number(props, fields, key).map_or_else(
+            || {
+                err(
+                    Loc::NONE,
+                    format!("internal: `{key}` has neither a value nor a default"),
+                )
+            },
+            Ok,
+        )
+    }
+
+    /// A duration property (seconds) that has a default: as given, or the default.
+    pub fn seconds_of(&self, props: &[Prop], fields: &[Field], key: &str) -> Result<i64> {
+        self.duration(props, fields, key).map_or_else(
+            || {
+                err(
+                    Loc::NONE,
+                    format!("internal: `{key}` has neither a value nor a default"),
+                )
+            },
+            Ok,
+        )
     }
 
     /// A duration property in seconds.

@@ -2,7 +2,7 @@ use tap_macros::stack;
 
 stack! {
     stack Demo {
-        stream = cfn::Kinesis::Stream { ShardCount: "2" };
+        stream = cfn::Kinesis::Stream { ShardCount: true };
     }
 }
 

@@ -1,0 +1,16 @@
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        data = s3::Bucket {};
+        role = iam::Role {
+            assumed_by: service("lambda.amazonaws.com"),
+            allow: [
+                s3:GetObject on data.objects,
+                [s3:GetObject, s3:GetObjectVersion] on data.objects,
+            ],
+        };
+    }
+}
+
+fn main() {}
