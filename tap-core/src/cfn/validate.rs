@@ -86,6 +86,9 @@ impl Validator<'_, '_> {
                 continue;
             }
             diags.extend(self.value(&f.value, shape, key, 0));
+            // Policy documents written as data: their actions, conditions and
+            // principals, against the IAM catalog.
+            crate::check::documents::check(&f.value, diags);
         }
         for f in fields
             .iter()

@@ -102,7 +102,7 @@ fn statement(
             }
             continue;
         }
-        match catalog().resolve(&a.text) {
+        match lookup(a) {
             Ok((service, infos)) => {
                 let wildcard = a.text.contains(['*', '?']);
                 // Under `not`, a wildcard narrows what is granted.
@@ -118,37 +118,7 @@ fn statement(
                 }
                 resolved.push((a, service, infos, wildcard));
             }
-            Err(LookupError::Malformed) => diags.push(
-                Diagnostic::new(a.loc, format!("`{}` is not an IAM action", a.text))
-                    .help("IAM actions are written `service:Action`, such as `s3:GetObject`"),
-            ),
-            Err(LookupError::UnknownService(sugg)) => {
-                let prefix = a.text.split(':').next().unwrap_or_default();
-                let d = Diagnostic::new(
-                    a.loc,
-                    format!("unknown AWS service prefix `{prefix}` in `{}`", a.text),
-                );
-                diags.push(match sugg {
-                    Some(s) => d.help(format!(
-                        "did you mean `{s}:{}`?",
-                        a.text.split_once(':').map_or("", |x| x.1)
-                    )),
-                    None => d,
-                });
-            }
-            Err(LookupError::UnknownAction(sugg)) => {
-                let d = Diagnostic::new(a.loc, format!("`{}` is not an IAM action", a.text));
-                diags.push(match sugg {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!(
-                        "see the service's actions in the IAM reference (catalog: {})",
-                        catalog().source
-                    )),
-                });
-            }
-            Err(LookupError::NoMatch) => {
-                diags.error(a.loc, format!("`{}` matches no IAM action", a.text))
-            }
+            Err(d) => diags.push(d),
         }
     }
 
@@ -363,6 +333,48 @@ fn raw_without_iam_type(
     } else {
         d.help(format!("grant on {}", arns.join(" or ")))
     })
+}
+
+/// An action in the IAM catalog, or why it is not one (with did-you-mean).
+pub(crate) fn lookup(
+    a: &Action,
+) -> Result<(&'static Service, Vec<&'static ActionInfo>), Diagnostic> {
+    match catalog().resolve(&a.text) {
+        Ok(found) => Ok(found),
+        Err(LookupError::Malformed) => Err(Diagnostic::new(
+            a.loc,
+            format!("`{}` is not an IAM action", a.text),
+        )
+        .help("IAM actions are written `service:Action`, such as `s3:GetObject`")),
+        Err(LookupError::UnknownService(sugg)) => {
+            let prefix = a.text.split(':').next().unwrap_or_default();
+            let d = Diagnostic::new(
+                a.loc,
+                format!("unknown AWS service prefix `{prefix}` in `{}`", a.text),
+            );
+            Err(match sugg {
+                Some(s) => d.help(format!(
+                    "did you mean `{s}:{}`?",
+                    a.text.split_once(':').map_or("", |x| x.1)
+                )),
+                None => d,
+            })
+        }
+        Err(LookupError::UnknownAction(sugg)) => {
+            let d = Diagnostic::new(a.loc, format!("`{}` is not an IAM action", a.text));
+            Err(match sugg {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help(format!(
+                    "see the service's actions in the IAM reference (catalog: {})",
+                    catalog().source
+                )),
+            })
+        }
+        Err(LookupError::NoMatch) => Err(Diagnostic::new(
+            a.loc,
+            format!("`{}` matches no IAM action", a.text),
+        )),
+    }
 }
 
 /// A statement whose actions and resources another statement of the same

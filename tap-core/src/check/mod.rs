@@ -3,6 +3,7 @@
 //! time can be checked the same way.
 
 pub mod conditions;
+pub(crate) mod documents;
 pub(crate) mod iam;
 mod names;
 mod policy_size;

@@ -1,0 +1,122 @@
+//! IAM policy documents written as data, in raw resources' properties
+//! (`cfn::IAM::ManagedPolicy { PolicyDocument: { … } }`, a raw key's
+//! `KeyPolicy`): the checks that need no DSL, held to the same catalog as
+//! statements: every action exists, every condition is IAM's, every service
+//! principal names a service and every account is one.
+
+use super::principals;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::*;
+
+/// Every policy document inside a raw property value.
+pub fn check(v: &Value, diags: &mut Diagnostics) {
+    match v {
+        Value::Object { fields, .. } => {
+            if let Some(Value::List { items, .. }) = field(fields, "Statement") {
+                for s in items {
+                    if let Value::Object { fields, loc, .. } = s {
+                        statement(fields, *loc, diags);
+                    }
+                }
+            } else {
+                fields.iter().for_each(|f| check(&f.value, diags));
+            }
+        }
+        Value::List { items, .. } => items.iter().for_each(|i| check(i, diags)),
+        _ => {}
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<(&str, crate::diag::Loc)> {
+    match v {
+        Some(Value::Str { text, loc }) => vec![(text.as_str(), *loc)],
+        Some(Value::List { items, .. }) => items
+            .iter()
+            .filter_map(|i| match i {
+                Value::Str { text, loc } => Some((text.as_str(), *loc)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn statement(fields: &[Field], loc: crate::diag::Loc, diags: &mut Diagnostics) {
+    let effect = match field(fields, "Effect") {
+        Some(Value::Str { text, .. }) if text == "Allow" => Effect::Allow,
+        Some(Value::Str { text, .. }) if text == "Deny" => Effect::Deny,
+        Some(other) => {
+            diags.push(
+                Diagnostic::new(other.loc(), "`Effect` is `\"Allow\"` or `\"Deny\"`")
+                    .suggest(&other.describe().replace('"', ""), ["Allow", "Deny"]),
+            );
+            return;
+        }
+        None => {
+            diags.error(loc, "a policy statement needs `Effect`");
+            return;
+        }
+    };
+    let not_actions = field(fields, "Action").is_none() && field(fields, "NotAction").is_some();
+    let actions: Vec<Action> = strings(field(fields, "Action").or(field(fields, "NotAction")))
+        .into_iter()
+        .filter(|(t, _)| !t.contains("${"))
+        .map(|(t, l)| Action {
+            text: t.to_string(),
+            loc: l,
+        })
+        .collect();
+    let mut keyed = Vec::new();
+    for a in actions.iter().filter(|a| a.text != "*") {
+        match super::iam::lookup(a) {
+            Ok(found) => keyed.push(found),
+            Err(d) => diags.push(d),
+        }
+    }
+    for key in ["Principal", "NotPrincipal"] {
+        if let Some(Value::Object { fields: p, .. }) = field(fields, key) {
+            for (text, l) in strings(field(p, "Service")) {
+                principals::check(
+                    &Value::Call {
+                        func: Name::new("service", l),
+                        args: vec![Value::Str {
+                            text: text.to_string(),
+                            loc: l,
+                        }],
+                    },
+                    principals::Place::ResourcePolicy,
+                    diags,
+                );
+            }
+            for (text, l) in strings(field(p, "AWS")) {
+                if text != "*" {
+                    principals::check(
+                        &Value::Call {
+                            func: Name::new("account", l),
+                            args: vec![Value::Str {
+                                text: text.to_string(),
+                                loc: l,
+                            }],
+                        },
+                        principals::Place::ResourcePolicy,
+                        diags,
+                    );
+                }
+            }
+        }
+    }
+    let s = Statement {
+        effect,
+        actions,
+        not_actions,
+        resources: Vec::new(),
+        not_resources: false,
+        principal: None,
+        not_principal: false,
+        condition: field(fields, "Condition").cloned(),
+        // Raw data carries no reasons: the set-operator pitfalls are reported.
+        reason: None,
+        loc,
+    };
+    super::conditions::check(&s, &keyed, diags);
+}
