@@ -594,6 +594,8 @@ fn uses(v: &Value, scope: &Scope, used: &mut BTreeSet<String>, diags: &mut Diagn
             narrowing.extend(s.condition.iter().map(|c| (c, "its condition")));
             if s.effect == Effect::Deny {
                 narrowing.extend(s.resources.iter().map(|r| (r, "what it denies")));
+            } else if s.not_resources {
+                narrowing.extend(s.resources.iter().map(|r| (r, "what it excludes")));
             }
             for (v, what) in narrowing {
                 for (p, loc) in absent_params_in(v, scope) {

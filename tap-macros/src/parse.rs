@@ -378,7 +378,10 @@ fn parse_fields(input: ParseStream) -> syn::Result<Vec<Field>> {
             let k: Ident = input.call(Ident::parse_any)?;
             // `ForAllValues:StringEquals` / `ForAnyValue:…`: IAM's set operators
             // are one key with a colon in it.
-            if k.to_string().starts_with("For") && input.peek(Token![:]) && input.peek2(Ident) {
+            if (k == "ForAllValues" || k == "ForAnyValue")
+                && input.peek(Token![:])
+                && input.peek2(Ident)
+            {
                 input.parse::<Token![:]>()?;
                 let op: Ident = input.call(Ident::parse_any)?;
                 Name::new(format!("{k}:{op}"), Spans::loc(op.span()))

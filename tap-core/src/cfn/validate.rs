@@ -88,7 +88,7 @@ impl Validator<'_, '_> {
             diags.extend(self.value(&f.value, shape, key, 0));
             // Policy documents written as data: their actions, conditions and
             // principals, against the IAM catalog.
-            crate::check::documents::check(&f.value, diags);
+            crate::check::documents::check(&f.value, key == "AssumeRolePolicyDocument", diags);
         }
         for f in fields
             .iter()

@@ -8,21 +8,26 @@ use super::principals;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
 
-/// Every policy document inside a raw property value.
-pub fn check(v: &Value, diags: &mut Diagnostics) {
+/// Every policy document inside a raw property value; `trust` for a role's
+/// `AssumeRolePolicyDocument`, where `"*"` would let every account in.
+pub fn check(v: &Value, trust: bool, diags: &mut Diagnostics) {
     match v {
         Value::Object { fields, .. } => {
-            if let Some(Value::List { items, .. }) = field(fields, "Statement") {
-                for s in items {
-                    if let Value::Object { fields, loc, .. } = s {
-                        statement(fields, *loc, diags);
+            match field(fields, "Statement") {
+                Some(Value::List { items, .. }) => {
+                    for s in items {
+                        if let Value::Object { fields, loc, .. } = s {
+                            statement(fields, *loc, trust, diags);
+                        }
                     }
                 }
-            } else {
-                fields.iter().for_each(|f| check(&f.value, diags));
+                // One statement may stand alone, not in a list.
+                Some(Value::Object { fields, loc, .. }) => statement(fields, *loc, trust, diags),
+                Some(_) => {}
+                None => fields.iter().for_each(|f| check(&f.value, trust, diags)),
             }
         }
-        Value::List { items, .. } => items.iter().for_each(|i| check(i, diags)),
+        Value::List { items, .. } => items.iter().for_each(|i| check(i, trust, diags)),
         _ => {}
     }
 }
@@ -41,10 +46,13 @@ fn strings(v: Option<&Value>) -> Vec<(&str, crate::diag::Loc)> {
     }
 }
 
-fn statement(fields: &[Field], loc: crate::diag::Loc, diags: &mut Diagnostics) {
+fn statement(fields: &[Field], loc: crate::diag::Loc, trust: bool, diags: &mut Diagnostics) {
     let effect = match field(fields, "Effect") {
         Some(Value::Str { text, .. }) if text == "Allow" => Effect::Allow,
         Some(Value::Str { text, .. }) if text == "Deny" => Effect::Deny,
+        // A parameter, or text known at deploy time: not judged here.
+        Some(Value::Path { .. }) => return,
+        Some(Value::Str { text, .. }) if text.contains("${") => return,
         Some(other) => {
             diags.push(
                 Diagnostic::new(other.loc(), "`Effect` is `\"Allow\"` or `\"Deny\"`")
@@ -73,6 +81,14 @@ fn statement(fields: &[Field], loc: crate::diag::Loc, diags: &mut Diagnostics) {
             Err(d) => diags.push(d),
         }
     }
+    if effect == Effect::Allow {
+        if let Some(p) = field(fields, "NotPrincipal") {
+            diags.push(
+                Diagnostic::new(p.loc(), "`NotPrincipal` in an Allow grants to every principal but these, in every account")
+                    .help("name who is allowed in `Principal`; `NotPrincipal` belongs in a Deny"),
+            );
+        }
+    }
     for key in ["Principal", "NotPrincipal"] {
         if let Some(Value::Object { fields: p, .. }) = field(fields, key) {
             for (text, l) in strings(field(p, "Service")) {
@@ -89,6 +105,15 @@ fn statement(fields: &[Field], loc: crate::diag::Loc, diags: &mut Diagnostics) {
                 );
             }
             for (text, l) in strings(field(p, "AWS")) {
+                if text == "*" && trust && key == "Principal" && effect == Effect::Allow {
+                    diags.push(
+                        Diagnostic::new(
+                            l,
+                            "`\"AWS\": \"*\"` lets every AWS account assume this role",
+                        )
+                        .help("name who assumes it: an account, a role ARN, or a `Service`"),
+                    );
+                }
                 if text != "*" {
                     principals::check(
                         &Value::Call {
@@ -114,8 +139,9 @@ fn statement(fields: &[Field], loc: crate::diag::Loc, diags: &mut Diagnostics) {
         principal: None,
         not_principal: false,
         condition: field(fields, "Condition").cloned(),
-        // Raw data carries no reasons: the set-operator pitfalls are reported.
-        reason: None,
+        // Data carries no `because`: what needs a written reason (the set
+        // operators' pitfalls) is left to the author, as for wildcards.
+        reason: Some(Name::new("policy document written as data", loc)),
         loc,
     };
     super::conditions::check(&s, &keyed, diags);

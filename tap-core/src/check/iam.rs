@@ -419,15 +419,23 @@ fn covers(b: &Statement, a: &Statement) -> bool {
     {
         return false;
     }
+    // A pattern covers what it matches; a pattern is covered only by the same
+    // pattern (or `*`): `s3:GetObject?` does not cover `s3:GetObject*`.
+    let literal = |t: &str| !t.contains(['*', '?']);
     let actions = a.actions.iter().all(|x| {
         b.actions.iter().any(|y| {
-            y.text == "*" || glob_match(&y.text.to_ascii_lowercase(), &x.text.to_ascii_lowercase())
+            y.text == "*"
+                || y.text.eq_ignore_ascii_case(&x.text)
+                || (literal(&x.text)
+                    && glob_match(&y.text.to_ascii_lowercase(), &x.text.to_ascii_lowercase()))
         })
     });
     let resources = a.resources.iter().all(|x| {
         b.resources.iter().any(|y| match (y, x) {
             (Value::Str { text: t, .. }, _) if t == "*" => true,
-            (Value::Str { text: p, .. }, Value::Str { text: q, .. }) => glob_match(p, q),
+            (Value::Str { text: p, .. }, Value::Str { text: q, .. }) => {
+                p == q || (literal(q) && glob_match(p, q))
+            }
             (Value::Path { segments: p }, Value::Path { segments: q }) => {
                 path_text(p) == path_text(q)
             }
@@ -504,21 +512,30 @@ pub(crate) fn role_allows(
         let Value::Statement(s) = item else {
             return false;
         };
-        let action_ok = s.actions.iter().any(|a| {
+        let named = s.actions.iter().any(|a| {
             a.text == "*" || glob_match(&a.text.to_ascii_lowercase(), &action.to_ascii_lowercase())
         });
-        action_ok
-            && s.resources.iter().any(|r| match r {
-                Value::Str { text, .. } => text == "*",
-                Value::Path { segments } => match scope.resolve(segments) {
-                    Ok(Target::Resource { decl, kind, attr }) => {
-                        decl.name.text == target
-                            && (attrs.is_empty()
-                                || attrs.contains(&attr.map_or(kind.arn_attr, |a| a.name)))
-                    }
-                    _ => false,
-                },
+        // `not ACTIONS` allows every action it does not name.
+        let action_ok = named != s.not_actions;
+        let on_target = s.resources.iter().any(|r| match r {
+            Value::Str { text, .. } => text == "*",
+            Value::Path { segments } => match scope.resolve(segments) {
+                Ok(Target::Resource { decl, kind, attr }) => {
+                    decl.name.text == target
+                        && (attrs.is_empty()
+                            || attrs.contains(&attr.map_or(kind.arn_attr, |a| a.name)))
+                }
                 _ => false,
-            })
+            },
+            _ => false,
+        });
+        // `on not RESOURCES` allows on every resource it does not name; what
+        // it names may be the target itself, so only a clear miss counts.
+        let resource_ok = if s.not_resources {
+            !on_target && s.resources.iter().all(|r| matches!(r, Value::Path { .. }))
+        } else {
+            on_target
+        };
+        action_ok && resource_ok
     })
 }

@@ -59,6 +59,17 @@ pub fn check(template: &Template) -> Vec<Oversize> {
                     }
                 }
             }
+            // An inline policy of its own resource.
+            "AWS::IAM::RolePolicy" => {
+                let doc = props("PolicyDocument").map_or(0, |d| size(&d));
+                if let Some(role_id) = props("RoleName")
+                    .as_ref()
+                    .and_then(|r| r.get("Ref"))
+                    .and_then(Json::as_str)
+                {
+                    *inline.entry(role_id.to_string()).or_default() += doc;
+                }
+            }
             "AWS::IAM::ManagedPolicy" => {
                 if let Some(doc) = props("PolicyDocument") {
                     push(&mut out, id, "managed policy", size(&doc), MANAGED);

@@ -34,8 +34,10 @@ const SERVICE_PRINCIPALS: &[&str] = &[
     "ecs.application-autoscaling",
     "batchoperations.s3",
     "logging.s3",
-    "alexa-appkit",
     "voiceconnector.chime",
+    "airflow-env",
+    "osis-pipelines",
+    "lexv2",
     "transcribe.streaming",
 ];
 
@@ -87,6 +89,13 @@ fn service_problem(text: &str) -> Option<(String, String)> {
     if text.contains("${") {
         return None; // known at deploy time
     }
+    // Alexa's principals are `alexa-appkit.amazon.com`, `alexa-connectedhome.amazon.com`.
+    if text
+        .strip_suffix(".amazon.com")
+        .is_some_and(|n| n.starts_with("alexa-"))
+    {
+        return None;
+    }
     let Some(name) = text
         .strip_suffix(".amazonaws.com")
         .or_else(|| text.strip_suffix(".amazonaws.com.cn"))
@@ -126,11 +135,13 @@ fn account_problem(text: &str) -> Option<String> {
     }
     if let Some(rest) = text.strip_prefix("arn:") {
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        // `iam` users, roles and roots; `sts` assumed-role sessions; and
+        // CloudFront's origin access identities (account `cloudfront`).
         let ok = parts.len() == 5
             && !parts[0].is_empty()
-            && parts[1] == "iam"
+            && matches!(parts[1], "iam" | "sts")
             && parts[2].is_empty()
-            && is_account(parts[3])
+            && (is_account(parts[3]) || parts[3] == "cloudfront" || parts[3].contains("${"))
             && !parts[4].is_empty();
         return (!ok).then(|| {
             format!("`{text}` is not an IAM principal ARN (`arn:PARTITION:iam::ACCOUNT:root|role/…|user/…`)")

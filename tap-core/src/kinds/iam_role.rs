@@ -83,6 +83,9 @@ pub(crate) fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics)
     };
     for item in items {
         let Value::Statement(s) = item else { continue };
+        if s.not_actions || s.not_resources {
+            continue; // what it grants is everything else: no bucket is named
+        }
         for r in &s.resources {
             let Value::Path { segments } = r else {
                 continue;

