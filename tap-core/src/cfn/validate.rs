@@ -90,37 +90,44 @@ impl Validator<'_, '_> {
             // principals, against the IAM catalog.
             crate::check::documents::check(&f.value, key == "AssumeRolePolicyDocument", diags);
         }
-        for f in fields
-            .iter()
-            .filter(|f| self.schema.required.contains(&f.key.text))
-        {
+        diags.extend(self.required(&self.schema.required, fields, self.kind.name, decl.kind.loc));
+    }
+
+    /// Required properties of `owner` (a type, or a nested object's path):
+    /// each present, and not from an optional parameter that may leave it out.
+    fn required(
+        &self,
+        required: &[String],
+        fields: &[Field],
+        owner: &str,
+        loc: Loc,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for f in fields.iter().filter(|f| required.contains(&f.key.text)) {
             if let Some(param) = crate::params::absent_with(self.scope, &f.value) {
-                diags.push(
+                out.push(
                     Diagnostic::new(
                         f.value.loc(),
                         format!(
-                            "`{}` needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
-                            self.kind.name, f.key.text, param.name.text, f.key.text
+                            "`{owner}` needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
+                            f.key.text, param.name.text, f.key.text
                         ),
                     )
                     .help(crate::params::absent_help(param)),
                 );
             }
         }
-        let missing: Vec<&str> = self
-            .schema
-            .required
+        let missing: Vec<&str> = required
             .iter()
             .filter(|r| !fields.iter().any(|f| &f.key.text == *r))
             .map(String::as_str)
             .collect();
-        if !missing.is_empty() {
-            diags.push(
+        if let Some(first) = missing.first() {
+            out.push(
                 Diagnostic::new(
-                    decl.kind.loc,
+                    loc,
                     format!(
-                        "`{}` needs {}",
-                        self.kind.name,
+                        "`{owner}` needs {}",
                         missing
                             .iter()
                             .map(|m| format!("`{m}`"))
@@ -128,9 +135,10 @@ impl Validator<'_, '_> {
                             .join(", ")
                     ),
                 )
-                .help(format!("add `{}: …`", missing[0])),
+                .help(format!("add `{first}: …`")),
             );
         }
+        out
     }
 
     fn resource_attribute(
@@ -500,45 +508,7 @@ impl Validator<'_, '_> {
                 });
             }
         }
-        for f in fields
-            .iter()
-            .filter(|f| shape.required.contains(&f.key.text))
-        {
-            if let Some(param) = crate::params::absent_with(self.scope, &f.value) {
-                out.push(
-                    Diagnostic::new(
-                        f.value.loc(),
-                        format!(
-                            "`{at}` needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
-                            f.key.text, param.name.text, f.key.text
-                        ),
-                    )
-                    .help(crate::params::absent_help(param)),
-                );
-            }
-        }
-        let missing: Vec<&str> = shape
-            .required
-            .iter()
-            .filter(|r| !fields.iter().any(|f| &f.key.text == *r))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            out.push(
-                Diagnostic::new(
-                    loc,
-                    format!(
-                        "`{at}` needs {}",
-                        missing
-                            .iter()
-                            .map(|m| format!("`{m}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-                .help(format!("add `{}: …`", missing[0])),
-            );
-        }
+        out.extend(self.required(&shape.required, fields, at, loc));
     }
 
     /// A reference as a property value: it resolves, and what it stands for

@@ -92,17 +92,7 @@ fn statement(fields: &[Field], loc: crate::diag::Loc, trust: bool, diags: &mut D
     for key in ["Principal", "NotPrincipal"] {
         if let Some(Value::Object { fields: p, .. }) = field(fields, key) {
             for (text, l) in strings(field(p, "Service")) {
-                principals::check(
-                    &Value::Call {
-                        func: Name::new("service", l),
-                        args: vec![Value::Str {
-                            text: text.to_string(),
-                            loc: l,
-                        }],
-                    },
-                    principals::Place::ResourcePolicy,
-                    diags,
-                );
+                principals::service(text, l, diags);
             }
             for (text, l) in strings(field(p, "AWS")) {
                 if text == "*" && trust && key == "Principal" && effect == Effect::Allow {
@@ -115,17 +105,7 @@ fn statement(fields: &[Field], loc: crate::diag::Loc, trust: bool, diags: &mut D
                     );
                 }
                 if text != "*" {
-                    principals::check(
-                        &Value::Call {
-                            func: Name::new("account", l),
-                            args: vec![Value::Str {
-                                text: text.to_string(),
-                                loc: l,
-                            }],
-                        },
-                        principals::Place::ResourcePolicy,
-                        diags,
-                    );
+                    principals::account(text, l, diags);
                 }
             }
         }

@@ -239,12 +239,7 @@ fn statement(
                     continue;
                 }
                 let Some((arn_service, rtype)) = attr.and_then(|a| a.iam) else {
-                    let arns: Vec<String> = kind
-                        .attrs
-                        .iter()
-                        .filter(|a| a.iam.is_some())
-                        .map(|a| format!("`{}.{}`", segments[0].text, a.name))
-                        .collect();
+                    let arns = arn_attrs(kind, &segments[0].text);
                     let d = Diagnostic::new(
                         segments.last().map_or(r.loc(), |s| s.loc),
                         format!(
@@ -296,6 +291,15 @@ fn statement(
     }
 }
 
+/// The attributes of a resource that are ARNs IAM knows, as written (`data.arn`).
+fn arn_attrs(kind: &Kind, name: &str) -> Vec<String> {
+    kind.attrs
+        .iter()
+        .filter(|a| a.iam.is_some())
+        .map(|a| format!("`{name}.{}`", a.name))
+        .collect()
+}
+
 /// A raw resource IAM has no resource type for (a bucket policy, a route):
 /// nothing can be granted on it by reference.
 fn raw_without_iam_type(
@@ -318,12 +322,7 @@ fn raw_without_iam_type(
             .help("grant on the resource it configures, or on `*` with `because \"…\"` if the actions take no resource"),
         );
     }
-    let arns: Vec<String> = kind
-        .attrs
-        .iter()
-        .filter(|a| a.iam.is_some())
-        .map(|a| format!("`{}.{}`", segments[0].text, a.name))
-        .collect();
+    let arns = arn_attrs(kind, &segments[0].text);
     let d = Diagnostic::new(
         loc,
         format!("`{what}` is not an ARN IAM knows for `{}`", kind.cfn_type),
@@ -380,21 +379,23 @@ pub(crate) fn lookup(
 /// A statement whose actions and resources another statement of the same
 /// effect, principal and condition already covers hides what the policy means.
 fn redundant(items: &[Value], diags: &mut Diagnostics) {
-    let statements: Vec<&Statement> = items
+    // Principal and condition as written, wherever written: computed once.
+    let statements: Vec<(&Statement, serde_json::Value)> = items
         .iter()
         .filter_map(|i| match i {
-            Value::Statement(s) => Some(&**s),
+            Value::Statement(s) => Some((&**s, where_free(s))),
             _ => None,
         })
         .collect();
-    for (i, a) in statements.iter().enumerate() {
-        let covering = statements.iter().enumerate().find(|(j, b)| {
+    for (i, (a, ka)) in statements.iter().enumerate() {
+        let covering = statements.iter().enumerate().find(|(j, (b, kb))| {
             *j != i
+                && ka == kb
                 && covers(b, a)
                 // Two identical statements: the later one is the redundant one.
                 && !(covers(a, b) && *j > i)
         });
-        if let Some((_, b)) = covering {
+        if let Some((_, (b, _))) = covering {
             let first = b.actions.first().map_or("*", |x| x.text.as_str());
             diags.push(
                 Diagnostic::new(a.loc, format!(
@@ -406,7 +407,8 @@ fn redundant(items: &[Value], diags: &mut Diagnostics) {
     }
 }
 
-/// Whether statement `b` allows (or denies) everything statement `a` does.
+/// Whether statement `b` allows (or denies) everything statement `a` does,
+/// their principals and conditions being the same.
 fn covers(b: &Statement, a: &Statement) -> bool {
     if a.effect != b.effect
         || a.not_actions
@@ -414,8 +416,6 @@ fn covers(b: &Statement, a: &Statement) -> bool {
         || a.not_resources
         || b.not_resources
         || a.not_principal != b.not_principal
-        || !same_value(&a.principal, &b.principal)
-        || !same_value(&a.condition, &b.condition)
     {
         return false;
     }
@@ -445,13 +445,13 @@ fn covers(b: &Statement, a: &Statement) -> bool {
     actions && resources
 }
 
-/// Equal as written, wherever it was written (locations differ).
-fn same_value(a: &Option<Value>, b: &Option<Value>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(x), Some(y)) => strip(x) == strip(y),
-        _ => false,
-    }
+/// A statement's principal and condition without the places they were
+/// written: equal for two statements that say the same.
+fn where_free(s: &Statement) -> serde_json::Value {
+    serde_json::json!([
+        s.principal.as_ref().map(strip),
+        s.condition.as_ref().map(strip)
+    ])
 }
 
 fn strip(v: &Value) -> serde_json::Value {

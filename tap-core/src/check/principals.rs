@@ -2,7 +2,7 @@
 //! twelve digits, a principal ARN is well formed, and nobody-in-particular
 //! (`any`) never assumes a role.
 
-use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, Loc};
 use crate::iam::catalog::catalog;
 use crate::ir::*;
 
@@ -66,21 +66,31 @@ pub fn check(v: &Value, place: Place, diags: &mut Diagnostics) {
         }
         Value::Call { func, args } if func.text == "service" => {
             if let [Value::Str { text, loc }] = args.as_slice() {
-                if let Some(problem) = service_problem(text) {
-                    diags.push(Diagnostic::new(*loc, problem.0).help(problem.1));
-                }
+                service(text, *loc, diags);
             }
         }
         Value::Call { func, args } if func.text == "account" => {
             if let [Value::Str { text, loc }] = args.as_slice() {
-                if let Some(problem) = account_problem(text) {
-                    diags.push(Diagnostic::new(*loc, problem).help(
-                        "an account is 12 digits (`account(\"123456789012\")`), or a principal ARN such as `arn:${AWS::Partition}:iam::123456789012:role/name`",
-                    ));
-                }
+                account(text, *loc, diags);
             }
         }
         _ => {}
+    }
+}
+
+/// A service principal (`lambda.amazonaws.com`), wherever it is written.
+pub fn service(text: &str, loc: Loc, diags: &mut Diagnostics) {
+    if let Some((problem, help)) = service_problem(text) {
+        diags.push(Diagnostic::new(loc, problem).help(help));
+    }
+}
+
+/// An account or principal ARN, wherever it is written.
+pub fn account(text: &str, loc: Loc, diags: &mut Diagnostics) {
+    if let Some(problem) = account_problem(text) {
+        diags.push(Diagnostic::new(loc, problem).help(
+            "an account is 12 digits (`account(\"123456789012\")`), or a principal ARN such as `arn:${AWS::Partition}:iam::123456789012:role/name`",
+        ));
     }
 }
 

@@ -267,39 +267,17 @@ impl Ctx<'_> {
     /// The CloudFormation value of an enum property that has a default: as
     /// given, or the default, never nothing.
     pub fn chosen(&self, props: &[Prop], fields: &[Field], key: &str) -> Result<&'static str> {
-        match self.variant(props, fields, key)? {
-            Some(v) => Ok(v),
-            None => err(
-                Loc::NONE,
-                format!("internal: `{key}` has neither a value nor a default"),
-            ),
-        }
+        defaulted(self.variant(props, fields, key)?, key)
     }
 
     /// A whole-number property that has a default: as given, or the default.
     pub fn number_of(&self, props: &[Prop], fields: &[Field], key: &str) -> Result<i64> {
-        self.number(props, fields, key).map_or_else(
-            || {
-                err(
-                    Loc::NONE,
-                    format!("internal: `{key}` has neither a value nor a default"),
-                )
-            },
-            Ok,
-        )
+        defaulted(self.number(props, fields, key), key)
     }
 
     /// A duration property (seconds) that has a default: as given, or the default.
     pub fn seconds_of(&self, props: &[Prop], fields: &[Field], key: &str) -> Result<i64> {
-        self.duration(props, fields, key).map_or_else(
-            || {
-                err(
-                    Loc::NONE,
-                    format!("internal: `{key}` has neither a value nor a default"),
-                )
-            },
-            Ok,
-        )
+        defaulted(self.duration(props, fields, key), key)
     }
 
     /// A duration property in seconds.
@@ -324,6 +302,19 @@ pub fn attr_expr(kind: &Kind, id: &str, attr: &str, loc: Loc) -> Result<Expr> {
         Some(AttrValue::Linked(_)) => err(loc, format!("`{attr}` is a resource, not a value")),
         None => err(loc, format!("`{}` has no attribute `{attr}`", kind.name)),
     }
+}
+
+/// The value of a property whose table gives a default: there is always one.
+fn defaulted<T>(found: Option<T>, key: &str) -> Result<T> {
+    found.map_or_else(
+        || {
+            err(
+                Loc::NONE,
+                format!("internal: `{key}` has neither a value nor a default"),
+            )
+        },
+        Ok,
+    )
 }
 
 /// What an absent property stands for, from its kind's table.
