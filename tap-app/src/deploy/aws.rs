@@ -50,7 +50,10 @@ impl Aws {
                 // An endpoint that is not there should fail in seconds, not minutes;
                 // one that accepts and never answers, within a call's time.
                 .connect_timeout(Duration::from_secs(3))
-                .read_timeout(call)
+                // A second past the attempt's limit: a silent endpoint then always
+                // ends in the attempt timeout ("no answer"), never in a race with
+                // the socket's read timeout, which reads as "cannot reach".
+                .read_timeout(call + Duration::from_secs(1))
                 .operation_attempt_timeout(call)
                 .operation_timeout(call * 4)
                 .build(),
