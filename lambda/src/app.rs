@@ -13,16 +13,6 @@ use tokio::sync::OnceCell;
 
 pub type Error = lambda_runtime::Error;
 
-/// The IAM actions the calls below need, and nothing more: the stack grants
-/// exactly these (`tests/tests/templates.rs`). `kms:GenerateDataKey` is S3's
-/// call on the bucket key for an SSE-KMS upload, made with the caller's rights.
-pub const ACTIONS: [&str; 4] = [
-    "s3:PutObject",
-    "kms:GenerateDataKey",
-    "secretsmanager:GetSecretValue",
-    "sqs:SendMessage",
-];
-
 /// What API Gateway's Lambda proxy integration expects back.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

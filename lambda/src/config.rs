@@ -1,25 +1,10 @@
-//! What the function reads from its environment, all in one place: the stack
-//! must set each of these (`tests/tests/templates.rs` holds it to that).
+//! The function's configuration, read from the variables its contract
+//! declares (`contract.rs`).
 
+use crate::contract::{
+    APPLICATION_BUCKET, APPLICATION_BUCKET_KEY_ARN, APP_ENV, DEAD_LETTER_QUEUE_URL, SECRET_ARN,
+};
 use std::fmt;
-
-pub const APPLICATION_BUCKET: &str = "APPLICATION_BUCKET";
-/// The bucket's KMS key. S3 encrypts an `aws:kms` upload without a key ID
-/// with the account's `aws/s3` key, not the bucket's; the seed's uploads did.
-pub const APPLICATION_BUCKET_KEY_ARN: &str = "APPLICATION_BUCKET_KEY_ARN";
-pub const SECRET_ARN: &str = "SECRET_ARN";
-pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
-/// The `Environment` dimension of the metric (the seed's `NODE_ENV`).
-pub const APP_ENV: &str = "APP_ENV";
-
-/// Every variable the handler reads.
-pub const READS: [&str; 5] = [
-    APPLICATION_BUCKET,
-    APPLICATION_BUCKET_KEY_ARN,
-    SECRET_ARN,
-    DEAD_LETTER_QUEUE_URL,
-    APP_ENV,
-];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -49,8 +34,28 @@ impl fmt::Display for Missing {
 impl std::error::Error for Missing {}
 
 impl Config {
+    /// Each variable is read by its contract constant: building this crate
+    /// holds the contract to what the code reads.
     pub fn from_env() -> Result<Self, Missing> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let values = [
+            (APPLICATION_BUCKET, std::env::var(APPLICATION_BUCKET).ok()),
+            (
+                APPLICATION_BUCKET_KEY_ARN,
+                std::env::var(APPLICATION_BUCKET_KEY_ARN).ok(),
+            ),
+            (SECRET_ARN, std::env::var(SECRET_ARN).ok()),
+            (
+                DEAD_LETTER_QUEUE_URL,
+                std::env::var(DEAD_LETTER_QUEUE_URL).ok(),
+            ),
+            (APP_ENV, std::env::var(APP_ENV).ok()),
+        ];
+        Self::from_lookup(|name| {
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| v.clone())
+        })
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Missing> {

@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod config;
+pub mod contract;
 pub mod metrics;
 pub mod secrets;
 

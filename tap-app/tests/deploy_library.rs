@@ -40,16 +40,34 @@ stack! {
 }
 
 stack! {
+    /// The seed's function with what its contract (`lambda/src/contract.rs`) needs.
     stack Function {
+        key = kms::Key { description: "tap test data" };
+        data = s3::Bucket { encryption: kms(key) };
+        secret = secretsmanager::Secret { description: "tap test secret" };
+        dlq = sqs::Queue { encryption: KmsManaged };
         role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
-            allow: [[logs:CreateLogStream, logs:PutLogEvents] on function.log_streams],
+            allow: [
+                s3:PutObject on data.objects,
+                kms:GenerateDataKey on key,
+                secretsmanager:GetSecretValue on secret,
+                sqs:SendMessage on dlq,
+                [logs:CreateLogStream, logs:PutLogEvents] on function.log_streams,
+            ],
         };
         function = lambda::Function {
             runtime: ProvidedAl2023,
             handler: "bootstrap",
             code: asset("../lambda"),
             role: role,
+            environment: {
+                APPLICATION_BUCKET: data.name,
+                APPLICATION_BUCKET_KEY_ARN: key.arn,
+                SECRET_ARN: secret.arn,
+                DEAD_LETTER_QUEUE_URL: dlq.url,
+                APP_ENV: "test",
+            },
         };
     }
 }

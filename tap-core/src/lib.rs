@@ -11,6 +11,7 @@
 pub mod cfn;
 pub mod check;
 pub mod constructs;
+pub mod contract;
 pub mod diag;
 mod graph;
 pub mod iam;

@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use tap_core::ir::{Item, ParamType, StackDef};
 
-pub fn stack(input: TokenStream) -> TokenStream {
+pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStream {
     Spans::reset();
     let parsed: StackInput = match syn::parse2(input.clone()) {
         Ok(p) => p,
@@ -20,11 +20,26 @@ pub fn stack(input: TokenStream) -> TokenStream {
         return quote! { #mac! { #input } };
     }
     let defs: Vec<_> = parsed.constructs.iter().map(|(d, _)| d.clone()).collect();
-    let base_dir = std::env::var("CARGO_MANIFEST_DIR")
-        .ok()
-        .map(std::path::PathBuf::from);
-    let checked =
-        tap_core::check::check(&parsed.stack, &defs, &tap_core::check::Options { base_dir });
+    // Asset paths are relative to the package of the file that declares the
+    // stack (for a crate's own sources, its manifest directory).
+    let base_dir = crate::contract::calling_file(file)
+        .and_then(|f| crate::contract::package_of(&f))
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from));
+    crate::contract::take_read();
+    let checked = tap_core::check::check(
+        &parsed.stack,
+        &defs,
+        &tap_core::check::Options {
+            base_dir,
+            contract_of: Some(crate::contract::read),
+        },
+    );
+    // Editing a function's contract re-checks the stacks that use it.
+    let tracked = crate::contract::take_read().into_iter().filter_map(|p| {
+        let p = p.to_str()?.to_string();
+        Some(quote! { const _: &[u8] = ::core::include_bytes!(#p); })
+    });
+    let tracked: TokenStream = tracked.collect();
 
     let fallback_span = parsed.stack_ident.span();
     let mut errors: Option<syn::Error> = None;
@@ -45,12 +60,14 @@ pub fn stack(input: TokenStream) -> TokenStream {
         Some(_) => None,
         None => serde_json::to_string(&checked.stack).ok(),
     };
-    generate(
+    let mut out = generate(
         &parsed,
         props,
         definition,
         errors.map(|e| e.to_compile_error()).unwrap_or_default(),
-    )
+    );
+    out.extend(tracked);
+    out
 }
 
 /// The first construct used (in the stack or in a construct) that has no definition yet.

@@ -12,6 +12,7 @@
 //! stack of the crate, and a misspelt construct is rustc's own "cannot find
 //! macro" error at the use.
 
+mod contract;
 mod expand;
 mod parse;
 
@@ -20,7 +21,30 @@ use proc_macro::TokenStream;
 /// Defines a CloudFormation stack. See the crate README and `docs/DSL.md`.
 #[proc_macro]
 pub fn stack(input: TokenStream) -> TokenStream {
-    expand::stack(input.into()).into()
+    expand::stack(input.into(), proc_macro::Span::call_site().local_file()).into()
+}
+
+/// Declares what a function's code needs from its stack, in the function's
+/// crate: each environment variable it reads, bound to the kind of resource it
+/// names, with the IAM actions the code performs on that resource.
+///
+/// ```ignore
+/// tap_macros::contract! {
+///     /// Where each request is recorded.
+///     env APPLICATION_BUCKET: s3::Bucket.name { s3:PutObject }
+///     env APPLICATION_BUCKET_KEY_ARN: kms::Key.arn { kms:GenerateDataKey for s3:PutObject }
+///     env APP_ENV;
+///     for_libraries { RUST_LOG }
+/// }
+/// ```
+///
+/// It defines a `&str` constant per variable, and fails the build when the
+/// crate's code calls an AWS SDK operation or reads a variable the contract
+/// does not declare, or when a declaration is never used. `stack!` holds
+/// every function whose `code: asset("…")` is this crate to the same contract.
+#[proc_macro]
+pub fn contract(input: TokenStream) -> TokenStream {
+    contract::expand(input.into(), proc_macro::Span::call_site().local_file()).into()
 }
 
 /// Defines a reusable group of resources for `stack!`.

@@ -336,7 +336,7 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
 }
 
 /// `s3::Bucket` or a construct name.
-fn parse_kind(input: ParseStream) -> syn::Result<Name> {
+pub(crate) fn parse_kind(input: ParseStream) -> syn::Result<Name> {
     let first: Ident = input.parse()?;
     if input.peek(Token![::]) {
         input.parse::<Token![::]>()?;
@@ -621,7 +621,7 @@ fn parse_statement(input: ParseStream, effect: Effect) -> syn::Result<Statement>
 }
 
 /// `s3:GetObject`, `s3:Get*`, `ssm-incidents:ListTimelineEvents`, `*`.
-fn parse_action(input: ParseStream) -> syn::Result<Action> {
+pub(crate) fn parse_action(input: ParseStream) -> syn::Result<Action> {
     if input.peek(Token![*]) {
         let star: Token![*] = input.parse()?;
         return Ok(Action {

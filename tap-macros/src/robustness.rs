@@ -53,7 +53,7 @@ impl Lcg {
 
 fn expand_no_panic(input: &str) -> Option<String> {
     let tokens = TokenStream::from_str(input).ok()?;
-    match std::panic::catch_unwind(|| crate::expand::stack(tokens).to_string()) {
+    match std::panic::catch_unwind(|| crate::expand::stack(tokens, None).to_string()) {
         Ok(out) => Some(out),
         Err(_) => panic!("the macro panicked on:\n{input}"),
     }

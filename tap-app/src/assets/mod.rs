@@ -1,8 +1,9 @@
 //! Code assets: a Lambda crate, packaged into a zip whose SHA-256 names its S3
 //! key, so the same code always gets the same key and changed code a new one
 //! (and so a new Lambda version). The package is kept by the SHA-256 of the
-//! crate's sources and the workspace's `Cargo.lock`: unchanged sources are
-//! never rebuilt.
+//! crate's sources, those of the local crates it depends on (the seed's uses
+//! `tap-macros` for its contract), and the workspace's `Cargo.lock`:
+//! unchanged sources are never rebuilt.
 
 mod package;
 
@@ -79,20 +80,28 @@ impl AssetResolver for Assets<'_> {
     }
 }
 
-/// SHA-256 over the packaging recipe, the crate's files (sorted, by relative path) and the workspace lock file.
+/// SHA-256 over the packaging recipe, the crate's files and those of the
+/// local crates it depends on (sorted, by relative path), and the workspace
+/// lock file.
 pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
-    let mut files = Vec::new();
-    collect(dir, dir, &mut files)?;
-    files.sort();
     let mut h = Sha256::new();
     h.update(package::RECIPE.as_bytes());
     // The linker is part of the recipe: another zig may give other bytes.
     h.update(format!(" zig {}", crate::tools::zig_version()).as_bytes());
-    for rel in &files {
-        h.update(rel.as_bytes());
-        h.update([0]);
-        h.update(fs::read(dir.join(rel))?);
-        h.update([0]);
+    let mut crates = std::collections::BTreeSet::new();
+    local_dependencies(dir, &mut crates)?;
+    for (i, krate) in std::iter::once(dir.to_path_buf()).chain(crates).enumerate() {
+        let mut files = Vec::new();
+        collect(&krate, &krate, &mut files)?;
+        files.sort();
+        // Dependencies by position, not path: a moved checkout hashes the same.
+        h.update(format!("crate {i}\0").as_bytes());
+        for rel in &files {
+            h.update(rel.as_bytes());
+            h.update([0]);
+            h.update(fs::read(krate.join(rel))?);
+            h.update([0]);
+        }
     }
     // Dependencies are part of the build: include the lock file that pins them.
     if let Some(lock) = dir
@@ -104,6 +113,60 @@ pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
         h.update(fs::read(lock)?);
     }
     Ok(format!("{:x}", h.finalize()))
+}
+
+/// The local crates (`path` dependencies, directly or through the workspace's
+/// `[workspace.dependencies]`) the crate at `dir` is built from, recursively. Dev-dependencies are not part of the package.
+fn local_dependencies(
+    dir: &Path,
+    out: &mut std::collections::BTreeSet<PathBuf>,
+) -> std::io::Result<()> {
+    let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+    let manifest = dir.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| invalid(format!("{}: {e}", manifest.display())))?;
+    let workspace = dir
+        .ancestors()
+        .skip(1)
+        .map(|d| d.join("Cargo.toml"))
+        .filter(|p| p.is_file())
+        .find_map(|p| {
+            let t: toml::Table = fs::read_to_string(&p).ok()?.parse().ok()?;
+            let deps = t.get("workspace")?.get("dependencies")?.as_table()?.clone();
+            Some((p.parent()?.to_path_buf(), deps))
+        });
+    let mut tables: Vec<&toml::Table> = ["dependencies", "build-dependencies"]
+        .iter()
+        .filter_map(|k| doc.get(*k).and_then(|d| d.as_table()))
+        .collect();
+    if let Some(targets) = doc.get("target").and_then(|t| t.as_table()) {
+        for t in targets.values() {
+            for k in ["dependencies", "build-dependencies"] {
+                tables.extend(t.get(k).and_then(|d| d.as_table()));
+            }
+        }
+    }
+    for (name, spec) in tables.iter().flat_map(|t| t.iter()) {
+        let path = match spec.get("path").and_then(|p| p.as_str()) {
+            Some(p) => Some(dir.join(p)),
+            None if spec.get("workspace").and_then(|w| w.as_bool()) == Some(true) => {
+                workspace.as_ref().and_then(|(root, deps)| {
+                    let p = deps.get(name)?.get("path")?.as_str()?;
+                    Some(root.join(p))
+                })
+            }
+            None => None,
+        };
+        if let Some(path) = path {
+            let path = path.canonicalize()?;
+            if out.insert(path.clone()) {
+                local_dependencies(&path, out)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
@@ -121,4 +184,23 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seed's function is built from `tap-macros` (its contract) and so
+    /// `tap-core`: a change there is a change to the package.
+    #[test]
+    fn the_seed_function_is_built_from_the_local_crates_it_depends_on() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut found = std::collections::BTreeSet::new();
+        local_dependencies(&root.join("lambda"), &mut found).expect("reads the manifests");
+        let names: Vec<String> = found
+            .iter()
+            .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+            .collect();
+        assert_eq!(names, ["tap-core", "tap-macros"]);
+    }
 }

@@ -3,6 +3,7 @@
 //! time can be checked the same way.
 
 pub mod conditions;
+mod contract;
 pub(crate) mod documents;
 pub(crate) mod iam;
 mod names;
@@ -24,7 +25,14 @@ pub struct Options {
     /// Where `asset("…")` paths are relative to (the defining crate's directory);
     /// `None` skips the asset existence check.
     pub base_dir: Option<PathBuf>,
+    /// Reads the contract of the function crate in a directory (`Ok(None)`:
+    /// it declares none). The macro supplies it; without it, functions are
+    /// not held to their code.
+    pub contract_of: Option<ContractReader>,
 }
+
+/// See [`Options::contract_of`].
+pub type ContractReader = fn(&std::path::Path) -> Result<Option<crate::contract::Contract>, String>;
 
 /// A stack that has passed every check, with its parameters' values in place
 /// (constructs inlined, bound values where they are used, each absent optional
@@ -166,6 +174,7 @@ fn rules(stack: &StackDef, options: &Options, diags: &mut Diagnostics) {
         names::check(stack, &scope, diags);
         props::check(stack, &scope, options, diags);
         iam::check(stack, &scope, diags);
+        contract::check(stack, &scope, options, diags);
         // Each kind's own cross-checks, from its file in `kinds/`.
         for decl in stack.resources() {
             if let Some(check) = crate::kinds::kind(&decl.kind.text).and_then(|k| k.check) {

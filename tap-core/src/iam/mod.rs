@@ -4,5 +4,6 @@
 pub mod arn;
 pub mod catalog;
 pub mod execution;
+pub mod sdk;
 
 pub use catalog::{catalog, ActionInfo, Catalog, Service};

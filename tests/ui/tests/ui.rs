@@ -7,4 +7,6 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("fail/*.rs");
     t.pass("pass/*.rs");
+    // A function crate's own build: `contract!` against the code beside it.
+    t.compile_fail("contract/*/main.rs");
 }

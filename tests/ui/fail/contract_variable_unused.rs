@@ -1,0 +1,30 @@
+// LOG_LEVEL is set, but nothing in the uploader reads it (RUST_LOG would be allowed: the contract lists it for libraries).
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        uploads = s3::Bucket { encryption: S3Managed };
+        archive = s3::Bucket { encryption: S3Managed };
+        notices = sqs::Queue { encryption: KmsManaged };
+        role = iam::Role {
+            assumed_by: service("lambda.amazonaws.com"),
+            allow: [
+                s3:PutObject on uploads.objects,
+                sqs:SendMessage on notices,
+                [logs:CreateLogStream, logs:PutLogEvents] on uploader.log_streams,
+            ],
+        };
+        uploader = lambda::Function {
+            code: asset("functions/uploader"),
+            role: role,
+            environment: {
+                UPLOAD_BUCKET: uploads.name,
+                NOTIFY_QUEUE_URL: notices.url,
+                STAGE: "prod",
+                LOG_LEVEL: "debug",
+            },
+        };
+    }
+}
+
+fn main() {}

@@ -1,0 +1,36 @@
+// Two functions share a role: each one's contract counts, so the role may
+// grant the uploader's s3:PutObject and the auditor's s3:GetObject, and
+// nothing else. RUST_LOG is set for a library: the uploader's contract lists it.
+use tap_macros::stack;
+
+stack! {
+    stack Demo {
+        uploads = s3::Bucket { encryption: S3Managed };
+        notices = sqs::Queue { encryption: KmsManaged };
+        role = iam::Role {
+            assumed_by: service("lambda.amazonaws.com"),
+            allow: [
+                [s3:PutObject, s3:GetObject] on uploads.objects,
+                sqs:SendMessage on notices,
+                [logs:CreateLogStream, logs:PutLogEvents] on [uploader.log_streams, auditor.log_streams],
+            ],
+        };
+        uploader = lambda::Function {
+            code: asset("functions/uploader"),
+            role: role,
+            environment: {
+                UPLOAD_BUCKET: uploads.name,
+                NOTIFY_QUEUE_URL: notices.url,
+                STAGE: "prod",
+                RUST_LOG: "info",
+            },
+        };
+        auditor = lambda::Function {
+            code: asset("functions/auditor"),
+            role: role,
+            environment: { UPLOAD_BUCKET: uploads.name },
+        };
+    }
+}
+
+fn main() {}
