@@ -2,6 +2,8 @@
 # The whole test suite, on a fresh machine: installs what the tests need into a
 # project-local virtualenv (.venv: cfn-lint and parliament), then runs every
 # Rust test (unit, trybuild UI, template, cfn-lint and parliament tests).
+# With TAP_JUNIT=FILE it also writes the results as JUnit XML (the pipeline's
+# test stage reports them); arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +37,13 @@ fi
 echo "== cargo test --workspace"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked --no-fail-fast "$@" 2>&1 | tee "$log"
+status=0
+cargo test --workspace --locked --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
+if [ -n "${TAP_JUNIT:-}" ]; then
+    python3 scripts/junit.py < "$log" > "$TAP_JUNIT"
+    echo "== JUnit XML: $TAP_JUNIT"
+fi
 # One closing line for the whole suite (cargo prints one per test binary).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit $status

@@ -1,17 +1,22 @@
-//! One invocation: secrets, the record in S3, the metric; on failure, the
-//! dead-letter queue.
+//! One invocation: secrets, the record in S3, the metric.
+//!
+//! A failure is reported once, by Lambda, not by the handler: an
+//! asynchronous invocation that still fails after Lambda's retries goes to
+//! the function's dead-letter queue (the event, with the error in the
+//! message's attributes), and a synchronous caller gets the error in its
+//! response. (The seed's handler also sent its own report on every failed
+//! attempt: four messages in two formats for one failed event.)
 
+use crate::failure::Failure;
+use crate::time::{iso8601_millis, millis};
 use crate::{config::Config, metrics, secrets::AppSecrets};
-use aws_sdk_s3::primitives::{ByteStream, DateTime, DateTimeFormat};
+use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
-use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 use tokio::sync::OnceCell;
-
-pub type Error = lambda_runtime::Error;
 
 /// What API Gateway's Lambda proxy integration expects back.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -26,7 +31,6 @@ pub struct App {
     config: Config,
     s3: aws_sdk_s3::Client,
     secretsmanager: aws_sdk_secretsmanager::Client,
-    sqs: aws_sdk_sqs::Client,
     /// Read once per execution environment, as the seed's module-level cache.
     secrets: OnceCell<AppSecrets>,
 }
@@ -36,42 +40,28 @@ impl App {
         config: Config,
         s3: aws_sdk_s3::Client,
         secretsmanager: aws_sdk_secretsmanager::Client,
-        sqs: aws_sdk_sqs::Client,
     ) -> Self {
         Self {
             config,
             s3,
             secretsmanager,
-            sqs,
             secrets: OnceCell::new(),
         }
     }
 
-    /// Handles one event. A failure goes to the dead-letter queue (when there
-    /// is one) and is then returned, so Lambda records the invocation as failed.
-    pub async fn handle(&self, event: Value, request_id: &str) -> Result<Response, Error> {
+    /// Handles one event; a failure is logged and returned, named (see [`Failure`]).
+    pub async fn handle(&self, event: Value, request_id: &str) -> Result<Response, Failure> {
         println!("received event {request_id}: {event}");
-        match self.process(request_id).await {
-            Ok(response) => Ok(response),
-            Err(error) => {
-                eprintln!("error processing request {request_id}: {error}");
-                if let Some(url) = &self.config.dead_letter_queue_url {
-                    // The original failure is what the caller needs to see;
-                    // a failed report is only logged.
-                    if let Err(e) = self.report(url, &error, &event).await {
-                        eprintln!("could not report request {request_id} to {url}: {e}");
-                    }
-                }
-                Err(error)
-            }
-        }
+        self.process(request_id).await.inspect_err(|error| {
+            eprintln!("error processing request {request_id}: {error}");
+        })
     }
 
-    async fn process(&self, request_id: &str) -> Result<Response, Error> {
+    async fn process(&self, request_id: &str) -> Result<Response, Failure> {
         self.secrets().await?;
 
         let record = json!({
-            "timestamp": now_iso8601(),
+            "timestamp": iso8601_millis(SystemTime::now()),
             "requestId": request_id,
             "processed": true,
         });
@@ -88,17 +78,11 @@ impl App {
             .ssekms_key_id(&self.config.bucket_key_arn)
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "storing s3://{}/{key}: {}",
-                    self.config.bucket,
-                    DisplayErrorContext(e)
-                )
-            })?;
+            .map_err(|e| Failure::aws(&format!("storing s3://{}/{key}", self.config.bucket), e))?;
 
         println!(
             "{}",
-            metrics::processed_request(&self.config.app_env, now_millis())
+            metrics::processed_request(&self.config.app_env, millis(SystemTime::now()))
         );
 
         Ok(Response {
@@ -112,7 +96,7 @@ impl App {
         })
     }
 
-    async fn secrets(&self) -> Result<&AppSecrets, Error> {
+    async fn secrets(&self) -> Result<&AppSecrets, Failure> {
         self.secrets
             .get_or_try_init(|| async {
                 let arn = &self.config.secret_arn;
@@ -122,41 +106,13 @@ impl App {
                     .secret_id(arn)
                     .send()
                     .await
-                    .map_err(|e| format!("reading secret {arn}: {}", DisplayErrorContext(e)))?;
-                let text = out
-                    .secret_string()
-                    .ok_or_else(|| format!("secret {arn} has no SecretString"))?;
-                AppSecrets::parse(text).map_err(|e| Error::from(format!("secret {arn}: {e}")))
+                    .map_err(|e| Failure::aws(&format!("reading secret {arn}"), e))?;
+                let text = out.secret_string().ok_or_else(|| {
+                    Failure::new("InvalidSecret", format!("secret {arn} has no SecretString"))
+                })?;
+                AppSecrets::parse(text)
+                    .map_err(|e| Failure::new("InvalidSecret", format!("secret {arn}: {e}")))
             })
             .await
     }
-
-    async fn report(&self, queue_url: &str, error: &Error, event: &Value) -> Result<(), Error> {
-        let body = json!({
-            "error": error.to_string(),
-            "event": event,
-            "timestamp": now_iso8601(),
-        });
-        self.sqs
-            .send_message()
-            .queue_url(queue_url)
-            .message_body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(e).to_string())?;
-        Ok(())
-    }
-}
-
-fn now_iso8601() -> String {
-    DateTime::from(SystemTime::now())
-        .fmt(DateTimeFormat::DateTime)
-        .unwrap_or_default()
-}
-
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default()
 }

@@ -1,9 +1,8 @@
 //! The function's configuration, read from the variables its contract
 //! declares (`contract.rs`).
 
-use crate::contract::{
-    APPLICATION_BUCKET, APPLICATION_BUCKET_KEY_ARN, APP_ENV, DEAD_LETTER_QUEUE_URL, SECRET_ARN,
-};
+use crate::contract::{APPLICATION_BUCKET, APPLICATION_BUCKET_KEY_ARN, APP_ENV, SECRET_ARN};
+use crate::failure::Failure;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,13 +10,12 @@ pub struct Config {
     pub bucket: String,
     pub bucket_key_arn: String,
     pub secret_arn: String,
-    /// Optional, as in the seed: without it a failure is only logged.
-    pub dead_letter_queue_url: Option<String>,
     pub app_env: String,
 }
 
-/// A required variable that is not set: the function fails at start, naming
-/// it, instead of at the first request that needs it.
+/// A required variable that is not set. The function still starts, and each
+/// invocation fails with it (`errorType: MissingVariable`), so that the
+/// invocation's error says what is missing, not just the log.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Missing(pub &'static str);
 
@@ -33,6 +31,12 @@ impl fmt::Display for Missing {
 
 impl std::error::Error for Missing {}
 
+impl From<Missing> for Failure {
+    fn from(m: Missing) -> Self {
+        Failure::new("MissingVariable", m.to_string())
+    }
+}
+
 impl Config {
     /// Each variable is read by its contract constant: building this crate
     /// holds the contract to what the code reads.
@@ -44,10 +48,6 @@ impl Config {
                 std::env::var(APPLICATION_BUCKET_KEY_ARN).ok(),
             ),
             (SECRET_ARN, std::env::var(SECRET_ARN).ok()),
-            (
-                DEAD_LETTER_QUEUE_URL,
-                std::env::var(DEAD_LETTER_QUEUE_URL).ok(),
-            ),
             (APP_ENV, std::env::var(APP_ENV).ok()),
         ];
         Self::from_lookup(|name| {
@@ -65,7 +65,6 @@ impl Config {
             bucket: required(APPLICATION_BUCKET)?,
             bucket_key_arn: required(APPLICATION_BUCKET_KEY_ARN)?,
             secret_arn: required(SECRET_ARN)?,
-            dead_letter_queue_url: get(DEAD_LETTER_QUEUE_URL),
             app_env: required(APP_ENV)?,
         })
     }
@@ -83,11 +82,10 @@ mod tests {
         }
     }
 
-    const ALL: [(&str, &str); 5] = [
+    const ALL: [(&str, &str); 4] = [
         (APPLICATION_BUCKET, "data"),
         (APPLICATION_BUCKET_KEY_ARN, "arn:aws:kms:us-east-1:1:key/k"),
         (SECRET_ARN, "arn:aws:secretsmanager:us-east-1:1:secret:s"),
-        (DEAD_LETTER_QUEUE_URL, "https://sqs/q"),
         (APP_ENV, "production"),
     ];
 
@@ -95,7 +93,6 @@ mod tests {
     fn reads_every_variable() {
         let c = Config::from_lookup(lookup(&ALL)).expect("complete");
         assert_eq!(c.bucket, "data");
-        assert_eq!(c.dead_letter_queue_url.as_deref(), Some("https://sqs/q"));
         assert_eq!(c.app_env, "production");
     }
 
@@ -112,15 +109,5 @@ mod tests {
             Config::from_lookup(lookup(&empty)),
             Err(Missing(APPLICATION_BUCKET))
         );
-    }
-
-    #[test]
-    fn the_dead_letter_queue_is_optional() {
-        let without: Vec<_> = ALL
-            .into_iter()
-            .filter(|(k, _)| *k != DEAD_LETTER_QUEUE_URL)
-            .collect();
-        let c = Config::from_lookup(lookup(&without)).expect("complete enough");
-        assert_eq!(c.dead_letter_queue_url, None);
     }
 }

@@ -19,10 +19,6 @@ tap_macros::contract! {
     env SECRET_ARN: secretsmanager::Secret.arn {
         secretsmanager:GetSecretValue,
     }
-    /// Where a failed request is reported.
-    env DEAD_LETTER_QUEUE_URL: sqs::Queue.url {
-        sqs:SendMessage,
-    }
     /// The `Environment` dimension of the metric (the seed's `NODE_ENV`).
     env APP_ENV;
 }

@@ -98,6 +98,23 @@ pub enum Command {
         #[command(subcommand)]
         action: LocalAction,
     },
+    /// The pipeline's source.
+    Source {
+        #[command(subcommand)]
+        action: SourceAction,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum SourceAction {
+    /// Zip the repository's committed tree (`git archive HEAD`) and upload it
+    /// where the pipeline reads its source, which starts it; then name the
+    /// pipeline execution it started.
+    Push {
+        /// How long to wait for that execution, in seconds (0: do not wait).
+        #[arg(long, default_value_t = 90)]
+        wait: u64,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -220,6 +237,25 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
                 deploy::destroy::destroy(&session, &synthesized, &select.stacks, *force),
             )
             .await?;
+        }
+        Command::Source {
+            action: SourceAction::Push { wait },
+        } => {
+            let session = connect(&cli.target, ui).await?;
+            // The local emulator has no CodePipeline (LocalStack's Pro edition has).
+            let wait_for =
+                (!cli.target.local && *wait > 0).then(|| std::time::Duration::from_secs(*wait));
+            crate::source::push(
+                &session.aws,
+                ui,
+                &crate::project_dir(),
+                &stacks::source_target(),
+                wait_for,
+            )
+            .await?;
+            if cli.target.local {
+                ui.line("local: the emulator runs no pipelines; the source is where the pipeline on AWS picks it up");
+            }
         }
         Command::Bootstrap {
             method,

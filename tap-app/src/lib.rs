@@ -6,13 +6,15 @@
 //!
 //! Layout: `stacks` (what is deployed), `synth` and `assets` (templates and
 //! Lambda packages), `deploy` (CloudFormation through the AWS SDK), `local`
-//! (the emulator behind `--local`), `tools` (Python tools tap installs), `cli`.
+//! (the emulator behind `--local`), `source` (the pipeline's source upload),
+//! `tools` (Python tools tap installs), `cli`.
 
 pub mod assets;
 pub mod cli;
 pub mod deploy;
 pub mod fsutil;
 pub mod local;
+pub mod source;
 pub mod stacks;
 pub mod synth;
 pub mod tools;

@@ -45,14 +45,12 @@ stack! {
         key = kms::Key { description: "tap test data" };
         data = s3::Bucket { encryption: kms(key) };
         secret = secretsmanager::Secret { description: "tap test secret" };
-        dlq = sqs::Queue { encryption: KmsManaged };
         role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
             allow: [
                 s3:PutObject on data.objects,
                 kms:GenerateDataKey on key,
                 secretsmanager:GetSecretValue on secret,
-                sqs:SendMessage on dlq,
                 [logs:CreateLogStream, logs:PutLogEvents] on function.log_streams,
             ],
         };
@@ -65,7 +63,6 @@ stack! {
                 APPLICATION_BUCKET: data.name,
                 APPLICATION_BUCKET_KEY_ARN: key.arn,
                 SECRET_ARN: secret.arn,
-                DEAD_LETTER_QUEUE_URL: dlq.url,
                 APP_ENV: "test",
             },
         };

@@ -128,6 +128,36 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
 
     rt.block_on(verify_resources(&sdk, o, &package));
 
+    // `tap source push`: the committed tree, zipped by git, where the pipeline
+    // reads it (the emulator runs no pipeline: nothing to wait for).
+    let pushed = tap(&endpoint, &["source", "push", "--wait", "0"]);
+    assert!(pushed.status.success(), "{}", stderr(&pushed));
+    let object = rt
+        .block_on(
+            s3(&sdk)
+                .get_object()
+                .bucket(&o["PipelineSourceBucketName"])
+                .key(tap_app::stacks::SOURCE_KEY)
+                .send(),
+        )
+        .expect("the source zip is where the pipeline reads it");
+    assert!(
+        object.version_id().is_some(),
+        "the source bucket is versioned: the version is the pipeline's source revision"
+    );
+    let bytes = rt
+        .block_on(object.body.collect())
+        .expect("body")
+        .into_bytes();
+    let (commit, expected) =
+        tap_app::source::archive(&tap_app::project_dir()).expect("git archive");
+    assert_eq!(bytes.as_ref(), expected.as_slice(), "git archive of HEAD");
+    assert!(
+        stdout(&pushed).contains(&format!("source: commit {}", &commit[..12])),
+        "{}",
+        stdout(&pushed)
+    );
+
     // The same app again: nothing to do, and nothing done.
     let events_before = rt.block_on(event_count(&cfn, "TapStack"));
     let again = tap(&endpoint, &["deploy", "--require-approval", "never"]);

@@ -34,6 +34,7 @@ pub struct Aws {
     pub cfn: aws_sdk_cloudformation::Client,
     pub s3: aws_sdk_s3::Client,
     pub sts: aws_sdk_sts::Client,
+    pub codepipeline: aws_sdk_codepipeline::Client,
     pub region: String,
     /// The caller's account, asked once (see [`Aws::account`]).
     account: Arc<tokio::sync::OnceCell<String>>,
@@ -114,10 +115,12 @@ impl Aws {
         }
         let s3 = aws_sdk_s3::Client::from_conf(s3.build());
         let sts = aws_sdk_sts::Client::new(sdk);
+        let codepipeline = aws_sdk_codepipeline::Client::new(sdk);
         Ok(Aws {
             cfn,
             s3,
             sts,
+            codepipeline,
             region,
             account: Arc::default(),
             endpoint,

@@ -5,22 +5,29 @@ use tap_macros::stack;
 stack! {
     /// TAP CI/CD: a pipeline that builds, tests and deploys the application stack from an S3 source.
     pub stack PipelineStack(source_bucket: s3::Bucket, source_key: Str) {
+        // Build caches (`cache.paths` of each project), a month at most.
+        build_cache = s3::Bucket {
+            encryption: S3Managed,
+            lifecycle: [{ id: "expire-build-caches", expiration: days(30) }],
+            removal: Destroy,
+            auto_delete_objects: true,
+            because: {
+                CKV_AWS_18: "build caches are written and read only by the pipeline's own projects, whose calls CloudTrail records",
+                CKV_AWS_21: "a cache is rebuilt from the sources: an overwritten version has nothing to recover",
+            },
+        };
+
+        // Seed fix: the seed's build project had no buildspec, so CodeBuild looked
+        // for a buildspec.yml the source does not have and failed at once.
         build_project = codebuild::Project {
             name: "tap-build",
             image: "aws/codebuild/standard:7.0",
             compute: Medium,
-            privileged: true,
             environment: {
                 AWS_ACCOUNT_ID: "${AWS::AccountId}",
                 AWS_DEFAULT_REGION: "${AWS::Region}",
             },
-            cache: LocalSource,
-        };
-
-        test_project = codebuild::Project {
-            name: "tap-test",
-            image: "aws/codebuild/standard:7.0",
-            compute: Medium,
+            cache_bucket: build_cache,
             buildspec: {
                 version: "0.2",
                 phases: {
@@ -32,14 +39,78 @@ stack! {
                         "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
                         ". $HOME/.cargo/env",
                     ] },
-                    build: { commands: ["cargo test --workspace --locked"] },
+                    build: { commands: [
+                        "cargo build --locked --release -p tap-app",
+                        // The templates, and the Lambda package they name (built with the
+                        // cargo-lambda of tap's lock file into .tap/assets).
+                        "cargo run --locked --release -p tap-app -- synth --out tap.out",
+                    ] },
+                },
+                // What the next stage needs: the sources, the Lambda package
+                // (`.tap/assets`, by source hash) and the templates; not what builds
+                // leave behind (gigabytes of `target/`).
+                artifacts: {
+                    files: ["**/*"],
+                    "exclude-paths": ["target/**/*", ".tap/build/**/*", ".tap/tools/**/*", ".tap/local/**/*", ".venv/**/*", ".git/**/*"],
+                },
+                // Restored before and saved after every build (`cache_bucket`): the
+                // crates, the toolchain, compiled dependencies, tap's tools (LocalStack,
+                // cargo-lambda) and the Lambda build.
+                cache: { paths: [
+                    "/root/.cargo/registry/**/*",
+                    "/root/.rustup/toolchains/**/*",
+                    "target/**/*",
+                    ".tap/tools/**/*",
+                    ".tap/build/**/*",
+                    ".venv/**/*",
+                ] },
+            },
+        };
+
+        test_project = codebuild::Project {
+            name: "tap-test",
+            image: "aws/codebuild/standard:7.0",
+            compute: Medium,
+            // The whole suite, LocalStack deploys included.
+            timeout: minutes(120),
+            cache_bucket: build_cache,
+            buildspec: {
+                version: "0.2",
+                phases: {
+                    install: { commands: [
+                        // A pinned rustup, checked against its published SHA-256 before it runs,
+                        // installing a pinned toolchain (whose components rustup checks).
+                        "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
+                        "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
+                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
+                        ". $HOME/.cargo/env",
+                    ] },
+                    // The README's test command: it installs its tools (cfn-lint,
+                    // parliament, LocalStack) from the committed locks, and writes the
+                    // results as JUnit XML for the report group.
+                    build: { commands: ["TAP_JUNIT=test-results.xml bash scripts/test.sh"] },
                 },
                 reports: {
                     "test-reports": { files: ["test-results.xml"], "file-format": "JUNITXML" },
                 },
-                // Seed fix: the action declares an output artifact, so the buildspec
-                // must name its files; without them CodeBuild fails the build.
-                artifacts: { files: ["**/*"] },
+                // What the next stage needs: the sources, the Lambda package
+                // (`.tap/assets`, by source hash) and the templates; not what builds
+                // leave behind (gigabytes of `target/`).
+                artifacts: {
+                    files: ["**/*"],
+                    "exclude-paths": ["target/**/*", ".tap/build/**/*", ".tap/tools/**/*", ".tap/local/**/*", ".venv/**/*", ".git/**/*"],
+                },
+                // Restored before and saved after every build (`cache_bucket`): the
+                // crates, the toolchain, compiled dependencies, tap's tools (LocalStack,
+                // cargo-lambda) and the Lambda build.
+                cache: { paths: [
+                    "/root/.cargo/registry/**/*",
+                    "/root/.rustup/toolchains/**/*",
+                    "target/**/*",
+                    ".tap/tools/**/*",
+                    ".tap/build/**/*",
+                    ".venv/**/*",
+                ] },
             },
         };
 
@@ -82,6 +153,7 @@ stack! {
             image: "aws/codebuild/standard:7.0",
             compute: Medium,
             environment: { TAP_CFN_EXEC_ROLE: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" },
+            cache_bucket: build_cache,
             buildspec: {
                 version: "0.2",
                 phases: {
@@ -93,8 +165,21 @@ stack! {
                         "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
                         ". $HOME/.cargo/env",
                     ] },
-                    build: { commands: ["cargo run --locked -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\""] },
+                    // The Lambda package is in the input artifact (.tap/assets, by source
+                    // hash): deploying uploads it, it does not build it again.
+                    build: { commands: ["cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\""] },
                 },
+                // Restored before and saved after every build (`cache_bucket`): the
+                // crates, the toolchain, compiled dependencies, tap's tools (LocalStack,
+                // cargo-lambda) and the Lambda build.
+                cache: { paths: [
+                    "/root/.cargo/registry/**/*",
+                    "/root/.rustup/toolchains/**/*",
+                    "target/**/*",
+                    ".tap/tools/**/*",
+                    ".tap/build/**/*",
+                    ".venv/**/*",
+                ] },
             },
         };
 

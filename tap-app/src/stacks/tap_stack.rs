@@ -61,10 +61,11 @@ stack! {
             },
         };
 
-        // Seed fix: exactly what the handler uses. The seed granted s3:GetObject and
-        // s3:ListBucket (never called), no KMS rights on the bucket's key (every
-        // SSE-KMS PutObject failed with AccessDenied), and the managed
-        // AWSLambdaBasicExecutionRole (logs:CreateLogGroup on `*`).
+        // Seed fix: exactly what the handler's contract (lambda/src/contract.rs)
+        // and the function's configuration need, which `stack!` checks. The seed
+        // granted s3:GetObject and s3:ListBucket (never called), no KMS rights on
+        // the bucket's key (every SSE-KMS PutObject failed with AccessDenied), and
+        // the managed AWSLambdaBasicExecutionRole (logs:CreateLogGroup on `*`).
         lambda_role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
             allow: [
@@ -87,13 +88,14 @@ stack! {
                 // the account's `aws/s3` key, not the bucket's.
                 APPLICATION_BUCKET_KEY_ARN: application_bucket.key.arn,
                 SECRET_ARN: app_secret.arn,
-                // Seed fix: the handler reads DEAD_LETTER_QUEUE_URL; the seed never set it,
-                // so failures were never reported to the queue.
-                DEAD_LETTER_QUEUE_URL: dlq.url,
                 APP_ENV: "production",
             },
             memory: 3008,
             timeout: seconds(300),
+            // Seed fix: the handler read DEAD_LETTER_QUEUE_URL, which the seed never
+            // set, to send its own report of every failed attempt. A failure is now
+            // reported once, by Lambda: an asynchronous event that still fails after
+            // Lambda's retries lands here; a synchronous caller gets the error.
             dead_letter_queue: dlq,
             log_retention: days(30),
             deployment_config: Canary10Percent5Minutes,

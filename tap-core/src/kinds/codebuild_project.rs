@@ -19,7 +19,8 @@ pub const KIND: Kind = Kind {
         dflt("privileged", Ty::Bool, Dflt::Bool(false), "Run the build container privileged (Docker builds)."),
         prop("environment", Ty::Map(&Ty::Str), "Plain-text environment variables."),
         prop("buildspec", Ty::Json, "An inline buildspec; without it the source's `buildspec.yml` is used."),
-        prop("cache", Ty::Enum(&[("LocalSource", "LOCAL_SOURCE_CACHE"), ("LocalDockerLayer", "LOCAL_DOCKER_LAYER_CACHE"), ("LocalCustom", "LOCAL_CUSTOM_CACHE")]), "Local caching mode."),
+        prop("cache", Ty::Enum(&[("LocalSource", "LOCAL_SOURCE_CACHE"), ("LocalDockerLayer", "LOCAL_DOCKER_LAYER_CACHE"), ("LocalCustom", "LOCAL_CUSTOM_CACHE")]), "Local caching mode (kept on the build host, when the next build lands there)."),
+        prop("cache_bucket", Ty::Ref(&["s3::Bucket"]), "Keep the buildspec's `cache.paths` in this bucket, under the project's name, between builds: every build restores them (the project's role may read and write there)."),
         prop("role", Ty::Ref(&["iam::Role"]), "The service role (created when left out)."),
         dflt("timeout", Ty::Duration { min: 300, max: 36 * 3600 }, Dflt::Secs(3600), "Build timeout."),
     ],
@@ -31,8 +32,28 @@ pub const KIND: Kind = Kind {
     arn_attr: "arn",
     lower,
     phase: 0,
-    check: None,
+    check: Some(check),
 };
+
+/// One cache: on the build host, or in a bucket.
+pub(crate) fn check(
+    decl: &ResourceDecl,
+    _scope: &crate::resolve::Scope,
+    diags: &mut crate::diag::Diagnostics,
+) {
+    if let (Some(_), Some(bucket)) = (
+        field(&decl.fields, "cache"),
+        field(&decl.fields, "cache_bucket"),
+    ) {
+        diags.push(
+            crate::diag::Diagnostic::new(
+                bucket.loc(),
+                "a project has one cache: `cache` keeps it on the build host, `cache_bucket` in S3",
+            )
+            .help("keep one of them (`cache_bucket` survives a change of host)"),
+        );
+    }
+}
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
@@ -138,6 +159,36 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                 ("Type", Expr::str("LOCAL")),
                 ("Modes", Expr::list([Expr::str(mode)])),
             ]),
+        );
+    }
+    if let Some(bucket) = field(f, "cache_bucket") {
+        let Some(bucket_id) = cx.local_id(bucket) else {
+            return err(
+                bucket.loc(),
+                "a project's cache bucket must be a bucket of this stack",
+            );
+        };
+        r = r.prop(
+            "Cache",
+            Expr::map([
+                ("Type", Expr::str("S3")),
+                ("Location", Expr::sub(format!("${{{bucket_id}}}/{name}"))),
+            ]),
+        );
+        // What CodeBuild does with the cache, as the project's role.
+        cx.grant(
+            &role_id,
+            allow(
+                &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                vec![Expr::sub(format!("${{{bucket_id}.Arn}}/{name}/*"))],
+            ),
+        );
+        cx.grant(
+            &role_id,
+            allow(
+                &["s3:GetBucketAcl", "s3:GetBucketLocation"],
+                vec![Expr::get_att(&bucket_id, "Arn")],
+            ),
         );
     }
     cx.add(id, r);

@@ -19,6 +19,7 @@ pub const KIND: Kind = Kind {
         prop("name", Ty::Str, "The pipeline name."),
         dflt("restart_on_update", Ty::Bool, Dflt::Bool(false), "Restart the pipeline when its definition changes."),
         dflt("cross_account_keys", Ty::Bool, Dflt::Bool(true), "Encrypt artifacts with a customer managed KMS key (needed to deploy to other accounts)."),
+        dflt("artifacts_removal", Ty::Enum(&[("Retain", "Retain"), ("Destroy", "Delete")]), Dflt::Variant("Retain"), "What happens to the artifact bucket and its KMS key, together, when the pipeline leaves the stack (`Destroy` also empties the bucket on `tap destroy`): a retained bucket keeps a key that can read it."),
         req("stages", Ty::List(&Ty::Object(STAGE)), "The stages, in order."),
     ],
     attrs: &[
@@ -85,6 +86,10 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let bucket_id = format!("{id}ArtifactsBucket");
     let key_id = format!("{id}ArtifactsBucketEncryptionKey");
     let cross_account = cx.flag(KIND.props, f, "cross_account_keys");
+    let artifacts_removal = match cx.chosen(KIND.props, f, "artifacts_removal")? {
+        "Delete" => RemovalPolicy::Delete,
+        _ => RemovalPolicy::Retain,
+    };
     let by_default = if cross_account {
         cx.add(
             &key_id,
@@ -95,7 +100,8 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                 )
                 .prop("EnableKeyRotation", Expr::Bool(true))
                 .prop("KeyPolicy", key_policy())
-                .removal(RemovalPolicy::Delete),
+                // With the bucket: retained artifacts stay readable.
+                .removal(artifacts_removal),
         );
         Expr::map([
             ("SSEAlgorithm", Expr::str("aws:kms")),
@@ -104,19 +110,23 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     } else {
         Expr::map([("SSEAlgorithm", Expr::str("AES256"))])
     };
-    cx.add(
-        &bucket_id,
-        Resource::new("AWS::S3::Bucket")
-            .prop(
-                "BucketEncryption",
-                Expr::map([(
-                    "ServerSideEncryptionConfiguration",
-                    Expr::list([Expr::map([("ServerSideEncryptionByDefault", by_default)])]),
-                )]),
-            )
-            .prop("PublicAccessBlockConfiguration", block_public_access())
-            .removal(RemovalPolicy::Retain),
-    );
+    let mut bucket = Resource::new("AWS::S3::Bucket")
+        .prop(
+            "BucketEncryption",
+            Expr::map([(
+                "ServerSideEncryptionConfiguration",
+                Expr::list([Expr::map([("ServerSideEncryptionByDefault", by_default)])]),
+            )]),
+        )
+        .prop("PublicAccessBlockConfiguration", block_public_access())
+        .removal(artifacts_removal);
+    if artifacts_removal == RemovalPolicy::Delete {
+        // `tap destroy` empties it, as a bucket with `auto_delete_objects`.
+        bucket
+            .metadata
+            .insert("tap:auto-delete-objects".into(), Expr::Bool(true));
+    }
+    cx.add(&bucket_id, bucket);
     cx.resource_policy(
         &bucket_id,
         deny_insecure_transport(

@@ -18,6 +18,7 @@ pub const KIND: Kind = Kind {
     props: &[
         prop("name", Ty::Str, "The bucket name (checked against S3's naming rules when literal)."),
         dflt("versioned", Ty::Bool, Dflt::Bool(false), "Keep every version of every object."),
+        dflt("noncurrent_versions", Ty::Duration { min: DAY, max: 100 * 365 * DAY }, Dflt::Secs(90 * DAY), "How long a versioned bucket keeps a replaced or deleted object's old versions (a lifecycle rule `expire-noncurrent-versions`, unless a rule of `lifecycle` sets `noncurrent_expiration`): old versions do not pile up forever."),
         dflt("encryption", Ty::BucketEncryption, Dflt::Variant("S3Managed"), "`S3Managed` (SSE-S3) or `kms(key)` (SSE-KMS with a bucket key)."),
         prop("access_logs", Ty::Ref(&["s3::Bucket"]), "Deliver server access logs to this bucket (its policy is extended to let S3 logging write)."),
         prop("access_logs_prefix", Ty::Str, "Key prefix of the access logs."),
@@ -182,8 +183,8 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
             cx.resource_policy(&target_id, s);
         }
     }
+    let mut rules = Vec::new();
     if let Some(Value::List { items, .. }) = field(f, "lifecycle") {
-        let mut rules = Vec::new();
         for item in items {
             let Value::Object { fields: rf, .. } = item else {
                 continue;
@@ -227,6 +228,25 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
             }
             rules.push(Expr::map(rule));
         }
+    }
+    let noncurrent_ruled = match field(f, "lifecycle") {
+        Some(Value::List { items, .. }) => items.iter().any(|i| {
+            matches!(i, Value::Object { fields, .. } if field(fields, "noncurrent_expiration").is_some())
+        }),
+        _ => false,
+    };
+    if cx.flag(KIND.props, f, "versioned") && !noncurrent_ruled {
+        let keep = cx.seconds_of(KIND.props, f, "noncurrent_versions")?;
+        rules.push(Expr::map([
+            ("Id", Expr::str("expire-noncurrent-versions")),
+            ("Status", Expr::str("Enabled")),
+            (
+                "NoncurrentVersionExpiration",
+                Expr::map([("NoncurrentDays", days(keep))]),
+            ),
+        ]));
+    }
+    if !rules.is_empty() {
         r = r.prop(
             "LifecycleConfiguration",
             Expr::map([("Rules", Expr::List(rules))]),
@@ -261,7 +281,8 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 }
 
 /// A bucket name S3 accepts, `auto_delete_objects` only on a bucket that is
-/// destroyed, and no infrequent-access transition before 30 days.
+/// destroyed, `noncurrent_versions` only on a versioned one, and no
+/// infrequent-access transition before 30 days.
 pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
     let f = |k: &str| field(&decl.fields, k);
     if let Some(Value::Str { text, loc }) = f("name") {
@@ -276,6 +297,14 @@ pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics
     {
         let loc = f("auto_delete_objects").map_or(decl.name.loc, Value::loc);
         diags.push(Diagnostic::new(loc, "`auto_delete_objects` empties a bucket that is being deleted, but this bucket is retained").help("add `removal: Destroy`"));
+    }
+    if let Some(v) = f("noncurrent_versions") {
+        if !matches!(
+            f("versioned"),
+            Some(Value::Bool { value: true, .. }) | Some(Value::Path { .. })
+        ) {
+            diags.push(Diagnostic::new(v.loc(), "`noncurrent_versions` says how long old versions are kept, but this bucket keeps none").help("add `versioned: true`, or remove it"));
+        }
     }
     if let Some(Value::List { items, .. }) = f("lifecycle") {
         for rule in items {

@@ -139,11 +139,7 @@ pub fn read(dir: &Path) -> Result<Option<Contract>, String> {
         if !text.contains("contract!") {
             continue;
         }
-        let shown = path
-            .strip_prefix(dir)
-            .unwrap_or(path)
-            .display()
-            .to_string();
+        let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
         let Some(c) = with_lines(|| parse_file(&text)).map_err(|e| format!("{shown}: {e}"))? else {
             continue;
         };
