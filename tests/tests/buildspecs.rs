@@ -258,9 +258,10 @@ fn hand_on(dir: &Path, files: &BTreeMap<String, u64>) {
 }
 
 /// What the pipeline's builds restore from their cache (`cache.paths`):
-/// tap's tools and the test tools' virtualenv (the same ones, linked) and
-/// the Lambda packages.
-fn restore_cache(dir: &Path) {
+/// tap's tools and the test tools' virtualenv (the same ones, linked). And,
+/// for the cached Lambda build (`.tap/build`, a release build of minutes
+/// cold), the package it gives for these sources.
+fn restore_cache(dir: &Path, package: &Path) {
     let tap = tap_app::tap_dir();
     let dot_tap = dir.join(".tap");
     std::fs::create_dir_all(dot_tap.join("assets")).expect("mkdir");
@@ -270,12 +271,39 @@ fn restore_cache(dir: &Path) {
     if !dir.join(".venv").exists() && workspace().join(".venv").exists() {
         std::os::unix::fs::symlink(workspace().join(".venv"), dir.join(".venv")).expect("symlink");
     }
-    if let Ok(entries) = std::fs::read_dir(tap.join("assets")) {
-        for e in entries.flatten() {
-            let to = dot_tap.join("assets").join(e.file_name());
-            if !to.exists() && e.path().extension().is_some_and(|x| x == "zip") {
-                std::fs::copy(e.path(), to).expect("copy package");
-            }
+    let to = dot_tap
+        .join("assets")
+        .join(package.file_name().expect("a file"));
+    if !to.exists() {
+        std::fs::copy(package, to).expect("copy package");
+    }
+}
+
+/// The workspace's own `target/debug/tap` (and the other binaries the
+/// stages build), put back when the test ends: building the tree in the
+/// shared target directory puts the tree's build there, which cargo, finding
+/// the workspace's own build fresh, would not replace.
+struct Uplifted(Vec<(PathBuf, Option<Vec<u8>>)>);
+
+impl Uplifted {
+    fn save() -> Uplifted {
+        let debug = workspace().join("target/debug");
+        Uplifted(
+            ["tap", "tap.d", "tap-bench", "tap-bench.d"]
+                .iter()
+                .map(|f| (debug.join(f), std::fs::read(debug.join(f)).ok()))
+                .collect(),
+        )
+    }
+}
+
+impl Drop for Uplifted {
+    fn drop(&mut self) {
+        for (path, bytes) in &self.0 {
+            let _ = match bytes {
+                Some(b) => std::fs::write(path, b),
+                None => std::fs::remove_file(path),
+            };
         }
     }
 }
@@ -368,6 +396,8 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
         total(&source_files) / 1024
     );
 
+    let package = &synthesized[0].assets[0].package;
+    let _uplifted = Uplifted::save();
     let shared = [
         // The cache: compiled dependencies, shared with the suite.
         (
@@ -378,7 +408,7 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
     ];
     let stage = |name: &str, extra: &[(String, String)]| -> (i32, String, BTreeMap<String, u64>) {
         let p = &projects[name];
-        restore_cache(&dir);
+        restore_cache(&dir, &package.zip);
         let mut env: Vec<(String, String)> = p.env.clone();
         env.extend(shared.iter().cloned());
         env.extend(extra.iter().cloned());
@@ -401,7 +431,6 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
     ] {
         assert!(built.contains_key(f), "the build artifact lacks {f}");
     }
-    let package = &synthesized[0].assets[0].package;
     let zip_name = format!(
         ".tap/assets/{}",
         package.zip.file_name().expect("a file").to_string_lossy()
