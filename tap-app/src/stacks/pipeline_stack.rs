@@ -77,13 +77,19 @@ stack! {
             buildspec: {
                 version: "0.2",
                 phases: {
-                    install: { commands: [
+                    // LocalStack (started by the tests) runs on Python 3.12.
+                    install: { "runtime-versions": { python: "3.12" }, commands: [
                         // A pinned rustup, checked against its published SHA-256 before it runs,
                         // installing a pinned toolchain (whose components rustup checks).
                         "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
                         "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
                         "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
                         ". $HOME/.cargo/env",
+                    ] },
+                    // The source zip has no history, and the tests read the committed
+                    // tree (`git archive`): the same tree, committed here.
+                    pre_build: { commands: [
+                        "git init -q && git add -A && git -c user.name=tap-pipeline -c user.email=tap-pipeline@localhost commit -qm \"pipeline source\"",
                     ] },
                     // The README's test command: it installs its tools (cfn-lint,
                     // parliament, LocalStack) from the committed locks, and writes the
