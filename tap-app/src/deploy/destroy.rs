@@ -157,6 +157,23 @@ pub async fn destroy(
         if outcome.stack.status != "DELETE_COMPLETE" {
             bail!(failure_report(name, &outcome));
         }
+        // A stack that completed with an auto-delete bucket it failed to delete
+        // (LocalStack finishes the stack and leaves the bucket): empty and
+        // delete it here, as the retry above would have.
+        for (id, bucket) in &auto_delete {
+            if !outcome.failures.iter().any(|f| &f.logical_id == id) {
+                continue;
+            }
+            let n = empty_bucket(session, bucket).await?;
+            match aws.s3.delete_bucket().bucket(bucket).send().await {
+                Ok(_) => {}
+                Err(e) if code(&e) == Some("NoSuchBucket") => {}
+                Err(e) => bail!("{name}: deleting bucket {bucket}: {}", explain(&e, aws)),
+            }
+            ui.line(format!(
+                "{name}: deleted bucket {bucket} ({n} object versions), which the stack's deletion left behind"
+            ));
+        }
         ui.line(format!("{name}: destroyed"));
         for r in retained
             .iter()
