@@ -2,7 +2,7 @@
 //! it: the AWS error code when AWS refused (`NoSuchBucket`, `AccessDenied`),
 //! else what went wrong (`MissingVariable`, `InvalidSecret`).
 
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,21 +21,28 @@ impl Failure {
         }
     }
 
-    /// An AWS SDK error: its error code names it, AWS's message says it (a
-    /// request that never reached AWS is a `ServiceUnavailable`, with the
-    /// client's whole error chain).
-    pub fn aws<E>(what: &str, error: E) -> Self
+    /// An AWS SDK error: the error code AWS answered with names it, and AWS's
+    /// message says it; a request that got no such answer is named by what
+    /// happened to it (`Timeout`, `DispatchFailure`: the endpoint, the network
+    /// or the credentials), with the client's whole error chain.
+    pub fn aws<E, R>(what: &str, error: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug,
     {
-        match (error.code(), error.message()) {
-            (Some(code), Some(message)) => Failure::new(code, format!("{what}: {message}")),
-            (Some(code), None) => Failure::new(code, format!("{what}: {code}")),
-            _ => Failure::new(
-                "ServiceUnavailable",
-                format!("{what}: {}", DisplayErrorContext(error)),
-            ),
+        if let (Some(code), message) = (error.code(), error.message()) {
+            let message = message.unwrap_or(code).to_string();
+            return Failure::new(code, format!("{what}: {message}"));
         }
+        let kind = match &error {
+            SdkError::TimeoutError(_) => "Timeout",
+            SdkError::DispatchFailure(d) if d.is_timeout() => "Timeout",
+            SdkError::DispatchFailure(_) => "DispatchFailure",
+            SdkError::ConstructionFailure(_) => "InvalidRequest",
+            SdkError::ResponseError(_) => "InvalidResponse",
+            _ => "ServiceError",
+        };
+        Failure::new(kind, format!("{what}: {}", DisplayErrorContext(error)))
     }
 }
 

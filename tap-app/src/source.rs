@@ -101,6 +101,24 @@ pub async fn push(
             target.bucket_output
         );
     };
+    // The pipeline first: an upload nothing reads is no push.
+    if wait_for.is_some() {
+        aws.codepipeline
+            .get_pipeline_state()
+            .name(&target.pipeline)
+            .send()
+            .await
+            .map_err(|e| {
+                call_error(
+                    &format!(
+                        "finding pipeline {} (is its stack deployed?)",
+                        target.pipeline
+                    ),
+                    &e,
+                    aws,
+                )
+            })?;
+    }
     let size = zip.len();
     let put = aws
         .s3

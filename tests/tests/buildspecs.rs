@@ -9,10 +9,10 @@
 //! from that artifact alone, as CodePipeline hands it on.
 //!
 //! What needs the internet or AWS is replaced by its local equivalent, and
-//! listed in [`LOCAL`]; each replaced command must be in the buildspec as
-//! written there, so a buildspec that changes makes this test change too.
-//! The stages share this workspace's cargo target directory, as the
-//! pipeline's builds share their S3 cache.
+//! listed in [`LOCAL`] and [`ENVIRONMENT`]; each replaced command must be in
+//! the buildspec as written there, so a buildspec that changes makes this
+//! test change too. The build directory keeps only what the buildspecs'
+//! `cache.paths` keep from one stage to the next.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -43,28 +43,36 @@ const LOCAL: &[(&str, &str, Option<&str>, &str)] = &[
     ),
     (
         "tap-build",
-        "cargo build --locked --release -p tap-app",
-        Some("cargo build --locked -p tap-app"),
+        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-app",
+        Some("cd $TAP_BUILD_DIR && cargo build --locked -p tap-app"),
         "debug, as the rest of the suite builds: a cold release build of the AWS SDK takes most of an hour on 2 cores",
     ),
     (
         "tap-build",
-        "cargo run --locked --release -p tap-app -- synth --out tap.out",
-        Some("cargo run --locked -p tap-app -- synth --out tap.out"),
-        "debug, likewise (the Lambda package is built --release either way)",
+        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- synth --out tap.out",
+        Some("cd $TAP_BUILD_DIR && cargo run --locked -p tap-app -- synth --out tap.out"),
+        "debug, likewise (the Lambda package is a release build either way, and is built here)",
     ),
     (
         "tap-test",
-        "TAP_JUNIT=test-results.xml bash scripts/test.sh",
-        Some("TAP_JUNIT=test-results.xml bash scripts/test.sh --lib time::tests"),
+        "cd $TAP_BUILD_DIR && TAP_JUNIT=$CODEBUILD_SRC_DIR/test-results.xml bash scripts/test.sh",
+        Some("cd $TAP_BUILD_DIR && TAP_JUNIT=$CODEBUILD_SRC_DIR/test-results.xml bash scripts/test.sh --lib time::tests"),
         "this test runs inside that suite: the same script, on the Lambda crate's timestamp tests",
     ),
     (
         "tap-deploy",
-        "cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
-        Some("cargo run --locked -p tap-app -- deploy TapStack --require-approval never"),
+        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
+        Some("cd $TAP_BUILD_DIR && cargo run --locked -p tap-app -- deploy TapStack --require-approval never"),
         "to LocalStack (AWS_ENDPOINT_URL), which has no CloudFormation execution role to pass",
     ),
+];
+
+/// What the stages' environment has here instead of CodeBuild's, and why.
+/// (`runtime-versions` picks the image's Python: here it is this machine's.)
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("TAP_BUILD_DIR", "a directory of the test's, not /root/tap: the same one for every stage, as CodeBuild's is"),
+    ("CARGO_TARGET_DIR", "this workspace's target directory, standing for the cached /root/tap/target: the stages share compiled dependencies with the suite"),
+    (".tap/tools, .venv", "linked from this workspace, standing for their cached copies (the same lock files installed them)"),
 ];
 
 const PHASES: [&str; 4] = ["install", "pre_build", "build", "post_build"];
@@ -235,47 +243,54 @@ fn artifact(dir: &Path, spec: &Value) -> BTreeMap<String, u64> {
     out
 }
 
-/// Replaces `dir` with just the artifact's files (modification times kept,
-/// as CodePipeline's zip keeps them), from a copy.
-fn hand_on(dir: &Path, files: &BTreeMap<String, u64>) {
-    let keep = dir.with_extension("artifact");
-    let _ = std::fs::remove_dir_all(&keep);
+/// Copies the artifact's files from `dir` to `to` (modification times
+/// kept, as CodePipeline's zip keeps them).
+fn hand_on(dir: &Path, files: &BTreeMap<String, u64>, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).expect("mkdir");
     for rel in files.keys() {
-        let (from, to) = (dir.join(rel), keep.join(rel));
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(&from, &to).expect("copy");
+        let (from, dest) = (dir.join(rel), to.join(rel));
+        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&from, &dest).expect("copy");
         let mtime = std::fs::metadata(&from)
             .and_then(|m| m.modified())
             .expect("mtime");
         std::fs::File::options()
             .write(true)
-            .open(&to)
+            .open(&dest)
             .and_then(|f| f.set_modified(mtime))
             .expect("set mtime");
     }
-    std::fs::remove_dir_all(dir).expect("clear the stage's directory");
-    std::fs::rename(&keep, dir).expect("the next stage's input");
 }
 
-/// What the pipeline's builds restore from their cache (`cache.paths`):
-/// tap's tools and the test tools' virtualenv (the same ones, linked). And,
-/// for the cached Lambda build (`.tap/build`, a release build of minutes
-/// cold), the package it gives for these sources.
-fn restore_cache(dir: &Path, package: &Path) {
-    let tap = tap_app::tap_dir();
-    let dot_tap = dir.join(".tap");
-    std::fs::create_dir_all(dot_tap.join("assets")).expect("mkdir");
-    if !dot_tap.join("tools").exists() {
-        std::os::unix::fs::symlink(tap.join("tools"), dot_tap.join("tools")).expect("symlink");
+/// The build directory as a stage finds it: only what `cache.paths`
+/// restores (tap's tools, the test tools, the Lambda build, the Python
+/// virtualenv), nothing a previous stage left behind. The tools and the
+/// virtualenv are this workspace's, linked (see [`ENVIRONMENT`]).
+fn reset_build_dir(build: &Path) {
+    let cached = [".tap/tools", ".tap/test-tools", ".tap/build", ".venv"];
+    std::fs::create_dir_all(build.join(".tap")).expect("mkdir");
+    for top in [build.to_path_buf(), build.join(".tap")] {
+        for e in std::fs::read_dir(&top).expect("read dir").flatten() {
+            let rel = e
+                .path()
+                .strip_prefix(build)
+                .expect("within")
+                .to_string_lossy()
+                .into_owned();
+            if rel == ".tap" || cached.contains(&rel.as_str()) {
+                continue;
+            }
+            let _ = std::fs::remove_dir_all(e.path()).or_else(|_| std::fs::remove_file(e.path()));
+        }
     }
-    if !dir.join(".venv").exists() && workspace().join(".venv").exists() {
-        std::os::unix::fs::symlink(workspace().join(".venv"), dir.join(".venv")).expect("symlink");
-    }
-    let to = dot_tap
-        .join("assets")
-        .join(package.file_name().expect("a file"));
-    if !to.exists() {
-        std::fs::copy(package, to).expect("copy package");
+    for (link, target) in [
+        (".tap/tools", tap_app::tap_dir().join("tools")),
+        (".venv", workspace().join(".venv")),
+    ] {
+        if !build.join(link).exists() && target.exists() {
+            std::os::unix::fs::symlink(target, build.join(link)).expect("symlink");
+        }
     }
 }
 
@@ -343,8 +358,6 @@ fn the_runner_runs_phases_in_order_and_stops_at_a_failure() {
 #[test]
 fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
     let started = SystemTime::now();
-    // The workspace's own packages, so the build stage finds the Lambda
-    // package in its cache (as a second pipeline run does).
     let synthesized = tap_app::cli::synthesize().expect("the app synthesises");
     let pipeline = synthesized
         .iter()
@@ -377,17 +390,46 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
             "replaced ({why}), but no buildspec has it any more: {cmd}"
         );
     }
+    for (what, why) in ENVIRONMENT {
+        eprintln!("here instead: {what}: {why}");
+    }
+    // Deploy takes what Build made; Test hands nothing on.
+    let stages = pipeline["Resources"]["Pipeline"]["Properties"]["Stages"].to_string();
+    assert!(!stages.contains("TestOutput"), "{stages}");
+    assert!(projects["tap-test"].spec["artifacts"].is_null());
+    // What the build artifact leaves out, by the buildspec's own globs.
+    let build_spec = &projects["tap-build"].spec;
+    let excluded: Vec<&str> = build_spec["artifacts"]["exclude-paths"]
+        .as_array()
+        .expect("exclude-paths")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for path in [
+        "target/release/tap",
+        ".tap/build/lambda/bootstrap/bootstrap",
+        ".tap/tools/cargo-lambda/bin/python",
+        ".tap/test-tools/checkov/bin/python",
+        ".venv/bin/cfn-lint",
+        ".git/HEAD",
+    ] {
+        assert!(
+            excluded.iter().any(|g| glob(g, path)),
+            "the build artifact would hold {path}"
+        );
+    }
 
     // The source: what `tap source push` uploads.
-    let dir = std::env::temp_dir().join(format!("tap-pipeline-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = std::env::temp_dir().join(format!("tap-pipeline-{}", std::process::id()));
+    let (src, build) = (tmp.join("src"), tmp.join("build"));
+    let _ = std::fs::remove_dir_all(&tmp);
     let (commit, zip) = tap_app::source::archive(&workspace()).expect("git archive");
     zip::ZipArchive::new(std::io::Cursor::new(zip))
         .expect("a zip")
-        .extract(&dir)
+        .extract(&src)
         .expect("extracts");
     let source_files = artifact(
-        &dir,
+        &src,
         &serde_json::json!({ "artifacts": { "files": ["**/*"] } }),
     );
     eprintln!(
@@ -396,30 +438,49 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
         total(&source_files) / 1024
     );
 
-    let package = &synthesized[0].assets[0].package;
     let _uplifted = Uplifted::save();
     let shared = [
-        // The cache: compiled dependencies, shared with the suite.
+        ("TAP_BUILD_DIR".to_string(), build.display().to_string()),
         (
             "CARGO_TARGET_DIR".to_string(),
             workspace().join("target").display().to_string(),
         ),
         ("CARGO_TERM_COLOR".to_string(), "never".to_string()),
     ];
-    let stage = |name: &str, extra: &[(String, String)]| -> (i32, String, BTreeMap<String, u64>) {
+    let stage = |name: &str,
+                 input: &BTreeMap<String, u64>,
+                 extra: &[(String, String)]|
+     -> (i32, String, BTreeMap<String, u64>) {
         let p = &projects[name];
-        restore_cache(&dir, &package.zip);
+        // CodeBuild's source directory holds the input artifact, nothing else.
+        let _ = std::fs::remove_dir_all(&src);
+        std::fs::rename(tmp.join(format!("{name}.input")), &src).expect("the stage's input");
+        assert_eq!(
+            artifact(
+                &src,
+                &serde_json::json!({ "artifacts": { "files": ["**/*"] } })
+            )
+            .len(),
+            input.len()
+        );
+        reset_build_dir(&build);
         let mut env: Vec<(String, String)> = p.env.clone();
+        env.retain(|(k, _)| k != "TAP_BUILD_DIR");
         env.extend(shared.iter().cloned());
         env.extend(extra.iter().cloned());
-        let (code, out) = run(&dir, &commands(p), &env);
+        let (code, out) = run(&src, &commands(p), &env);
         eprintln!("== {name}: exit {code}\n{out}");
-        let files = artifact(&dir, &p.spec);
-        (code, out, files)
+        (code, out, artifact(&src, &p.spec))
+    };
+    // Each stage's input, kept aside as CodePipeline keeps artifacts.
+    let keep = |name: &str, files: &BTreeMap<String, u64>| {
+        let to = tmp.join(format!("{name}.input"));
+        hand_on(&src, files, &to);
     };
 
     // Build: tap, the templates, and the Lambda package they name.
-    let (code, out, built) = stage("tap-build", &[]);
+    keep("tap-build", &source_files);
+    let (code, out, built) = stage("tap-build", &source_files, &[]);
     assert_eq!(code, 0, "the build stage failed:\n{out}");
     for f in [
         "Cargo.toml",
@@ -431,30 +492,36 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
     ] {
         assert!(built.contains_key(f), "the build artifact lacks {f}");
     }
-    let zip_name = format!(
-        ".tap/assets/{}",
-        package.zip.file_name().expect("a file").to_string_lossy()
-    );
+    // Exactly the sources, the templates and the package.
+    let extra: Vec<&String> = built
+        .keys()
+        .filter(|f| {
+            !source_files.contains_key(*f)
+                && !f.starts_with("tap.out/")
+                && !f.starts_with(".tap/assets/")
+        })
+        .collect();
     assert!(
-        built.contains_key(&zip_name),
-        "the build artifact lacks the Lambda package {zip_name}"
+        extra.is_empty(),
+        "the build artifact holds more than the next stages need: {extra:?}"
     );
+    let packages: Vec<&String> = built
+        .keys()
+        .filter(|f| f.starts_with(".tap/assets/") && f.ends_with(".zip"))
+        .collect();
+    assert_eq!(packages.len(), 1, "one Lambda package: {packages:?}");
     let template: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("tap.out/TapStack.template.json")).expect("template"),
+        &std::fs::read_to_string(src.join("tap.out/TapStack.template.json")).expect("template"),
     )
     .expect("JSON");
+    // Built from the committed tree in another directory, the package has
+    // the same bytes as this workspace's (its key is its SHA-256).
+    let package = &synthesized[0].assets[0].package;
     assert_eq!(
         template["Resources"]["TapLambda"]["Properties"]["Code"]["S3Key"],
         format!("assets/{}.zip", package.sha256),
-        "the template names the package the artifact holds"
+        "the pipeline's package differs from this workspace's"
     );
-    for prefix in ["target/", ".tap/build/", ".tap/tools/", ".venv/", ".git/"] {
-        assert!(
-            !built.keys().any(|f| f.starts_with(prefix)),
-            "the build artifact holds {prefix}"
-        );
-    }
-    // The sources, the templates and one Lambda package (about 5 MB).
     assert!(
         total(&built) < 40 << 20,
         "the build artifact is {} KB",
@@ -465,13 +532,14 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
         built.len(),
         total(&built) / 1024
     );
-    hand_on(&dir, &built);
+    keep("tap-test", &built);
+    keep("tap-deploy", &built);
 
     // Test: the README's test command, its results as JUnit XML.
-    let (code, out, tested) = stage("tap-test", &[]);
+    let (code, out, _) = stage("tap-test", &built, &[]);
     assert_eq!(code, 0, "the test stage failed:\n{out}");
     let junit =
-        std::fs::read_to_string(dir.join("test-results.xml")).expect("the report group's file");
+        std::fs::read_to_string(src.join("test-results.xml")).expect("the report group's file");
     assert!(
         junit.starts_with("<?xml") && junit.contains("<testsuites"),
         "{junit}"
@@ -490,25 +558,8 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
         test_spec["reports"]["test-reports"]["file-format"],
         "JUNITXML"
     );
-    assert!(
-        tested.contains_key(&zip_name) && tested.contains_key("tap.out/TapStack.template.json")
-    );
-    assert!(!tested
-        .keys()
-        .any(|f| f.starts_with("target/") || f.starts_with(".venv/")));
-    assert!(
-        total(&tested) < 40 << 20,
-        "the test artifact is {} KB",
-        total(&tested) / 1024
-    );
-    eprintln!(
-        "test artifact: {} files, {} KB",
-        tested.len(),
-        total(&tested) / 1024
-    );
-    hand_on(&dir, &tested);
 
-    // Deploy: from the test stage's artifact, without building the package again.
+    // Deploy: from Build's artifact, without building the package again.
     let emulator = tap_app::local::LocalDir::new(tap_app::tap_dir().join("local"))
         .start_owned()
         .expect("LocalStack starts");
@@ -522,7 +573,7 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
         ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent".into()),
     ]
     .map(|(k, v)| (k.to_string(), v));
-    let (code, out, _) = stage("tap-deploy", &aws);
+    let (code, out, _) = stage("tap-deploy", &built, &aws);
     assert_eq!(code, 0, "the deploy stage failed:\n{out}");
     assert!(out.contains("TapStack: CREATE_COMPLETE"), "{out}");
     assert!(
@@ -530,7 +581,7 @@ fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
         "the deploy stage built the Lambda package again:\n{out}"
     );
     drop(emulator);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&tmp);
     eprintln!(
         "the pipeline ran in {:.0}s",
         started

@@ -26,6 +26,8 @@ stack! {
             environment: {
                 AWS_ACCOUNT_ID: "${AWS::AccountId}",
                 AWS_DEFAULT_REGION: "${AWS::Region}",
+                TAP_BUILD_DIR: "/root/tap",
+                CARGO_INCREMENTAL: "0",
             },
             cache_bucket: build_cache,
             buildspec: {
@@ -40,37 +42,46 @@ stack! {
                         ". $HOME/.cargo/env",
                     ] },
                     build: { commands: [
-                        "cargo build --locked --release -p tap-app",
+                        // Built in one fixed place: CodeBuild's source directory is new on
+                        // every build, and cargo's cached work is valid only where it was done.
+                        "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
+                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-app",
                         // The templates, and the Lambda package they name (built with the
                         // cargo-lambda of tap's lock file into .tap/assets).
-                        "cargo run --locked --release -p tap-app -- synth --out tap.out",
+                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- synth --out tap.out",
+                        // What the next stages need, where CodeBuild collects the artifact.
+                        "mkdir -p $CODEBUILD_SRC_DIR/.tap && cp -a $TAP_BUILD_DIR/tap.out $CODEBUILD_SRC_DIR/ && cp -a $TAP_BUILD_DIR/.tap/assets $CODEBUILD_SRC_DIR/.tap/",
                     ] },
                 },
-                // What the next stage needs: the sources, the Lambda package
-                // (`.tap/assets`, by source hash) and the templates; not what builds
-                // leave behind (gigabytes of `target/`).
+                // The sources, the Lambda package (`.tap/assets`, by source hash) and
+                // the templates: not what builds leave behind (gigabytes of `target/`).
                 artifacts: {
                     files: ["**/*"],
-                    "exclude-paths": ["target/**/*", ".tap/build/**/*", ".tap/tools/**/*", ".tap/local/**/*", ".venv/**/*", ".git/**/*"],
+                    "exclude-paths": ["target/**/*", ".tap/build/**/*", ".tap/tools/**/*", ".tap/test-tools/**/*", ".tap/local/**/*", ".venv/**/*", ".git/**/*"],
                 },
-                // Restored before and saved after every build (`cache_bucket`): the
-                // crates, the toolchain, compiled dependencies, tap's tools (LocalStack,
-                // cargo-lambda) and the Lambda build.
+                // Restored before and saved after every build (`cache_bucket`).
                 cache: { paths: [
                     "/root/.cargo/registry/**/*",
                     "/root/.rustup/toolchains/**/*",
-                    "target/**/*",
-                    ".tap/tools/**/*",
-                    ".tap/build/**/*",
-                    ".venv/**/*",
+                    "/root/tap/target/**/*",
+                    "/root/tap/.tap/tools/**/*",
+                    "/root/tap/.tap/build/**/*",
                 ] },
             },
         };
 
+        // Tests what Build built; it hands nothing on (Deploy takes Build's
+        // artifact, once this stage has passed).
         test_project = codebuild::Project {
             name: "tap-test",
             image: "aws/codebuild/standard:7.0",
             compute: Medium,
+            environment: {
+                AWS_ACCOUNT_ID: "${AWS::AccountId}",
+                AWS_DEFAULT_REGION: "${AWS::Region}",
+                TAP_BUILD_DIR: "/root/tap",
+                CARGO_INCREMENTAL: "0",
+            },
             // The whole suite, LocalStack deploys included.
             timeout: minutes(120),
             cache_bucket: build_cache,
@@ -86,36 +97,31 @@ stack! {
                         "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
                         ". $HOME/.cargo/env",
                     ] },
-                    // The source zip has no history, and the tests read the committed
-                    // tree (`git archive`): the same tree, committed here.
                     pre_build: { commands: [
-                        "git init -q && git add -A && git -c user.name=tap-pipeline -c user.email=tap-pipeline@localhost commit -qm \"pipeline source\"",
+                        // Built in one fixed place: CodeBuild's source directory is new on
+                        // every build, and cargo's cached work is valid only where it was done.
+                        "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
+                        // The source zip has no history, and the tests read the committed
+                        // tree (`git archive`): the same tree, committed here.
+                        "cd $TAP_BUILD_DIR && git init -q && git add -A && git -c user.name=tap-pipeline -c user.email=tap-pipeline@localhost commit -qm \"pipeline source\"",
                     ] },
                     // The README's test command: it installs its tools (cfn-lint,
                     // parliament, LocalStack) from the committed locks, and writes the
                     // results as JUnit XML for the report group.
-                    build: { commands: ["TAP_JUNIT=test-results.xml bash scripts/test.sh"] },
+                    build: { commands: ["cd $TAP_BUILD_DIR && TAP_JUNIT=$CODEBUILD_SRC_DIR/test-results.xml bash scripts/test.sh"] },
                 },
                 reports: {
                     "test-reports": { files: ["test-results.xml"], "file-format": "JUNITXML" },
                 },
-                // What the next stage needs: the sources, the Lambda package
-                // (`.tap/assets`, by source hash) and the templates; not what builds
-                // leave behind (gigabytes of `target/`).
-                artifacts: {
-                    files: ["**/*"],
-                    "exclude-paths": ["target/**/*", ".tap/build/**/*", ".tap/tools/**/*", ".tap/local/**/*", ".venv/**/*", ".git/**/*"],
-                },
-                // Restored before and saved after every build (`cache_bucket`): the
-                // crates, the toolchain, compiled dependencies, tap's tools (LocalStack,
-                // cargo-lambda) and the Lambda build.
+                // Restored before and saved after every build (`cache_bucket`).
                 cache: { paths: [
                     "/root/.cargo/registry/**/*",
                     "/root/.rustup/toolchains/**/*",
-                    "target/**/*",
-                    ".tap/tools/**/*",
-                    ".tap/build/**/*",
-                    ".venv/**/*",
+                    "/root/tap/target/**/*",
+                    "/root/tap/.tap/tools/**/*",
+                    "/root/tap/.tap/test-tools/**/*",
+                    "/root/tap/.tap/build/**/*",
+                    "/root/tap/.venv/**/*",
                 ] },
             },
         };
@@ -158,7 +164,11 @@ stack! {
             role: deploy_role,
             image: "aws/codebuild/standard:7.0",
             compute: Medium,
-            environment: { TAP_CFN_EXEC_ROLE: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" },
+            environment: {
+                TAP_CFN_EXEC_ROLE: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}",
+                TAP_BUILD_DIR: "/root/tap",
+                CARGO_INCREMENTAL: "0",
+            },
             cache_bucket: build_cache,
             buildspec: {
                 version: "0.2",
@@ -171,20 +181,20 @@ stack! {
                         "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
                         ". $HOME/.cargo/env",
                     ] },
-                    // The Lambda package is in the input artifact (.tap/assets, by source
-                    // hash): deploying uploads it, it does not build it again.
-                    build: { commands: ["cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\""] },
+                    build: { commands: [
+                        // Built in one fixed place: CodeBuild's source directory is new on
+                        // every build, and cargo's cached work is valid only where it was done.
+                        "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
+                        // The Lambda package is in the input artifact (.tap/assets, by source
+                        // hash): deploying uploads it, it does not build it again.
+                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
+                    ] },
                 },
-                // Restored before and saved after every build (`cache_bucket`): the
-                // crates, the toolchain, compiled dependencies, tap's tools (LocalStack,
-                // cargo-lambda) and the Lambda build.
+                // Restored before and saved after every build (`cache_bucket`).
                 cache: { paths: [
                     "/root/.cargo/registry/**/*",
                     "/root/.rustup/toolchains/**/*",
-                    "target/**/*",
-                    ".tap/tools/**/*",
-                    ".tap/build/**/*",
-                    ".venv/**/*",
+                    "/root/tap/target/**/*",
                 ] },
             },
         };
@@ -206,10 +216,12 @@ stack! {
                     codebuild { name: "BuildAction", project: build_project, input: "SourceOutput", outputs: ["BuildOutput"] },
                 ] },
                 { name: "Test", actions: [
-                    codebuild { name: "TestAction", project: test_project, input: "BuildOutput", outputs: ["TestOutput"] },
+                    codebuild { name: "TestAction", project: test_project, input: "BuildOutput" },
                 ] },
                 { name: "Deploy", actions: [
-                    codebuild { name: "DeployAction", project: deploy_project, input: "TestOutput", run_order: 1 },
+                    // Seed fix: the seed's Test stage handed on `**/*` of its build, target/
+                    // included. What Deploy needs is what Build made; Test only has to pass.
+                    codebuild { name: "DeployAction", project: deploy_project, input: "BuildOutput", run_order: 1 },
                 ] },
             ],
         };
