@@ -4,20 +4,12 @@
 //! run Lambda functions, so the handler is called here; `runtime.rs` drives
 //! the `bootstrap` through the Lambda runtime API.)
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use serde_json::{json, Value};
-use std::sync::OnceLock;
-use tap_app::local::{Emulator, LocalDir};
-use tap_lambda::{App, Config};
+mod common;
 
-fn emulator() -> &'static Emulator {
-    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
-    EMULATOR.get_or_init(|| {
-        LocalDir::new(tap_app::tap_dir().join("local"))
-            .start_owned()
-            .expect("LocalStack starts")
-    })
-}
+use aws_config::SdkConfig;
+use common::{runtime, s3};
+use serde_json::{json, Value};
+use tap_lambda::{App, Config};
 
 struct Fixture {
     sdk: SdkConfig,
@@ -27,45 +19,14 @@ struct Fixture {
 impl Fixture {
     /// What TapStack gives the function, named after the test.
     async fn new(name: &str) -> Self {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(emulator().endpoint())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .load()
-            .await;
-        let key = aws_sdk_kms::Client::new(&sdk)
-            .create_key()
-            .description(name)
-            .send()
-            .await
-            .expect("key");
-        let key_arn = key
-            .key_metadata()
-            .and_then(|m| m.arn())
-            .expect("key arn")
-            .to_string();
-        let bucket = format!("tap-handler-{name}");
-        s3(&sdk)
-            .create_bucket()
-            .bucket(&bucket)
-            .send()
-            .await
-            .expect("bucket");
-        let secret = aws_sdk_secretsmanager::Client::new(&sdk)
-            .create_secret()
-            .name(format!("tap-handler-{name}"))
-            .secret_string(r#"{"apiKey":"placeholder","password":"generated"}"#)
-            .send()
-            .await
-            .expect("secret");
+        let r = common::resources("tap-handler", name).await;
         let config = Config {
-            bucket,
-            bucket_key_arn: key_arn,
-            secret_arn: secret.arn().expect("secret arn").to_string(),
+            bucket: r.bucket,
+            bucket_key_arn: r.key_arn,
+            secret_arn: r.secret_arn,
             app_env: "test".into(),
         };
+        let sdk = r.sdk;
         Self { sdk, config }
     }
 
@@ -76,22 +37,6 @@ impl Fixture {
             aws_sdk_secretsmanager::Client::new(&self.sdk),
         )
     }
-}
-
-/// Path-style: no DNS for `<bucket>.127.0.0.1`.
-fn s3(sdk: &SdkConfig) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(true)
-            .build(),
-    )
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 #[test]

@@ -4,22 +4,14 @@
 //! Manager. What a caller sees: the response JSON, the request id Lambda
 //! gave the invocation, a start-up failure, and the error's type.
 
+mod common;
+
+use common::{emulator, resources, runtime, s3};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use tap_app::local::{Emulator, LocalDir};
-
-fn emulator() -> &'static Emulator {
-    static EMULATOR: OnceLock<Emulator> = OnceLock::new();
-    EMULATOR.get_or_init(|| {
-        LocalDir::new(tap_app::tap_dir().join("local"))
-            .start_owned()
-            .expect("LocalStack starts")
-    })
-}
 
 /// cargo-lambda's runtime API emulator (`watch --only-lambda-apis`) and the
 /// `bootstrap` cargo built for this test, running against it.
@@ -124,70 +116,10 @@ impl Function {
     }
 }
 
-/// A bucket, its key and a secret in LocalStack, as the stack gives the function.
-struct Resources {
-    bucket: String,
-    key_arn: String,
-    secret_arn: String,
-    s3: aws_sdk_s3::Client,
-}
-
-async fn resources(name: &str) -> Resources {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(emulator().endpoint())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
-    let key = aws_sdk_kms::Client::new(&sdk)
-        .create_key()
-        .description(name)
-        .send()
-        .await
-        .expect("key");
-    let bucket = format!("tap-runtime-{name}");
-    s3.create_bucket()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("bucket");
-    let secret = aws_sdk_secretsmanager::Client::new(&sdk)
-        .create_secret()
-        .name(format!("tap-runtime-{name}"))
-        .secret_string(r#"{"apiKey":"placeholder","password":"generated"}"#)
-        .send()
-        .await
-        .expect("secret");
-    Resources {
-        bucket,
-        key_arn: key
-            .key_metadata()
-            .and_then(|m| m.arn())
-            .expect("key arn")
-            .to_string(),
-        secret_arn: secret.arn().expect("secret arn").to_string(),
-        s3,
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 #[test]
 fn an_invocation_answers_as_api_gateway_expects_under_its_request_id() {
     runtime().block_on(async {
-        let r = resources("answered").await;
+        let r = resources("tap-runtime", "answered").await;
         let f = Function::start(&[
             ("APPLICATION_BUCKET", &r.bucket),
             ("APPLICATION_BUCKET_KEY_ARN", &r.key_arn),
@@ -205,13 +137,13 @@ fn an_invocation_answers_as_api_gateway_expects_under_its_request_id() {
         // record is stored under it.
         let id = body["requestId"].as_str().expect("a request id");
         assert_eq!(id.len(), 36, "not the runtime's UUID: {id}");
-        let object =
-            r.s3.get_object()
-                .bucket(&r.bucket)
-                .key(format!("processed/{id}.json"))
-                .send()
-                .await
-                .expect("the record is stored under the request id");
+        let object = s3(&r.sdk)
+            .get_object()
+            .bucket(&r.bucket)
+            .key(format!("processed/{id}.json"))
+            .send()
+            .await
+            .expect("the record is stored under the request id");
         let record: Value =
             serde_json::from_slice(&object.body.collect().await.expect("body").into_bytes())
                 .expect("JSON record");
@@ -242,7 +174,7 @@ fn a_missing_variable_is_the_invocations_error_and_the_runtime_stays_up() {
 #[test]
 fn a_failed_invocation_is_named_by_the_aws_error() {
     runtime().block_on(async {
-        let r = resources("failed").await;
+        let r = resources("tap-runtime", "failed").await;
         let f = Function::start(&[
             ("APPLICATION_BUCKET", "tap-runtime-no-such-bucket"),
             ("APPLICATION_BUCKET_KEY_ARN", &r.key_arn),

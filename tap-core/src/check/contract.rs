@@ -297,21 +297,22 @@ fn grant_attr(kind: &Kind, u: &Use) -> &'static str {
     let Ok((service, infos)) = catalog().resolve(&u.action.text) else {
         return kind.arn_attr;
     };
-    let applies = |name: &str| {
-        kind.attr(name).and_then(|a| a.iam).is_some_and(|(s, t)| {
+    let arn_applies = kind
+        .attr(kind.arn_attr)
+        .and_then(|a| a.iam)
+        .is_some_and(|(s, t)| {
             s == service.prefix
                 && infos
                     .iter()
                     .any(|i| service.resource_types_of(i).any(|rt| rt.name == t))
-        })
-    };
-    if applies(kind.arn_attr) {
+        });
+    if arn_applies {
         return kind.arn_attr;
     }
-    kind.attrs
+    infos
         .iter()
-        .find(|a| applies(a.name))
-        .map_or(kind.arn_attr, |a| a.name)
+        .find_map(|i| super::iam::better_attr(kind, service, i))
+        .unwrap_or(kind.arn_attr)
 }
 
 /// What `f` needs granted: each use on its variable's resource, each `calls`
@@ -502,15 +503,8 @@ fn allowing<'a>(role: &'a ResourceDecl, action: &'a str) -> impl Iterator<Item =
         Some(Value::List { items, .. }) => items,
         _ => &[],
     };
-    let action = action.to_ascii_lowercase();
     items.iter().filter_map(move |i| match i {
-        Value::Statement(s) => {
-            let named = s.actions.iter().any(|a| {
-                a.text == "*"
-                    || crate::iam::catalog::glob_match(&a.text.to_ascii_lowercase(), &action)
-            });
-            (named != s.not_actions).then_some(&**s)
-        }
+        Value::Statement(s) if super::iam::grants_action(s, action) => Some(&**s),
         _ => None,
     })
 }

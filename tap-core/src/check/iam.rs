@@ -482,7 +482,11 @@ fn no_resource_level(a: &Action) -> Diagnostic {
 }
 
 /// An attribute of the same kind whose ARN type the action applies to (`bucket.objects`).
-fn better_attr(kind: &Kind, service: &Service, info: &ActionInfo) -> Option<&'static str> {
+pub(crate) fn better_attr(
+    kind: &Kind,
+    service: &Service,
+    info: &ActionInfo,
+) -> Option<&'static str> {
     kind.attrs
         .iter()
         .find(|attr| {
@@ -495,6 +499,17 @@ fn better_attr(kind: &Kind, service: &Service, info: &ActionInfo) -> Option<&'st
 
 fn suggest_action(service: &str, action: &str) -> String {
     format!("grant an action of `{service}` on it, or grant `{action}` on a resource of its own service")
+}
+
+/// Whether statement `s` covers `action` (by name or pattern; `not ACTIONS`
+/// covers every action it does not name).
+pub(crate) fn grants_action(s: &Statement, action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    let named = s
+        .actions
+        .iter()
+        .any(|a| a.text == "*" || glob_match(&a.text.to_ascii_lowercase(), &action));
+    named != s.not_actions
 }
 
 /// Does `role` allow `action` on the resource named `target` (an attribute of it, or `*`)?
@@ -512,11 +527,7 @@ pub(crate) fn role_allows(
         let Value::Statement(s) = item else {
             return false;
         };
-        let named = s.actions.iter().any(|a| {
-            a.text == "*" || glob_match(&a.text.to_ascii_lowercase(), &action.to_ascii_lowercase())
-        });
-        // `not ACTIONS` allows every action it does not name.
-        let action_ok = named != s.not_actions;
+        let action_ok = grants_action(s, action);
         let on_target = s.resources.iter().any(|r| match r {
             Value::Str { text, .. } => text == "*",
             Value::Path { segments } => match scope.resolve(segments) {

@@ -129,7 +129,8 @@ pub fn read(dir: &Path) -> Result<Option<Contract>, String> {
         return Ok(None);
     }
     let mut files = Vec::new();
-    rust_files(&src, &mut files).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+    scan::rust_files(&src, &mut files)
+        .map_err(|e| format!("cannot read {}: {e}", src.display()))?;
     files.sort();
     let mut found: Option<Contract> = None;
     for path in &files {
@@ -215,17 +216,4 @@ fn without_places(mut c: Contract) -> Contract {
     }
     c.for_libraries.iter_mut().for_each(clear);
     c
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            rust_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

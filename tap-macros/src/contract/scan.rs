@@ -20,7 +20,7 @@ use tap_core::contract::{EnvRead, Scan, SdkCall};
 /// Scans every `.rs` file under `root`; paths in findings are shown relative to `shown_from`.
 pub fn scan(root: &Path, shown_from: &Path) -> Result<Scan, String> {
     let mut files = Vec::new();
-    collect(root, &mut files).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+    rust_files(root, &mut files).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
     files.sort();
     let mut parsed = Vec::new();
     for path in files {
@@ -53,7 +53,8 @@ pub fn scan(root: &Path, shown_from: &Path) -> Result<Scan, String> {
     Ok(scan)
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every `.rs` file under `dir` (not in hidden directories or `target`).
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -63,7 +64,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         let path = entry.path();
         if entry.file_type()?.is_dir() {
-            collect(&path, out)?;
+            rust_files(&path, out)?;
         } else if name.ends_with(".rs") {
             out.push(path);
         }
