@@ -145,8 +145,10 @@ pub async fn destroy(
             .failures
             .iter()
             .all(|f| blocked.iter().any(|(id, _)| *id == f.logical_id));
+        let mut emptied: Vec<String> = Vec::new();
         if outcome.stack.status == "DELETE_FAILED" && !blocked.is_empty() && only_buckets_failed {
             for (_, bucket) in &blocked {
+                emptied.push(bucket.clone());
                 let n = empty_bucket(session, bucket).await?;
                 ui.line(format!(
                     "{name}: emptied bucket {bucket} ({n} object versions deleted)"
@@ -157,12 +159,16 @@ pub async fn destroy(
         if outcome.stack.status != "DELETE_COMPLETE" {
             bail!(failure_report(name, &outcome));
         }
-        // A stack that completed with an auto-delete bucket it failed to delete
-        // (LocalStack finishes the stack and leaves the bucket): empty and
-        // delete it here, as the retry above would have.
-        for (id, bucket) in &auto_delete {
-            if !outcome.failures.iter().any(|f| &f.logical_id == id) {
-                continue;
+        // A stack that completed and still left an auto-delete bucket (LocalStack
+        // finishes the stack and keeps a bucket that holds objects, not always
+        // with an event saying so): empty and delete it here, as the retry
+        // above would have. On AWS the bucket is gone, and this is one call.
+        for (_, bucket) in auto_delete.iter().filter(|(_, b)| !emptied.contains(b)) {
+            match aws.s3.head_bucket().bucket(bucket).send().await {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => continue,
+                Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => continue,
+                Err(e) => bail!("{name}: looking for bucket {bucket}: {}", explain(&e, aws)),
             }
             let n = empty_bucket(session, bucket).await?;
             match aws.s3.delete_bucket().bucket(bucket).send().await {
