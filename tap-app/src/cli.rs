@@ -8,8 +8,8 @@ use crate::deploy::ui::Ui;
 use crate::deploy::{self, DeployOptions, Method, Session};
 use crate::local::LocalDir;
 use crate::synth::{self, Synthesized};
-use crate::{stacks, tap_dir};
-use anyhow::{bail, Result};
+use crate::{tap_dir, App, Error};
+use anyhow::{anyhow, bail, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -27,6 +27,10 @@ pub struct Cli {
     /// Show the AWS SDK's whole error chain with every AWS error.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// tap's working directory (packages, build output, tools, the local
+    /// emulator) [default: .tap in the project around the current directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// Where commands that talk to AWS go.
@@ -42,6 +46,24 @@ pub struct TargetArgs {
     /// started on first use) instead of AWS: no account needed.
     #[arg(long, global = true)]
     pub local: bool,
+    /// The toolkit qualifier (as `cdk bootstrap --qualifier`): the toolkit
+    /// stack, asset bucket and execution role are named with it, so apps in
+    /// one account keep theirs apart [default: the app's, or none]
+    #[arg(long, global = true, value_parser = parse_qualifier)]
+    pub qualifier: Option<String>,
+}
+
+/// A qualifier goes into bucket, role and stack names: lower-case letters and
+/// digits, as the CDK's.
+fn parse_qualifier(q: &str) -> Result<String, String> {
+    if (1..=10).contains(&q.len())
+        && q.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        Ok(q.to_string())
+    } else {
+        Err("1 to 10 lower-case letters and digits (it names the asset bucket and the execution role)".into())
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -136,12 +158,23 @@ pub enum LocalAction {
     Status,
 }
 
-/// Runs a command; the report goes to `ui`.
-pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
+/// Runs a command on `app`; the report goes to `ui`.
+pub async fn run(cli: Cli, app: &App, ui: &Ui) -> Result<(), Error> {
+    if let Some(dir) = &cli.work_dir {
+        crate::set_work_dir(dir.clone());
+    }
+    let mut app = app.clone();
+    if let Some(q) = &cli.target.qualifier {
+        app.qualifier = Some(q.clone());
+    }
+    run_on(&cli, &app, ui).await.map_err(Error::from)
+}
+
+async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
     crate::deploy::explain::set_verbose(cli.verbose);
     match &cli.command {
         Command::Synth { out } => {
-            let synthesized = synthesize()?;
+            let synthesized = synthesize(app)?;
             synth::write(out, &synthesized)?;
             for s in &synthesized {
                 ui.line(format!(
@@ -158,7 +191,7 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             ));
         }
         Command::List => {
-            for s in synth::synth_unpackaged(&stacks::app()?)? {
+            for s in synth::synth_unpackaged(&app.stacks)? {
                 if s.dependencies.is_empty() {
                     ui.line(&s.name);
                 } else {
@@ -196,8 +229,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
         }
         Command::Diff(select) => {
             // Who and where first: a credentials problem is named before a long package build.
-            let session = connect(&cli.target, ui).await?;
-            let synthesized = synthesize()?;
+            let session = connect(&cli.target, app, ui).await?;
+            let synthesized = synthesize(app)?;
             deploy::diff(&session, &synthesized, &select.stacks).await?;
         }
         Command::Deploy {
@@ -207,8 +240,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             method,
             role_arn,
         } => {
-            let session = connect(&cli.target, ui).await?;
-            let synthesized = synthesize()?;
+            let session = connect(&cli.target, app, ui).await?;
+            let synthesized = synthesize(app)?;
             let opts = DeployOptions {
                 approval: require_approval.unwrap_or(if cli.target.local {
                     RequireApproval::Never
@@ -230,8 +263,8 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
                 bail!("name the stacks to destroy, or pass --all");
             }
             // Only names and dependencies matter: what is deleted is what is deployed.
-            let synthesized = synth::synth_unpackaged(&stacks::app()?)?;
-            let session = connect(&cli.target, ui).await?;
+            let synthesized = synth::synth_unpackaged(&app.stacks)?;
+            let session = connect(&cli.target, app, ui).await?;
             interruptible(
                 &session,
                 deploy::destroy::destroy(&session, &synthesized, &select.stacks, *force),
@@ -241,18 +274,14 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
         Command::Source {
             action: SourceAction::Push { wait },
         } => {
-            let session = connect(&cli.target, ui).await?;
+            let session = connect(&cli.target, app, ui).await?;
             // The local emulator has no CodePipeline (LocalStack's Pro edition has).
             let wait_for =
                 (!cli.target.local && *wait > 0).then(|| std::time::Duration::from_secs(*wait));
-            crate::source::push(
-                &session.aws,
-                ui,
-                &crate::project_dir(),
-                &stacks::source_target(),
-                wait_for,
-            )
-            .await?;
+            let target = app.source.as_ref().ok_or_else(|| {
+                anyhow!("this app names no pipeline source: give its App a `.source(…)`")
+            })?;
+            crate::source::push(&session.aws, ui, &crate::project_dir(), target, wait_for).await?;
             if cli.target.local {
                 ui.line("local: the emulator runs no pipelines; the source is where the pipeline on AWS picks it up");
             }
@@ -261,11 +290,11 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
             method,
             admin_execution_role,
         } => {
-            let session = connect(&cli.target, ui).await?;
+            let session = connect(&cli.target, app, ui).await?;
             let role = if *admin_execution_role {
                 ExecRole::Admin
             } else {
-                ExecRole::for_app(&synth::synth_unpackaged(&stacks::app()?)?)?
+                ExecRole::for_app(&synth::synth_unpackaged(&app.stacks)?)?
             };
             let t = deploy::toolkit::bootstrap(&session, *method, &role).await?;
             ui.line(format!("asset bucket: {}", t.bucket));
@@ -280,12 +309,15 @@ pub async fn run(cli: Cli, ui: &Ui) -> Result<()> {
 
 /// The app's stacks, synthesized with their assets packaged: the same path
 /// for `synth`, `diff` and `deploy`.
-pub fn synthesize() -> Result<Vec<Synthesized>> {
-    let app = stacks::app()?;
-    synth::synth_all(&app, &Packager::new(tap_dir()))
+pub fn synthesize(app: &App) -> Result<Vec<Synthesized>, Error> {
+    synth::synth_all(
+        &app.stacks,
+        &Packager::new(tap_dir()).with_qualifier(app.qualifier.clone()),
+    )
+    .map_err(Error::from)
 }
 
-async fn connect(args: &TargetArgs, ui: &Ui) -> Result<Session> {
+async fn connect(args: &TargetArgs, app: &App, ui: &Ui) -> Result<Session> {
     let mut target = Target {
         profile: args.profile.clone(),
         region: args.region.clone(),
@@ -299,7 +331,10 @@ async fn connect(args: &TargetArgs, ui: &Ui) -> Result<Session> {
         // An emulator's HTTP 500 retried can come back as a misleading second error.
         target.max_attempts = Some(1);
     }
-    Ok(Session::new(Aws::connect(&target).await?, ui.clone()))
+    Ok(
+        Session::new(Aws::connect(&target).await?, ui.clone())
+            .with_qualifier(app.qualifier.clone()),
+    )
 }
 
 /// Ctrl-C stops tap but not CloudFormation.

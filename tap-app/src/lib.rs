@@ -1,33 +1,59 @@
 //! # tap-app
 //!
-//! The seed application's stacks written with `stack!`, and the `tap` command
-//! line: `synth` writes the CloudFormation templates, `deploy` puts them into
-//! an AWS account (or a local emulator) through change sets.
+//! tap's engine: the `tap` command line for any app's stacks. `synth` writes
+//! the CloudFormation templates, `deploy` puts them into an AWS account (or a
+//! local emulator) through change sets. An app's `main.rs` builds an [`App`]
+//! and hands it to [`main`]; the seed's own app is `tap-app/seed`.
 //!
-//! Layout: `stacks` (what is deployed), `synth` and `assets` (templates and
-//! Lambda packages), `deploy` (CloudFormation through the AWS SDK), `local`
-//! (the emulator behind `--local`), `source` (the pipeline's source upload),
-//! `tools` (Python tools tap installs), `cli`.
+//! Layout: `app` (what a program hands the engine), `synth` and `assets`
+//! (templates and Lambda packages), `deploy` (CloudFormation through the AWS
+//! SDK), `local` (the emulator behind `--local`), `source` (the pipeline's
+//! source upload), `tools` (Python tools tap installs), `cli`, `error`.
 
+pub mod app;
 pub mod assets;
 pub mod cli;
 pub mod deploy;
+pub mod error;
 pub mod fsutil;
 pub mod local;
 pub mod source;
-pub mod stacks;
 pub mod synth;
 pub mod tools;
 
-use std::path::PathBuf;
+pub use app::{main, App};
+pub use error::Error;
+pub use source::SourceTarget;
 
-/// The project's root (the workspace), where `.tap/` lives.
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+static WORK_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// The project's root: the Cargo workspace (or package) around the current
+/// directory, found as cargo finds it. Asset paths are relative to it, and
+/// `.tap/` lives in it.
 pub fn project_dir() -> PathBuf {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    tap_core::project::root_of(&cwd).unwrap_or(cwd)
 }
 
-/// tap's working directory: packages, build output, tools and the local emulator.
+/// tap's working directory: packages, build output, tools and the local
+/// emulator. `.tap/` in the project's root, unless `--work-dir` says otherwise.
 pub fn tap_dir() -> PathBuf {
-    project_dir().join(".tap")
+    WORK_DIR
+        .get()
+        .cloned()
+        .unwrap_or_else(|| project_dir().join(".tap"))
+}
+
+/// `--work-dir`: where [`tap_dir`] is for the rest of this process (the first
+/// call wins).
+pub fn set_work_dir(dir: PathBuf) {
+    let dir = if dir.is_relative() {
+        std::env::current_dir().map(|c| c.join(&dir)).unwrap_or(dir)
+    } else {
+        dir
+    };
+    let _ = WORK_DIR.set(dir);
 }

@@ -38,20 +38,20 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
     for stack in stacks {
         let (template, staged) = match packager {
             Some(p) => {
-                let assets = Assets::new(stack.base_dir(), p);
+                let base = crate::project_dir().join(stack.base_dir());
+                if !stack.assets().is_empty() && !base.is_dir() {
+                    anyhow::bail!(
+                        "{}: its assets are relative to `{}` in the project, and {} is not there: run tap from inside the project that declares the stack",
+                        stack.name(),
+                        stack.base_dir().display(),
+                        base.display()
+                    );
+                }
+                let assets = Assets::new(&base, p);
                 (stack.synth(&assets)?, assets.staged())
             }
             None => (stack.synth(&PlaceholderAssets)?, Vec::new()),
         };
-        for o in template.outputs.values() {
-            if let Some(name) = o
-                .export_name
-                .as_ref()
-                .and_then(|e| export_text(e, stack.name()))
-            {
-                exports.insert(name, stack.name().to_string());
-            }
-        }
         out.push(Synthesized {
             name: stack.name().to_string(),
             template,
@@ -59,6 +59,14 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
             assets: staged,
             termination_protection: stack.termination_protection(),
         });
+    }
+    add_reference_exports(&mut out)?;
+    for s in &out {
+        for o in s.template.outputs.values() {
+            if let Some(name) = o.export_name.as_ref().and_then(|e| export_text(e, &s.name)) {
+                exports.insert(name, s.name.clone());
+            }
+        }
     }
     for s in &mut out {
         for import in s.template.imports() {
@@ -75,6 +83,50 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
         s.dependencies.dedup();
     }
     Ok(out)
+}
+
+/// The outputs and exports typed references need (`tap_core::refs`): for
+/// each import of `<Stack>:<LogicalId>:<Attribute>` of a stack in this app,
+/// that stack exports the attribute. Only what consumers use is exported.
+fn add_reference_exports(out: &mut [Synthesized]) -> anyhow::Result<()> {
+    let imports: Vec<(String, String)> = out
+        .iter()
+        .flat_map(|s| {
+            s.template
+                .imports()
+                .into_iter()
+                .map(|i| (s.name.clone(), i))
+        })
+        .collect();
+    for (consumer, import) in imports {
+        let Some((stack, id, attribute)) = tap_core::refs::parse_export_name(&import) else {
+            continue;
+        };
+        let Some(producer) = out.iter_mut().find(|s| s.name == stack) else {
+            continue;
+        };
+        if !producer.template.resources.contains_key(id) {
+            anyhow::bail!("{consumer} imports `{import}`, but {stack} has no resource {id}");
+        }
+        let value = match attribute {
+            "Ref" => Expr::Ref(id.to_string()),
+            att => Expr::GetAtt(id.to_string(), att.replace('-', ".")),
+        };
+        let output: String = format!("Export{id}{attribute}")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        producer.template.outputs.insert(
+            output,
+            tap_core::template::Output {
+                value,
+                description: Some(format!("{id}'s {attribute}, for {consumer}")),
+                export_name: Some(Expr::Str(import.clone())),
+                condition: None,
+            },
+        );
+    }
+    Ok(())
 }
 
 /// The export name as CloudFormation will see it, when it is known before deploy.

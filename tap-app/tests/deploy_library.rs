@@ -117,7 +117,8 @@ fn opts(method: Method) -> DeployOptions {
 }
 
 /// A stack synthesized under a test's own name, with its assets at `resolver`'s keys.
-fn synth(stack: Stack, name: &str, resolver: &dyn AssetResolver) -> Synthesized {
+fn synth(stack: impl Into<Stack>, name: &str, resolver: &dyn AssetResolver) -> Synthesized {
+    let stack: Stack = stack.into();
     let stack = stack.with_name(name);
     Synthesized {
         name: name.to_string(),

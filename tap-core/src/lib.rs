@@ -18,6 +18,8 @@ pub mod iam;
 pub mod ir;
 pub mod kinds;
 pub mod params;
+pub mod project;
+pub mod refs;
 pub mod registry;
 pub mod resolve;
 pub mod stack;
@@ -25,6 +27,7 @@ pub mod synth;
 pub mod template;
 
 pub use diag::{Diagnostic, Loc};
+pub use refs::Ref;
 pub use stack::{Export, Stack, StackError};
 pub use synth::{AssetLocation, AssetResolver, Bindings, Bound, Handle};
 pub use template::{Expr, Template};

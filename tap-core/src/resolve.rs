@@ -176,15 +176,8 @@ impl<'a> Scope<'a> {
                         }
                     }
                 }
-                (AttrValue::Linked(_), _) => {
-                    return Err(Diagnostic::new(
-                        seg.loc,
-                        format!(
-                            "`{}` of a stack parameter is not known at compile time",
-                            seg.text
-                        ),
-                    ))
-                }
+                // Of a parameter, the linked resource comes with the reference
+                // (a producer's bucket carries its key's ARN): an attribute like any other.
                 (_, Target::Resource { decl, kind, .. }) => Target::Resource {
                     decl,
                     kind,

@@ -2,6 +2,7 @@
 //! its parameters, and synthesis to a template.
 
 use crate::ir::*;
+use crate::kinds::AttrValue;
 use crate::synth::{self, AssetResolver, Bindings, Bound, Handle};
 use crate::template::{Expr, Template};
 use std::fmt;
@@ -93,7 +94,8 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Used by the code `stack!` generates: the checked definition as JSON.
+    /// Used by the code `stack!` generates: the checked definition as JSON, and
+    /// the directory of the package that declared it, relative to its project's root.
     pub fn from_embedded(json: &str, base_dir: &str) -> Result<Stack, StackError> {
         let def: StackDef =
             serde_json::from_str(json).map_err(|e| StackError::Definition(e.to_string()))?;
@@ -130,7 +132,8 @@ impl Stack {
         }
     }
 
-    /// Where `asset("…")` paths are relative to.
+    /// Where `asset("…")` paths are relative to: the package that declared the
+    /// stack, relative to the project's root (`tap_core::project::root_of`).
     pub fn base_dir(&self) -> &Path {
         &self.base_dir
     }
@@ -230,6 +233,85 @@ impl Stack {
             output: output.to_string(),
             name,
         })
+    }
+
+    /// A resource of this stack as another stack takes it: each attribute of
+    /// its kind an `Fn::ImportValue` of [`crate::refs::export_name`]. `stack!`
+    /// generates a typed accessor per resource that calls this; the
+    /// producer's outputs and exports are added when the app is synthesised,
+    /// for the attributes consumers use.
+    pub fn reference(&self, resource: &str) -> Handle {
+        let decl = self.def.resources().find(|r| r.name.text == resource);
+        let kind = decl.and_then(|d| crate::kinds::kind(&d.kind.text));
+        let import = |id: &str, attr: &str| {
+            Expr::ImportValue(Box::new(Expr::Str(crate::refs::export_name(
+                &self.name, id, attr,
+            ))))
+        };
+        let id = crate::constructs::logical_id(resource);
+        let mut attrs = std::collections::BTreeMap::new();
+        for a in kind.map(|k| k.attrs).unwrap_or_default() {
+            let value = match a.value {
+                AttrValue::Ref => import(&id, "Ref"),
+                AttrValue::GetAtt(att) => import(&id, att),
+                AttrValue::Sub(template) => {
+                    // `${Self}` is the resource's Ref, `${${Self}.X}` its attribute X.
+                    let mut text = template.to_string();
+                    let mut vars = std::collections::BTreeMap::new();
+                    while let Some(start) = text.find("${${Self}.") {
+                        let rest = &text[start + "${${Self}.".len()..];
+                        let Some(end) = rest.find('}') else { break };
+                        let att = rest[..end].to_string();
+                        let var = att.replace('.', "");
+                        text.replace_range(
+                            start..start + "${${Self}.".len() + end + 1,
+                            &format!("${{{var}}}"),
+                        );
+                        vars.insert(var, import(&id, &att));
+                    }
+                    if text.contains("${Self}") {
+                        text = text.replace("${Self}", "${Ref}");
+                        vars.insert("Ref".to_string(), import(&id, "Ref"));
+                    }
+                    Expr::Sub(text, vars)
+                }
+                AttrValue::Linked(linked) => {
+                    // The linked resource (a bucket's key) by its ARN.
+                    let target = decl.and_then(|d| linked(&d.fields));
+                    let Some(Value::Path { segments }) = target else {
+                        continue;
+                    };
+                    let Some(other) = segments
+                        .first()
+                        .and_then(|n| self.def.resources().find(|r| r.name.text == n.text))
+                    else {
+                        continue;
+                    };
+                    let Some(other_kind) = crate::kinds::kind(&other.kind.text) else {
+                        continue;
+                    };
+                    let other_id = crate::constructs::logical_id(&other.name.text);
+                    match other_kind
+                        .attrs
+                        .iter()
+                        .find(|x| x.name == other_kind.arn_attr)
+                    {
+                        Some(x) => match x.value {
+                            AttrValue::Ref => import(&other_id, "Ref"),
+                            AttrValue::GetAtt(att) => import(&other_id, att),
+                            _ => continue,
+                        },
+                        None => continue,
+                    }
+                }
+                AttrValue::Metric(..) => continue,
+            };
+            attrs.insert(a.name.to_string(), value);
+        }
+        Handle {
+            kind: decl.map(|d| d.kind.text.clone()).unwrap_or_default(),
+            attrs,
+        }
     }
 
     /// The CloudFormation template.

@@ -26,6 +26,12 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
         .and_then(|f| crate::contract::package_of(&f))
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from));
     crate::contract::take_read();
+    // Embedded relative to the project's root, which the CLI finds again at run
+    // time: a binary carries no absolute path of the machine that built it.
+    let source_dir = base_dir
+        .as_deref()
+        .and_then(tap_core::project::relative_to_root)
+        .unwrap_or_default();
     let checked = tap_core::check::check(
         &parsed.stack,
         &defs,
@@ -62,8 +68,10 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
     };
     let mut out = generate(
         &parsed,
+        &checked.stack,
         props,
         definition,
+        &source_dir,
         errors.map(|e| e.to_compile_error()).unwrap_or_default(),
     );
     out.extend(tracked);
@@ -107,7 +115,8 @@ fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<Prop
     for p in &stack.params {
         let span = Spans::span(p.name.loc).unwrap_or_else(Span::call_site);
         let ident = syn::Ident::new(&p.name.text, span);
-        let Some((ty, bound)) = rust_type(&p.ty, true) else {
+        let Some((ty, bound)) = rust_type(&p.ty, true, &|k| param_marker(stack, &p.name.text, k))
+        else {
             let ty_span = Spans::span(p.ty_loc).unwrap_or(span);
             push(syn::Error::new(ty_span, format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool`, `Duration`, a resource kind, or a list of one of them", p.ty.describe())));
             continue;
@@ -134,9 +143,55 @@ fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<Prop
     out
 }
 
+/// The marker type (`tap_core::refs`) a resource parameter of kind `kind`
+/// takes: for a bucket, what the stack's roles need of its key.
+fn param_marker(stack: &StackDef, param: &str, kind: &str) -> Option<TokenStream> {
+    if kind == "s3::Bucket" {
+        return Some(match tap_core::refs::bucket_need(stack, param) {
+            tap_core::refs::BucketNeed::Any => quote!(::tap_core::refs::s3::Bucket),
+            tap_core::refs::BucketNeed::Key => quote!(::tap_core::refs::s3::KmsBucket),
+            tap_core::refs::BucketNeed::NoKey => {
+                quote!(::tap_core::refs::s3::BucketWithoutKmsKey)
+            }
+        });
+    }
+    marker(kind)
+}
+
+/// `s3::Bucket` → `::tap_core::refs::s3::Bucket`, for the kinds that have one.
+fn marker(kind: &str) -> Option<TokenStream> {
+    // CloudFormation's own types (`cfn::…`) have no marker of their own yet.
+    if kind.starts_with("cfn::") {
+        return None;
+    }
+    tap_core::kinds::kind(kind)?;
+    let path: syn::Path = syn::parse_str(kind).ok()?;
+    Some(quote!(::tap_core::refs::#path))
+}
+
+/// The marker of a producer's resource: a bucket says whether it has a KMS key.
+fn resource_marker(r: &tap_core::ir::ResourceDecl) -> Option<TokenStream> {
+    if r.kind.text == "s3::Bucket" {
+        let keyed = matches!(
+            tap_core::ir::field(&r.fields, "encryption"),
+            Some(tap_core::ir::Value::Call { func, .. }) if func.text == "kms"
+        );
+        return Some(if keyed {
+            quote!(::tap_core::refs::s3::KmsBucket)
+        } else {
+            quote!(::tap_core::refs::s3::BucketWithoutKmsKey)
+        });
+    }
+    marker(&r.kind.text)
+}
+
 /// The Rust type of a stack parameter in its props struct, and the expression
 /// that turns a value `v` of it into a [`tap_core::Bound`].
-fn rust_type(ty: &ParamType, lists: bool) -> Option<(TokenStream, TokenStream)> {
+fn rust_type(
+    ty: &ParamType,
+    lists: bool,
+    marker: &dyn Fn(&str) -> Option<TokenStream>,
+) -> Option<(TokenStream, TokenStream)> {
     Some(match ty {
         ParamType::Str => (
             quote!(::std::string::String),
@@ -148,12 +203,15 @@ fn rust_type(ty: &ParamType, lists: bool) -> Option<(TokenStream, TokenStream)> 
             quote!(::core::time::Duration),
             quote!(::tap_core::Bound::Duration(v.as_secs())),
         ),
-        ParamType::Kind(_) => (
-            quote!(::tap_core::Handle),
-            quote!(::tap_core::Bound::Resource(v)),
-        ),
+        ParamType::Kind(k) => {
+            let m = marker(k)?;
+            (
+                quote!(::tap_core::Ref<#m>),
+                quote!(::tap_core::Bound::Resource(v.into_handle())),
+            )
+        }
         ParamType::List(t) if lists => {
-            let (ty, bound) = rust_type(t, false)?;
+            let (ty, bound) = rust_type(t, false, marker)?;
             (
                 quote!(::std::vec::Vec<#ty>),
                 quote!(::tap_core::Bound::List(v.into_iter().map(|v| #bound).collect())),
@@ -165,8 +223,10 @@ fn rust_type(ty: &ParamType, lists: bool) -> Option<(TokenStream, TokenStream)> 
 
 fn generate(
     parsed: &StackInput,
+    checked: &StackDef,
     props: Vec<PropField>,
     definition: Option<String>,
+    source_dir: &str,
     errors: TokenStream,
 ) -> TokenStream {
     let ident = &parsed.stack_ident;
@@ -188,10 +248,10 @@ fn generate(
     let binds = props.iter().map(|p| &p.bind);
     let body = match definition {
         Some(json) => quote! {
-            let mut stack = ::tap_core::Stack::from_embedded(#json, ::core::env!("CARGO_MANIFEST_DIR"))?;
+            let mut stack = ::tap_core::Stack::from_embedded(#json, #source_dir)?;
             #(#binds)*
             stack.validate()?;
-            ::core::result::Result::Ok(stack)
+            ::core::result::Result::Ok(#ident { stack })
         },
         None => quote! {
             let _ = props;
@@ -199,11 +259,50 @@ fn generate(
         },
     };
     let props_doc = format!("The parameters of [`{name}`].");
+    // A typed reference per resource, for other stacks (`tap_core::refs`).
+    let mut named = std::collections::BTreeSet::new();
+    let accessors = checked.resources().filter_map(|r| {
+        let method = syn::parse_str::<syn::Ident>(&r.name.text).ok()?;
+        // One per name (a name declared twice is already an error).
+        if method == "new" || !named.insert(r.name.text.clone()) {
+            return None;
+        }
+        let m = resource_marker(r)?;
+        let res = &r.name.text;
+        let doc = format!(
+            "`{res}` ({}) as another stack takes it: tap exports what that stack uses.",
+            r.kind.text
+        );
+        Some(quote! {
+            #[doc = #doc]
+            pub fn #method<T: ::tap_core::refs::Accepts<#m>>(&self) -> ::tap_core::Ref<T>
+            where
+                T: ::tap_core::refs::Kind,
+            {
+                ::tap_core::Ref::from_handle(self.stack.reference(#res))
+            }
+        })
+    });
     quote! {
         #errors
         #(#attrs)*
-        #[derive(Debug, Clone, Copy)]
-        #vis struct #ident;
+        #[derive(Debug, Clone)]
+        #vis struct #ident {
+            stack: ::tap_core::Stack,
+        }
+
+        impl ::core::ops::Deref for #ident {
+            type Target = ::tap_core::Stack;
+            fn deref(&self) -> &::tap_core::Stack {
+                &self.stack
+            }
+        }
+
+        impl ::core::convert::From<#ident> for ::tap_core::Stack {
+            fn from(s: #ident) -> ::tap_core::Stack {
+                s.stack
+            }
+        }
 
         #[doc = #props_doc]
         #[derive(Debug, Clone)]
@@ -218,9 +317,22 @@ fn generate(
 
             /// The stack with its parameters given, ready to synthesise.
             #[allow(unused_mut)]
-            pub fn new(props: #props_ident) -> ::core::result::Result<::tap_core::Stack, ::tap_core::StackError> {
+            pub fn new(props: #props_ident) -> ::core::result::Result<#ident, ::tap_core::StackError> {
                 #body
             }
+
+            /// The stack, to synthesise or add to an app.
+            pub fn into_stack(self) -> ::tap_core::Stack {
+                self.stack
+            }
+
+            /// The stack under another CloudFormation stack name; references
+            /// taken from it after this import from that name.
+            pub fn with_name(self, name: impl ::core::convert::Into<::std::string::String>) -> #ident {
+                #ident { stack: self.stack.with_name(name) }
+            }
+
+            #(#accessors)*
         }
     }
 }

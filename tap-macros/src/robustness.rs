@@ -5,9 +5,9 @@
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use std::str::FromStr;
 
-const TAP_STACK: &str = include_str!("../../tap-app/src/stacks/tap_stack.rs");
-const PIPELINE_STACK: &str = include_str!("../../tap-app/src/stacks/pipeline_stack.rs");
-const CONSTRUCTS: &str = include_str!("../../tap-app/src/stacks/constructs.rs");
+const TAP_STACK: &str = include_str!("../../tap-app/seed/src/stacks/tap_stack.rs");
+const PIPELINE_STACK: &str = include_str!("../../tap-app/seed/src/stacks/pipeline_stack.rs");
+const CONSTRUCTS: &str = include_str!("../../tap-app/seed/src/stacks/constructs.rs");
 
 /// The bodies of every `name! { … }` invocation in a source file.
 fn invocations(source: &str, mac: &str) -> Vec<TokenStream> {

@@ -8,7 +8,8 @@ use tap_core::Expr;
 
 /// Both seed templates as JSON, synthesised as `tap synth` does (with the real Lambda package).
 pub fn seed_templates() -> (Value, Value) {
-    let synthesized = tap_app::cli::synthesize().expect("the seed app synthesises");
+    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app"))
+        .expect("the seed app synthesises");
     (
         synthesized[0].template.to_json(),
         synthesized[1].template.to_json(),

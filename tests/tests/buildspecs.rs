@@ -358,7 +358,8 @@ fn the_runner_runs_phases_in_order_and_stops_at_a_failure() {
 #[test]
 fn the_pipeline_builds_tests_and_deploys_from_the_committed_tree() {
     let started = SystemTime::now();
-    let synthesized = tap_app::cli::synthesize().expect("the app synthesises");
+    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app"))
+        .expect("the app synthesises");
     let pipeline = synthesized
         .iter()
         .find(|s| s.name == "PipelineStack")

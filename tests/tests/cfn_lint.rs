@@ -14,7 +14,7 @@ fn cfn_lint_accepts_both_seed_templates() {
         lint.display()
     );
     let dir = std::env::temp_dir().join(format!("tap-cfn-lint-{}", std::process::id()));
-    let synthesized = tap_app::cli::synthesize().unwrap();
+    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app")).unwrap();
     tap_app::synth::write(&dir, &synthesized).unwrap();
     for s in &synthesized {
         let path = dir.join(format!("{}.template.json", s.name));

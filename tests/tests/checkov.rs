@@ -67,7 +67,8 @@ fn scan(template: &Path) -> (Vec<String>, Vec<Value>) {
 #[test]
 fn checkov_finds_nothing_without_a_written_reason() {
     let dir = std::env::temp_dir().join(format!("tap-checkov-{}", std::process::id()));
-    let synthesized = tap_app::cli::synthesize().expect("the seed app synthesises");
+    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app"))
+        .expect("the seed app synthesises");
     tap_app::synth::write(&dir, &synthesized).expect("templates written");
     for s in &synthesized {
         let (failed, skipped) = scan(&dir.join(format!("{}.template.json", s.name)));
@@ -85,7 +86,8 @@ fn without_its_reasons_the_function_is_reported() {
     // The scan can fail: the same template with the function's reasons removed.
     let dir = std::env::temp_dir().join(format!("tap-checkov-bare-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let synthesized = tap_app::cli::synthesize().expect("the seed app synthesises");
+    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app"))
+        .expect("the seed app synthesises");
     let mut tap = synthesized[0].template.to_json();
     if let Some(r) = tap["Resources"]["TapLambda"].as_object_mut() {
         r.remove("Metadata");

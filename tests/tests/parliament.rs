@@ -152,8 +152,9 @@ fn parliament_finds_nothing_on_the_templates_tap_synthesises() {
     let (tap, pipeline) = seed_templates();
     // The toolkit as `tap bootstrap` deploys it for the seed app (cli.rs):
     // its execution role holds what deploying the app's resource types needs.
-    let app = tap_app::stacks::app().expect("the seed app");
-    let unpackaged = tap_app::synth::synth_unpackaged(&app).expect("the seed app synthesises");
+    let app = tap_seed::app().expect("the seed app");
+    let unpackaged =
+        tap_app::synth::synth_unpackaged(app.stacks()).expect("the seed app synthesises");
     let role = ExecRole::for_app(&unpackaged).expect("the execution role is computed");
     let toolkit_template = toolkit::template(&role).expect("the toolkit's template");
     assert!(

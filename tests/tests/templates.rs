@@ -348,7 +348,7 @@ fn synthesis_is_deterministic_and_versions_follow_the_code() {
         serde_json::to_string(&b).unwrap()
     );
 
-    let stack = tap_app::stacks::TapStack::new(Default::default()).unwrap();
+    let stack = tap_seed::stacks::TapStack::new(Default::default()).unwrap();
     let v1 = stack.synth(&FixedAssets("one.zip")).unwrap();
     let v2 = stack.synth(&FixedAssets("two.zip")).unwrap();
     let version = |t: &tap_core::Template| {

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use tap_core::synth::{asset_bucket, AssetLocation, AssetResolver};
+use tap_core::synth::{asset_bucket_for, AssetLocation, AssetResolver};
 
 /// A staged asset.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +60,7 @@ impl<'a> Assets<'a> {
             .map_err(|e| format!("asset `{path}`: {e:#}"))?;
         let asset = Asset {
             location: AssetLocation {
-                bucket: asset_bucket(),
+                bucket: asset_bucket_for(self.packager.qualifier()),
                 key: format!("assets/{}.zip", package.sha256),
             },
             source: dir,

@@ -35,6 +35,8 @@ pub struct Packager {
     build: PathBuf,
     /// Where cargo-lambda is installed.
     tools: PathBuf,
+    /// The toolkit qualifier: which asset bucket packages go to.
+    qualifier: Option<String>,
 }
 
 impl Packager {
@@ -45,7 +47,18 @@ impl Packager {
             cache: dir.join("assets"),
             build: dir.join("build"),
             tools: dir.join("tools"),
+            qualifier: None,
         }
+    }
+
+    /// Packages for the toolkit with this qualifier (`--qualifier`).
+    pub fn with_qualifier(mut self, qualifier: Option<String>) -> Self {
+        self.qualifier = qualifier;
+        self
+    }
+
+    pub fn qualifier(&self) -> Option<&str> {
+        self.qualifier.as_deref()
     }
 
     /// Packages kept and built under `dir`, with the tools of `tools_from`
@@ -56,6 +69,7 @@ impl Packager {
             cache: dir.join("assets"),
             build: dir.join("build"),
             tools: tools_from.join("tools"),
+            qualifier: None,
         }
     }
 

@@ -1,7 +1,8 @@
 //! `--require-approval`: when a person must say yes before a change set runs.
 
 use super::ui::Ui;
-use anyhow::{bail, Result};
+use crate::Error;
+use anyhow::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RequireApproval {
@@ -30,9 +31,14 @@ pub fn approve(ui: &Ui, policy: RequireApproval, stack: &str, broadening: bool) 
     };
     match ui.confirm(&format!("{stack} {why}. Deploy it?")) {
         Some(true) => Ok(()),
-        Some(false) => bail!("{stack}: not deployed: the change was declined"),
-        None => bail!(
-            "{stack} {why} and needs approval, but there is no terminal to ask on: review the changes, then rerun with `--require-approval never`"
-        ),
+        Some(false) => Err(Error::Declined {
+            stack: stack.to_string(),
+        }
+        .into()),
+        None => Err(Error::ApprovalNeeded {
+            stack: stack.to_string(),
+            why: why.to_string(),
+        }
+        .into()),
     }
 }

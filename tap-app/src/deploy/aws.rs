@@ -134,9 +134,10 @@ impl Aws {
     pub async fn account(&self) -> Result<String> {
         self.account
             .get_or_try_init(|| async {
-                let who = self.sts.get_caller_identity().send().await.map_err(|e| {
-                    anyhow::anyhow!("finding the AWS account: {}", explain(&e, self))
-                })?;
+                let who =
+                    self.sts.get_caller_identity().send().await.map_err(|e| {
+                        crate::error::aws("finding the AWS account", explain(&e, self))
+                    })?;
                 who.account()
                     .map(str::to_string)
                     .ok_or_else(|| anyhow::anyhow!("GetCallerIdentity named no account"))

@@ -4,7 +4,7 @@
 use super::aws::{call_error, code, explain, message, Aws};
 use super::backoff::Backoff;
 use super::ui::Ui;
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use aws_sdk_cloudformation::types::{Capability, TemplateStage};
 use std::collections::BTreeMap;
 
@@ -87,9 +87,9 @@ pub async fn template(aws: &Aws, stack: &str) -> Result<serde_json::Value> {
         .send()
         .await
         .map_err(|e| {
-            anyhow!(
-                "reading the deployed template of {stack}: {}",
-                explain(&e, aws)
+            crate::error::aws(
+                format!("reading the deployed template of {stack}"),
+                explain(&e, aws),
             )
         })?;
     let body = resp.template_body().unwrap_or("{}");
@@ -134,7 +134,7 @@ pub async fn delete_and_wait(aws: &Aws, stack_id: &str) -> Result<Deployed> {
         .stack_name(stack_id)
         .send()
         .await
-        .map_err(|e| anyhow!("deleting {stack_id}: {}", explain(&e, aws)))?;
+        .map_err(|e| crate::error::aws(format!("deleting {stack_id}"), explain(&e, aws)))?;
     let mut backoff = Backoff::new();
     loop {
         match describe(aws, stack_id).await? {

@@ -9,7 +9,7 @@ use super::events::Monitor;
 use super::stack::failure_report;
 use super::{cfn, waves, Session};
 use crate::synth::Synthesized;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde_json::Value;
@@ -157,7 +157,12 @@ pub async fn destroy(
             outcome = delete_stack(session, name, &d.stack_id, blocked.len()).await?;
         }
         if outcome.stack.status != "DELETE_COMPLETE" {
-            bail!(failure_report(name, &outcome));
+            return Err(crate::Error::StackFailed {
+                stack: name.clone(),
+                status: outcome.stack.status.clone(),
+                report: failure_report(name, &outcome),
+            }
+            .into());
         }
         // A stack that completed and still left an auto-delete bucket (LocalStack
         // finishes the stack and keeps a bucket that holds objects, not always
@@ -168,13 +173,23 @@ pub async fn destroy(
                 Ok(_) => {}
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => continue,
                 Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => continue,
-                Err(e) => bail!("{name}: looking for bucket {bucket}: {}", explain(&e, aws)),
+                Err(e) => {
+                    return Err(crate::error::aws(
+                        format!("{name}: looking for bucket {bucket}"),
+                        explain(&e, aws),
+                    ))
+                }
             }
             let n = empty_bucket(session, bucket).await?;
             match aws.s3.delete_bucket().bucket(bucket).send().await {
                 Ok(_) => {}
                 Err(e) if code(&e) == Some("NoSuchBucket") => {}
-                Err(e) => bail!("{name}: deleting bucket {bucket}: {}", explain(&e, aws)),
+                Err(e) => {
+                    return Err(crate::error::aws(
+                        format!("{name}: deleting bucket {bucket}"),
+                        explain(&e, aws),
+                    ))
+                }
             }
             ui.line(format!(
                 "{name}: deleted bucket {bucket} ({n} object versions), which the stack's deletion left behind"
@@ -208,7 +223,7 @@ async fn delete_stack(
         .stack_name(stack_id)
         .send()
         .await
-        .map_err(|e| anyhow!("{name}: deleting: {}", explain(&e, aws)))?;
+        .map_err(|e| crate::error::aws(format!("{name}: deleting"), explain(&e, aws)))?;
     monitor.follow(aws, ui).await
 }
 
@@ -260,7 +275,12 @@ async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>>
             {
                 return Ok(None)
             }
-            Err(e) => bail!("listing the imports of `{export}`: {}", explain(&e, aws)),
+            Err(e) => {
+                return Err(crate::error::aws(
+                    format!("listing the imports of `{export}`"),
+                    explain(&e, aws),
+                ))
+            }
         };
         out.extend(resp.imports().iter().cloned());
     }
@@ -281,8 +301,12 @@ async fn physical_ids(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let resp =
-            page.map_err(|e| anyhow!("listing the resources of {stack_id}: {}", explain(&e, aws)))?;
+        let resp = page.map_err(|e| {
+            crate::error::aws(
+                format!("listing the resources of {stack_id}"),
+                explain(&e, aws),
+            )
+        })?;
         for r in resp.stack_resource_summaries() {
             if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
                 out.insert(l.to_string(), p.to_string());
@@ -300,7 +324,12 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
         let resp = match aws.s3.list_object_versions().bucket(bucket).send().await {
             Ok(r) => r,
             Err(e) if code(&e) == Some("NoSuchBucket") => return Ok(deleted),
-            Err(e) => bail!("listing the objects of {bucket}: {}", explain(&e, aws)),
+            Err(e) => {
+                return Err(crate::error::aws(
+                    format!("listing the objects of {bucket}"),
+                    explain(&e, aws),
+                ))
+            }
         };
         // Versions and delete markers alike are (key, version ID) to delete.
         let entries = resp
@@ -339,7 +368,7 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
             )
             .send()
             .await
-            .map_err(|e| anyhow!("emptying {bucket}: {}", explain(&e, aws)))?;
+            .map_err(|e| crate::error::aws(format!("emptying {bucket}"), explain(&e, aws)))?;
         // Quiet mode reports only what failed (Object Lock, access denied): those
         // objects would be listed again forever, so stop and say which.
         let errors = resp.errors();

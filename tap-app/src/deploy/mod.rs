@@ -18,6 +18,7 @@ pub mod grants;
 pub mod publish;
 pub mod stack;
 pub mod toolkit;
+mod toolkit_stack;
 pub mod ui;
 
 use crate::synth::Synthesized;
@@ -53,6 +54,8 @@ pub struct DeployOptions {
 pub struct Session {
     pub aws: Aws,
     pub ui: Ui,
+    /// The toolkit qualifier (`--qualifier`): which toolkit stack deploys use.
+    pub qualifier: Option<String>,
     in_flight: Arc<Mutex<BTreeSet<String>>>,
 }
 
@@ -61,8 +64,19 @@ impl Session {
         Session {
             aws,
             ui,
+            qualifier: None,
             in_flight: Arc::default(),
         }
+    }
+
+    pub fn with_qualifier(mut self, qualifier: Option<String>) -> Self {
+        self.qualifier = qualifier;
+        self
+    }
+
+    /// The name of the toolkit stack this session deploys with.
+    pub fn toolkit_stack(&self) -> String {
+        toolkit::stack_name(self.qualifier.as_deref())
     }
 
     /// Stacks CloudFormation is working on for this command right now.
@@ -303,7 +317,7 @@ pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -
     if !missing.is_empty() {
         session.ui.line(format!(
             "{}: the CloudFormation execution role lacks {} actions this app needs ({}): `tap bootstrap` widens it",
-            toolkit::STACK_NAME,
+            session.toolkit_stack(),
             missing.len(),
             missing.join(", ")
         ));

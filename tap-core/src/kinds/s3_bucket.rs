@@ -34,7 +34,7 @@ pub const KIND: Kind = Kind {
         arn("arn", AttrValue::GetAtt("Arn"), "s3", "bucket", "The bucket's ARN (for bucket-level actions such as `s3:ListBucket`)."),
         arn("objects", AttrValue::Sub("${${Self}.Arn}/*"), "s3", "object", "The ARN of every object in the bucket (for `s3:GetObject`, `s3:PutObject`)."),
         attr("domain_name", AttrValue::GetAtt("DomainName"), "The bucket's domain name."),
-        attr("key", AttrValue::Linked(encryption_key), "The KMS key the bucket is encrypted with (`encryption: kms(key)`)."),
+        arn("key", AttrValue::Linked(encryption_key), "kms", "key", "The KMS key the bucket is encrypted with (`encryption: kms(key)`); of a bucket from another stack, its key's ARN."),
     ],
     arn_attr: "arn",
     lower,

@@ -79,7 +79,10 @@ impl Bindings {
                 ParamType::Duration => Bound::Duration(60),
                 ParamType::List(_) => Bound::List(Vec::new()),
                 ParamType::Kind(k) if k == "s3::Bucket" => {
-                    Bound::Resource(Handle::bucket(Expr::str("placeholder")))
+                    let mut h = Handle::bucket(Expr::str("placeholder"));
+                    // A bucket from another stack may come with its key.
+                    h.attrs.insert("key".into(), Expr::str("placeholder"));
+                    Bound::Resource(h)
                 }
                 ParamType::Kind(k) => Bound::Resource(Handle {
                     kind: k.clone(),
@@ -126,7 +129,17 @@ impl AssetResolver for PlaceholderAssets {
 
 /// The bucket `tap bootstrap` creates for assets in each account and region.
 pub fn asset_bucket() -> Expr {
-    Expr::sub("tap-assets-${AWS::AccountId}-${AWS::Region}")
+    asset_bucket_for(None)
+}
+
+/// The asset bucket of the toolkit with this qualifier (`tap bootstrap --qualifier`).
+pub fn asset_bucket_for(qualifier: Option<&str>) -> Expr {
+    match qualifier {
+        Some(q) => Expr::sub(format!(
+            "tap-assets-{q}-${{AWS::AccountId}}-${{AWS::Region}}"
+        )),
+        None => Expr::sub("tap-assets-${AWS::AccountId}-${AWS::Region}"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

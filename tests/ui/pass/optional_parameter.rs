@@ -1,5 +1,5 @@
 // `param or kind { … }`: the stack creates the bucket unless it is given one.
-use tap_core::{synth::PlaceholderAssets, Expr, Handle};
+use tap_core::{synth::PlaceholderAssets, Expr, Ref};
 use tap_macros::stack;
 
 stack! {
@@ -13,7 +13,7 @@ stack! {
 fn main() {
     let own = Demo::new(DemoProps::default()).unwrap().synth(&PlaceholderAssets).unwrap();
     assert!(own.resources.contains_key("Bucket"));
-    let given = DemoProps { source: Some(Handle::bucket(Expr::str("existing-bucket"))) };
+    let given = DemoProps { source: Some(Ref::bucket_named("existing-bucket")) };
     let given = Demo::new(given).unwrap().synth(&PlaceholderAssets).unwrap();
     assert!(!given.resources.contains_key("Bucket"));
     assert_eq!(given.outputs["SourceName"].value, Expr::str("existing-bucket"));

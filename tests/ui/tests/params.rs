@@ -73,8 +73,8 @@ stack! {
     }
 }
 
-fn topic(name: &str) -> Handle {
-    Handle {
+fn topic(name: &str) -> tap_core::Ref<tap_core::refs::sns::Topic> {
+    tap_core::Ref::from_handle(Handle {
         kind: "sns::Topic".into(),
         attrs: [
             (
@@ -84,7 +84,7 @@ fn topic(name: &str) -> Handle {
             ("name".to_string(), Expr::str(name)),
         ]
         .into(),
-    }
+    })
 }
 
 fn props() -> ParamsProps {
@@ -231,7 +231,7 @@ fn given_optional_parameters_reach_the_template() {
     p.keep_days = Some(400);
     p.log_days = Some(Duration::from_secs(90 * 86_400));
     p.tracing_on = Some(false);
-    p.shared_logs = Some(Handle::bucket(Expr::str("central-logs")));
+    p.shared_logs = Some(tap_core::Ref::bucket_named("central-logs"));
     let t = synth(p).expect("template");
     assert_eq!(res(&t, "Topic")["DisplayName"], "Alerts");
     assert_eq!(res(&t, "Worker")["ReservedConcurrentExecutions"], 5);

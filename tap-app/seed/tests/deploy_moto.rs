@@ -3,9 +3,15 @@
 //! the outputs and exports of stacks made through change sets (PipelineStack
 //! imports TapStack's), so this deploys with `--method direct`.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
-use common::{stdout, tap};
+use common::stdout;
+use std::process::Output;
+
+fn tap(endpoint: &str, args: &[&str]) -> Output {
+    common::cli(env!("CARGO_BIN_EXE_tap"), endpoint, args)
+}
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,7 +20,7 @@ use tap_app::tools::PythonTool;
 const MOTO: PythonTool = PythonTool {
     label: "moto 5.2.5",
     min_python: (3, 11),
-    lock: include_str!("../locks/moto.txt"),
+    lock: include_str!("../../locks/moto.txt"),
 };
 
 struct Moto(Child);

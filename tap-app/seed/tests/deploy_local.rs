@@ -3,12 +3,23 @@
 //! exactly as a user runs it with `AWS_ENDPOINT_URL` set. What it created is
 //! then read back through each service's own API.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use aws_config::SdkConfig;
-use common::{s3, sdk, stderr, stdout, tap, tap_command};
+use common::{s3, sdk, stderr, stdout};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+/// The seed's `tap` against the emulator (see `common::cli_command`).
+fn tap_command(endpoint: &str, args: &[&str]) -> Command {
+    common::cli_command(env!("CARGO_BIN_EXE_tap"), endpoint, args)
+}
+
+fn tap(endpoint: &str, args: &[&str]) -> Output {
+    common::cli(env!("CARGO_BIN_EXE_tap"), endpoint, args)
+}
 use tap_app::local::{Emulator, LocalDir};
 
 fn start_emulator() -> Emulator {
@@ -46,7 +57,8 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
     let cfn = aws_sdk_cloudformation::Client::new(&sdk);
 
     // What the app will deploy, as `tap synth` sees it.
-    let synthesized = tap_app::cli::synthesize().expect("the app synthesizes");
+    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app"))
+        .expect("the app synthesizes");
     let package = synthesized[0].assets[0].package.clone();
 
     // Without a terminal, the default --require-approval broadening refuses
@@ -137,7 +149,7 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
             s3(&sdk)
                 .get_object()
                 .bucket(&o["PipelineSourceBucketName"])
-                .key(tap_app::stacks::SOURCE_KEY)
+                .key(tap_seed::stacks::SOURCE_KEY)
                 .send(),
         )
         .expect("the source zip is where the pipeline reads it");

@@ -80,7 +80,7 @@ stack! {
 
         tap_lambda = LambdaWithCanary {
             function_name: "tap-application-function",
-            code: asset("../lambda"),
+            code: asset("../../lambda"),
             role: lambda_role,
             environment: {
                 APPLICATION_BUCKET: application_bucket.name,

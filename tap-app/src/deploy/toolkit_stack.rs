@@ -5,10 +5,11 @@ use tap_macros::stack;
 
 stack! {
     /// tap toolkit: the asset bucket deploys upload Lambda packages and large templates to, and the role CloudFormation deploys with from the pipeline.
-    pub stack TapToolkit {
-        // Named as `tap_core::synth::asset_bucket()` names it in every template.
+    pub stack TapToolkit(infix: Str) {
+        // Named as `tap_core::synth::asset_bucket` names it in every template;
+        // `infix` is the qualifier and a dash (`--qualifier`), or nothing.
         assets = s3::Bucket {
-            name: "tap-assets-${AWS::AccountId}-${AWS::Region}",
+            name: "tap-assets-${infix}${AWS::AccountId}-${AWS::Region}",
             versioned: true,
             encryption: S3Managed,
             lifecycle: [{ id: "expire-old-versions", noncurrent_expiration: days(30) }],
@@ -21,7 +22,7 @@ stack! {
         // exactly what deploying the app needs (`deploy::toolkit::template`),
         // unless `--admin-execution-role` asks for it.
         cfn_exec = iam::Role {
-            name: "tap-cfn-exec-${AWS::Region}",
+            name: "tap-cfn-exec-${infix}${AWS::Region}",
             description: "Role CloudFormation assumes to deploy tap stacks from the pipeline",
             assumed_by: service("cloudformation.amazonaws.com"),
             managed_policies: [aws_managed("AdministratorAccess")],

@@ -5,6 +5,7 @@
 //! Every run points `AWS_ENDPOINT_URL` at a closed local port and disables
 //! the EC2 instance metadata service, so nothing leaves this machine.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::stderr;

@@ -1,6 +1,6 @@
 //! Measures what `stack!` does at compile time and what `synth` does at run time,
 //! on the seed stacks, a stack of raw CloudFormation types, and a stack at
-//! CloudFormation's 500-resource limit: `cargo run --release -p tap-app --bin tap-bench`.
+//! CloudFormation's 500-resource limit: `cargo run --release -p tap-seed --bin tap-bench`.
 
 use std::time::{Duration, Instant};
 use tap_core::ir::{Item, Name, StackDef};
@@ -106,8 +106,8 @@ fn main() -> anyhow::Result<()> {
     for d in &found.diagnostics {
         println!("  finding: {}", d.message);
     }
-    let app = tap_app::stacks::app()?;
-    for stack in &app {
+    let app = tap_seed::app()?;
+    for stack in app.stacks() {
         let def = stack.definition();
         let check = time(200, || {
             tap_core::check::check(def, &[], &Default::default())

@@ -1,0 +1,214 @@
+//! Typed references between stacks: a producer's resource as another stack
+//! takes it. `Ref<s3::Bucket>` is a bucket and nothing else, so handing a
+//! queue to a bucket parameter is a rustc error, and a bucket encrypted with a
+//! KMS key goes only to a parameter whose roles may use the key.
+//!
+//! A reference is a set of `Fn::ImportValue`s of deterministic export names
+//! (`<Stack>:<LogicalId>:<Attribute>`): tap adds the matching outputs and
+//! exports to the producer when it synthesises the app, for exactly the
+//! attributes consumers use.
+
+use crate::synth::Handle;
+use crate::template::Expr;
+use std::marker::PhantomData;
+
+/// Says which producer-side reference a parameter type takes.
+#[diagnostic::on_unimplemented(
+    message = "a reference to a `{Src}` given where a `{Self}` is expected",
+    label = "this is a `{Src}`",
+    note = "a stack parameter of a kind takes a reference to a resource of that kind only",
+    note = "a bucket encrypted with a KMS key goes only to a parameter whose role may use the key: `kms:GenerateDataKey on <param>.key` to write objects, `kms:Decrypt on <param>.key` to read them"
+)]
+pub trait Accepts<Src> {}
+
+macro_rules! kinds {
+    ($($service:ident :: $kind:ident),* $(,)?) => {
+        $(
+            pub mod $service {
+                /// The kind of the same name in `stack!`.
+                #[derive(Debug, Clone, Copy)]
+                pub struct $kind;
+                impl super::Accepts<$kind> for $kind {}
+                impl super::Kind for $kind {
+                    const NAME: &'static str = concat!(stringify!($service), "::", stringify!($kind));
+                }
+            }
+        )*
+    };
+}
+
+/// A marker type for a resource kind.
+pub trait Kind {
+    /// The kind's name in `stack!` (`s3::Bucket`).
+    const NAME: &'static str;
+}
+
+kinds!(
+    cloudwatch::Alarm,
+    codebuild::Project,
+    codepipeline::Pipeline,
+    iam::Role,
+    kms::Key,
+    lambda::Function,
+    logs::LogGroup,
+    secretsmanager::Secret,
+    sns::Topic,
+    sqs::Queue,
+);
+
+/// The CodeDeploy kinds share a module.
+pub mod codedeploy {
+    #[derive(Debug, Clone, Copy)]
+    pub struct LambdaApplication;
+    #[derive(Debug, Clone, Copy)]
+    pub struct LambdaDeploymentGroup;
+    impl super::Accepts<LambdaApplication> for LambdaApplication {}
+    impl super::Accepts<LambdaDeploymentGroup> for LambdaDeploymentGroup {}
+    impl super::Kind for LambdaApplication {
+        const NAME: &'static str = "codedeploy::LambdaApplication";
+    }
+    impl super::Kind for LambdaDeploymentGroup {
+        const NAME: &'static str = "codedeploy::LambdaDeploymentGroup";
+    }
+}
+
+/// Buckets: which a parameter takes depends on what its stack does with the
+/// objects (the KMS check, across stacks).
+pub mod s3 {
+    /// Any bucket: its stack's roles do not use its objects.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Bucket;
+    /// A bucket encrypted with a KMS key of its producer's, whose key the
+    /// consumer's roles may use (`<param>.key`).
+    #[derive(Debug, Clone, Copy)]
+    pub struct KmsBucket;
+    /// A bucket with no customer-managed KMS key (S3-managed encryption):
+    /// what a stack whose roles read or write its objects without a grant on
+    /// a key takes.
+    #[derive(Debug, Clone, Copy)]
+    pub struct BucketWithoutKmsKey;
+
+    impl super::Accepts<KmsBucket> for Bucket {}
+    impl super::Accepts<BucketWithoutKmsKey> for Bucket {}
+    impl super::Accepts<KmsBucket> for KmsBucket {}
+    impl super::Accepts<BucketWithoutKmsKey> for BucketWithoutKmsKey {}
+    impl super::Kind for Bucket {
+        const NAME: &'static str = "s3::Bucket";
+    }
+    impl super::Kind for KmsBucket {
+        const NAME: &'static str = "s3::Bucket";
+    }
+    impl super::Kind for BucketWithoutKmsKey {
+        const NAME: &'static str = "s3::Bucket";
+    }
+}
+
+/// A resource of kind `K` from outside the stack that takes it: another
+/// stack's (through exports and imports) or one that exists already.
+#[derive(Debug, Clone)]
+pub struct Ref<K> {
+    handle: Handle,
+    kind: PhantomData<K>,
+}
+
+impl<K: Kind> Ref<K> {
+    /// A resource by its attributes as expressions: what `stack!`'s accessors
+    /// make of a producer's resource, or a resource that exists outside the app.
+    pub fn from_handle(handle: Handle) -> Ref<K> {
+        Ref {
+            handle,
+            kind: PhantomData,
+        }
+    }
+
+    /// What the stack that takes it binds: the attributes as expressions.
+    pub fn into_handle(self) -> Handle {
+        self.handle
+    }
+
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+}
+
+impl Ref<s3::Bucket> {
+    /// A bucket that exists outside the app, known by its name.
+    pub fn bucket_named(name: impl Into<String>) -> Ref<s3::Bucket> {
+        Ref::from_handle(Handle::bucket(Expr::Str(name.into())))
+    }
+}
+
+impl Ref<s3::BucketWithoutKmsKey> {
+    /// A bucket that exists outside the app, known by its name, that is not
+    /// encrypted with a customer-managed KMS key (you vouch for it).
+    pub fn bucket_without_kms_key_named(name: impl Into<String>) -> Ref<s3::BucketWithoutKmsKey> {
+        Ref::from_handle(Handle::bucket(Expr::Str(name.into())))
+    }
+}
+
+/// The export name tap gives a producer's attribute: `<Stack>:<LogicalId>:<Attribute>`.
+pub fn export_name(stack: &str, logical_id: &str, attribute: &str) -> String {
+    format!("{stack}:{logical_id}:{}", attribute.replace('.', "-"))
+}
+
+/// The parts of a name [`export_name`] made.
+pub fn parse_export_name(name: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = name.rsplitn(3, ':');
+    let attribute = parts.next()?;
+    let logical_id = parts.next()?;
+    let stack = parts.next()?;
+    Some((stack, logical_id, attribute))
+}
+
+/// What a stack's roles need of a bucket it takes as a parameter, for the KMS
+/// check across stacks: the parameter's type says it, and rustc holds the
+/// producer's bucket to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BucketNeed {
+    /// Its objects are not used: any bucket.
+    Any,
+    /// A role may use `<param>.key`: a bucket encrypted with a KMS key.
+    Key,
+    /// A role reads or writes its objects with no grant on a key: a bucket
+    /// without a customer-managed KMS key, or every request would be denied.
+    NoKey,
+}
+
+/// What the roles of `stack` need of its bucket parameter `param`.
+pub fn bucket_need(stack: &crate::ir::StackDef, param: &str) -> BucketNeed {
+    use crate::ir::{field, Effect, Value};
+    let (mut objects, mut key) = (false, false);
+    for r in stack.resources() {
+        let Some(Value::List { items, .. }) = field(&r.fields, "allow") else {
+            continue;
+        };
+        for item in items {
+            let Value::Statement(s) = item else { continue };
+            if s.effect != Effect::Allow || s.not_actions || s.not_resources {
+                continue;
+            }
+            for res in &s.resources {
+                let Value::Path { segments } = res else {
+                    continue;
+                };
+                if segments.first().map(|n| n.text.as_str()) != Some(param) {
+                    continue;
+                }
+                match segments.get(1).map(|n| n.text.as_str()) {
+                    Some("objects") => {
+                        objects |= s.actions.iter().any(|a| a.text.starts_with("s3:"));
+                    }
+                    Some("key") => {
+                        key |= s.actions.iter().any(|a| a.text.starts_with("kms:"));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    match (key, objects) {
+        (true, _) => BucketNeed::Key,
+        (false, true) => BucketNeed::NoKey,
+        (false, false) => BucketNeed::Any,
+    }
+}
