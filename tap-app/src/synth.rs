@@ -130,7 +130,7 @@ fn add_reference_exports(out: &mut [Synthesized]) -> anyhow::Result<()> {
 }
 
 /// The export name as CloudFormation will see it, when it is known before deploy.
-fn export_text(e: &Expr, stack: &str) -> Option<String> {
+pub(crate) fn export_text(e: &Expr, stack: &str) -> Option<String> {
     match e {
         Expr::Str(s) => Some(s.clone()),
         Expr::Sub(s, vars) if vars.is_empty() => {

@@ -247,7 +247,7 @@ async fn dependents_deployed(
 
 /// The stacks that import an export (every page); `None` when the endpoint
 /// gives no answer CloudFormation would (no error code: the call is not there).
-async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>> {
+pub(crate) async fn imports(session: &Session, export: &str) -> Result<Option<Vec<String>>> {
     let aws = &session.aws;
     let mut out = Vec::new();
     let mut pages = aws

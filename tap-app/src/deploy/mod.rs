@@ -234,6 +234,20 @@ pub async fn deploy(
             }
         }
     }
+    // CloudFormation fails an update that removes an export another stack
+    // imports, after it has started: refuse before anything changes.
+    for s in waves.iter().flatten() {
+        if let Some((export, importers)) =
+            removed_exports_in_use(session, s).await?.into_iter().next()
+        {
+            return Err(crate::Error::ExportInUse {
+                stack: s.name.clone(),
+                export,
+                importers,
+            }
+            .into());
+        }
+    }
     let bucket = toolkit.as_ref().map(|t| t.bucket.as_str());
     let mut report = Report::default();
     let mut failures = Vec::new();
@@ -309,6 +323,63 @@ pub fn write_outputs(
         .map_err(|e| anyhow!("writing {}: {e}", path.display()))
 }
 
+/// The exports the deployed `s` has and its new template drops, with the
+/// other stacks that still import each.
+async fn removed_exports_in_use(
+    session: &Session,
+    s: &Synthesized,
+) -> Result<Vec<(String, Vec<String>)>> {
+    let Some(deployed) = cfn::describe(&session.aws, &s.name).await? else {
+        return Ok(Vec::new());
+    };
+    let kept: BTreeSet<String> = s
+        .template
+        .outputs
+        .values()
+        .filter_map(|o| o.export_name.as_ref())
+        .filter_map(|e| crate::synth::export_text(e, &s.name))
+        .collect();
+    let mut out = Vec::new();
+    for export in deployed.exports.iter().filter(|e| !kept.contains(*e)) {
+        let mut importers = destroy::imports(session, export).await?.unwrap_or_default();
+        if importers.is_empty() {
+            // LocalStack answers ListImports with nothing for imports inside
+            // a policy document: read the deployed templates themselves.
+            importers = importers_by_template(session, export).await?;
+        }
+        importers.retain(|i| *i != s.name);
+        if !importers.is_empty() {
+            out.push((export.clone(), importers));
+        }
+    }
+    Ok(out)
+}
+
+/// The deployed stacks whose templates import `export`.
+async fn importers_by_template(session: &Session, export: &str) -> Result<Vec<String>> {
+    use aws_sdk_cloudformation::types::StackStatus;
+    let aws = &session.aws;
+    let needle = serde_json::json!({ "Fn::ImportValue": export }).to_string();
+    let mut out = Vec::new();
+    let mut pages = aws.cfn.list_stacks().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| crate::error::aws("listing the stacks", aws::explain(&e, aws)))?;
+        for summary in page.stack_summaries() {
+            if summary.stack_status() == Some(&StackStatus::DeleteComplete) {
+                continue;
+            }
+            let (Some(name), Some(id)) = (summary.stack_name(), summary.stack_id()) else {
+                continue;
+            };
+            if cfn::template(aws, id).await?.to_string().contains(&needle) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `tap diff`: each stack's changes against what is deployed, through a
 /// change set that is deleted again. Changes nothing. Returns how many stacks differ.
 pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
@@ -324,6 +395,16 @@ pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -
     }
     let mut changed = 0;
     for s in waves(stacks, names)?.into_iter().flatten() {
+        for (export, importers) in removed_exports_in_use(session, s).await? {
+            session.ui.line(format!(
+                "{}: removes the export `{export}`, which {} still import{}: deploy refuses this until {} no longer import{} it",
+                s.name,
+                importers.join(", "),
+                if importers.len() == 1 { "s" } else { "" },
+                importers.join(", "),
+                if importers.len() == 1 { "s" } else { "" },
+            ));
+        }
         let template = s.template.to_json();
         let req = stack::Request {
             name: &s.name,
