@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-cargo build --quiet -p tap-app --bin tap
+cargo build --quiet -p tap-seed --bin tap
 tap=target/debug/tap
 $tap synth --out target/bench-synth >/dev/null   # builds the Lambda package if needed
 now() { date +%s.%N; }

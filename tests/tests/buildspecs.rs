@@ -43,14 +43,14 @@ const LOCAL: &[(&str, &str, Option<&str>, &str)] = &[
     ),
     (
         "tap-build",
-        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-app",
-        Some("cd $TAP_BUILD_DIR && cargo build --locked -p tap-app"),
+        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-seed",
+        Some("cd $TAP_BUILD_DIR && cargo build --locked -p tap-seed"),
         "debug, as the rest of the suite builds: a cold release build of the AWS SDK takes most of an hour on 2 cores",
     ),
     (
         "tap-build",
-        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- synth --out tap.out",
-        Some("cd $TAP_BUILD_DIR && cargo run --locked -p tap-app -- synth --out tap.out"),
+        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-seed -- synth --out tap.out",
+        Some("cd $TAP_BUILD_DIR && cargo run --locked -p tap-seed -- synth --out tap.out"),
         "debug, likewise (the Lambda package is a release build either way, and is built here)",
     ),
     (
@@ -61,8 +61,8 @@ const LOCAL: &[(&str, &str, Option<&str>, &str)] = &[
     ),
     (
         "tap-deploy",
-        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
-        Some("cd $TAP_BUILD_DIR && cargo run --locked -p tap-app -- deploy TapStack --require-approval never"),
+        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-seed -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
+        Some("cd $TAP_BUILD_DIR && cargo run --locked -p tap-seed -- deploy TapStack --require-approval never"),
         "to LocalStack (AWS_ENDPOINT_URL), which has no CloudFormation execution role to pass",
     ),
 ];

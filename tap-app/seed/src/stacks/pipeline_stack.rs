@@ -45,10 +45,10 @@ stack! {
                         // Built in one fixed place: CodeBuild's source directory is new on
                         // every build, and cargo's cached work is valid only where it was done.
                         "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
-                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-app",
+                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-seed",
                         // The templates, and the Lambda package they name (built with the
                         // cargo-lambda of tap's lock file into .tap/assets).
-                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- synth --out tap.out",
+                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-seed -- synth --out tap.out",
                         // What the next stages need, where CodeBuild collects the artifact.
                         "mkdir -p $CODEBUILD_SRC_DIR/.tap && cp -a $TAP_BUILD_DIR/tap.out $CODEBUILD_SRC_DIR/ && cp -a $TAP_BUILD_DIR/.tap/assets $CODEBUILD_SRC_DIR/.tap/",
                     ] },
@@ -128,7 +128,7 @@ stack! {
 
         // Seed fix: the seed gave this role cloudformation:*, iam:*, s3:*, lambda:*, …
         // on `*`. It needs exactly the calls `tap deploy` makes through a change
-        // set (tap-app/tests/deploy_local.rs checks them against a real deploy):
+        // set (tap-app/seed/tests/deploy_local.rs checks them against a real deploy):
         // on the application's stack, reading the toolkit's outputs, tap's asset
         // bucket, and passing the CloudFormation execution role that `tap
         // bootstrap` creates; CloudFormation itself does the rest as that role.
@@ -187,7 +187,7 @@ stack! {
                         "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
                         // The Lambda package is in the input artifact (.tap/assets, by source
                         // hash): deploying uploads it, it does not build it again.
-                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-app -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
+                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-seed -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
                     ] },
                 },
                 // Restored before and saved after every build (`cache_bucket`).
