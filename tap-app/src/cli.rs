@@ -252,10 +252,9 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 outputs_file: outputs_file.clone(),
                 role_arn: role_arn.clone(),
             };
-            interruptible(
-                &session,
-                deploy::deploy(&session, &synthesized, &select.stacks, &opts),
-            )
+            interruptible(&session, async {
+                Ok(deploy::deploy(&session, &synthesized, &select.stacks, &opts).await?)
+            })
             .await?;
         }
         Command::Destroy { select, force } => {
@@ -265,10 +264,12 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             // Only names and dependencies matter: what is deleted is what is deployed.
             let synthesized = synth::synth_unpackaged(&app.stacks)?;
             let session = connect(&cli.target, app, ui).await?;
-            interruptible(
-                &session,
-                deploy::destroy::destroy(&session, &synthesized, &select.stacks, *force),
-            )
+            interruptible(&session, async {
+                Ok(
+                    deploy::destroy::destroy(&session, &synthesized, &select.stacks, *force)
+                        .await?,
+                )
+            })
             .await?;
         }
         Command::Source {

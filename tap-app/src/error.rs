@@ -29,7 +29,7 @@ pub enum Error {
     #[error("{context}: {message}")]
     Aws { context: String, message: String },
     /// Deploying `stack` would remove an export another deployed stack still imports.
-    #[error("{stack}: not deployed: it would remove the export `{export}`, which {} still import{}; deploy {} first, so that nothing imports it, then {stack}", importers.join(", "), if importers.len() == 1 { "s" } else { "" }, importers.join(", "))]
+    #[error("{stack}: not deployed: it would remove the export `{export}`, which {} still import{}: first deploy {} without the reference (or destroy {}), then {stack}", importers.join(", "), if importers.len() == 1 { "s" } else { "" }, importers.join(", "), if importers.len() == 1 { "it" } else { "them" })]
     ExportInUse {
         stack: String,
         export: String,

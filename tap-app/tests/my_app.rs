@@ -97,7 +97,7 @@ fn a_users_app_builds_synthesises_and_deploys_with_typed_references() {
         .values()
         .filter_map(|o| o["Export"]["Name"].as_str())
         .collect();
-    assert_eq!(exports, ["Storage:Uploads:Arn", "Storage:UploadsKey:Arn"]);
+    assert_eq!(exports, ["Storage:Uploads:Ref", "Storage:UploadsKey:Arn"]);
     let policy = ingest["Resources"]["Writer"]["Properties"]["Policies"].to_string();
     assert!(
         policy.contains(r#"{"Fn::ImportValue":"Storage:UploadsKey:Arn"}"#),
@@ -155,7 +155,7 @@ fn a_users_app_builds_synthesises_and_deploys_with_typed_references() {
         .expect("diff runs");
     assert!(
         ui.text().contains(
-            "Storage: removes the export `Storage:Uploads:Arn`, which Ingest still imports"
+            "Storage: removes the export `Storage:Uploads:Ref`, which Ingest still imports"
         ),
         "{}",
         ui.text()

@@ -246,7 +246,7 @@ fn calls(client: &StaticReplayClient) -> Vec<String> {
 
 /// Runs a deploy against the replayed responses; returns its result, its
 /// report, and the CloudFormation actions it called, in order.
-fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec<String>) {
+fn run(replay: Vec<ReplayEvent>) -> (Result<deploy::Report, tap_app::Error>, String, Vec<String>) {
     run_asking(replay, RequireApproval::Never)
 }
 
@@ -254,7 +254,7 @@ fn run(replay: Vec<ReplayEvent>) -> (anyhow::Result<deploy::Report>, String, Vec
 fn run_asking(
     replay: Vec<ReplayEvent>,
     approval: RequireApproval,
-) -> (anyhow::Result<deploy::Report>, String, Vec<String>) {
+) -> (Result<deploy::Report, tap_app::Error>, String, Vec<String>) {
     let client = StaticReplayClient::new(replay);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (result, text) = rt.block_on(async {
@@ -573,7 +573,7 @@ fn first_error_of(code: &str, message: &str) -> String {
 }
 
 /// The first line of a failed run, checked to be free of the SDK's `Debug` output.
-fn first_error_line(result: anyhow::Result<deploy::Report>) -> String {
+fn first_error_line(result: Result<deploy::Report, tap_app::Error>) -> String {
     let e = match result {
         Ok(_) => panic!("the deploy succeeded"),
         Err(e) => format!("{e:#}"),
@@ -615,7 +615,7 @@ fn a_skewed_clock_is_named() {
 /// Runs `tap destroy --force` of the stack against the replayed responses
 /// (CloudFormation's and S3's); returns its result, its report, and the calls
 /// it made in order (S3's as `s3:<method> <query>`).
-fn run_destroy(replay: Vec<ReplayEvent>) -> (anyhow::Result<()>, String, Vec<String>) {
+fn run_destroy(replay: Vec<ReplayEvent>) -> (Result<(), tap_app::Error>, String, Vec<String>) {
     let client = StaticReplayClient::new(replay);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (result, text) = rt.block_on(async {

@@ -250,7 +250,15 @@ impl Stack {
         };
         let id = crate::constructs::logical_id(resource);
         let mut attrs = std::collections::BTreeMap::new();
+        // A bucket's ARNs follow from its name: one export, not three.
+        let bucket = kind.is_some_and(|k| k.name == "s3::Bucket");
+        if bucket {
+            attrs = Handle::bucket(import(&id, "Ref")).attrs;
+        }
         for a in kind.map(|k| k.attrs).unwrap_or_default() {
+            if attrs.contains_key(a.name) {
+                continue;
+            }
             let value = match a.value {
                 AttrValue::Ref => import(&id, "Ref"),
                 AttrValue::GetAtt(att) => import(&id, att),

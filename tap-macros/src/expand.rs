@@ -61,7 +61,9 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
         };
         push(syn::Error::new(span, message));
     }
-    let props = props_fields(&parsed.stack, &mut push);
+    // The checked definition has its constructs expanded: a role inside one that
+    // writes to a bucket parameter counts for the parameter's type.
+    let props = props_fields(&checked.stack, &mut push);
     let definition = match errors {
         Some(_) => None,
         None => serde_json::to_string(&checked.stack).ok(),

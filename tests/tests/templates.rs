@@ -236,7 +236,17 @@ fn every_seed_output_is_there_with_its_export() {
     for output in ["TestInvokeCommand", "CheckDLQCommand", "ViewLogsCommand"] {
         assert!(outputs[output]["Export"].is_null(), "{output}");
     }
-    assert_eq!(outputs.len(), 17);
+    // The seed's 17, and the export of the source bucket's name that
+    // PipelineStack's typed reference to it imports.
+    assert_eq!(outputs.len(), 18);
+    assert_eq!(
+        outputs["ExportPipelineSourceRef"]["Export"]["Name"],
+        "TapStack:PipelineSource:Ref"
+    );
+    assert_eq!(
+        outputs["ExportPipelineSourceRef"]["Value"],
+        json!({ "Ref": "PipelineSource" })
+    );
     assert_eq!(
         outputs["ViewLogsCommand"]["Value"],
         json!({ "Fn::Sub": "aws logs tail ${TapLambdaLogGroup} --follow" })
@@ -251,7 +261,7 @@ fn the_pipeline_imports_the_source_bucket_from_tap_stack() {
     let source = &p["Stages"][0]["Actions"][0];
     assert_eq!(
         source["Configuration"]["S3Bucket"],
-        json!({ "Fn::ImportValue": "TapStack-PipelineSourceBucket" })
+        json!({ "Fn::ImportValue": "TapStack:PipelineSource:Ref" })
     );
     assert_eq!(source["Configuration"]["S3ObjectKey"], "tap-source.zip");
     let stages: Vec<&str> = p["Stages"]

@@ -337,3 +337,28 @@ fn an_assume_role_profile_on_an_expired_sso_source_names_the_sso_profile() {
         "{line}"
     );
 }
+
+/// The binary carries no absolute path of the machine that built it: run
+/// from outside its project, it says where it looked for its function's code.
+#[test]
+fn outside_its_project_the_binary_says_where_its_sources_should_be() {
+    let dir = std::env::temp_dir().join(format!("tap-moved-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_tap"))
+        .args(["synth", "--out", "out"])
+        .current_dir(&dir)
+        .output()
+        .expect("tap runs");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("TapStack: its assets are relative to `tap-app/seed` in the project")
+            && err.contains("run tap from inside the project that declares the stack"),
+        "{err}"
+    );
+    assert!(
+        !dir.join(".tap").exists(),
+        "nothing written where it was run"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -29,6 +29,17 @@ pub async fn destroy(
     stacks: &[Synthesized],
     names: &[String],
     force: bool,
+) -> Result<Vec<Retained>, crate::Error> {
+    destroy_inner(session, stacks, names, force)
+        .await
+        .map_err(crate::Error::from)
+}
+
+async fn destroy_inner(
+    session: &Session,
+    stacks: &[Synthesized],
+    names: &[String],
+    force: bool,
 ) -> Result<Vec<Retained>> {
     let (aws, ui) = (&session.aws, &session.ui);
     let order: Vec<&Synthesized> = waves(stacks, &[])?

@@ -189,6 +189,17 @@ pub async fn deploy(
     stacks: &[Synthesized],
     names: &[String],
     opts: &DeployOptions,
+) -> Result<Report, crate::Error> {
+    deploy_inner(session, stacks, names, opts)
+        .await
+        .map_err(crate::Error::from)
+}
+
+async fn deploy_inner(
+    session: &Session,
+    stacks: &[Synthesized],
+    names: &[String],
+    opts: &DeployOptions,
 ) -> Result<Report> {
     let started = std::time::Instant::now();
     let waves = waves(stacks, names)?;
@@ -382,7 +393,17 @@ async fn importers_by_template(session: &Session, export: &str) -> Result<Vec<St
 
 /// `tap diff`: each stack's changes against what is deployed, through a
 /// change set that is deleted again. Changes nothing. Returns how many stacks differ.
-pub async fn diff(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
+pub async fn diff(
+    session: &Session,
+    stacks: &[Synthesized],
+    names: &[String],
+) -> Result<usize, crate::Error> {
+    diff_inner(session, stacks, names)
+        .await
+        .map_err(crate::Error::from)
+}
+
+async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
     let bucket = toolkit::find(session).await?.map(|t| t.bucket);
     let missing = toolkit::missing_actions(session, stacks).await?;
     if !missing.is_empty() {

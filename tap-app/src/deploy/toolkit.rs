@@ -259,7 +259,17 @@ pub async fn ensure(
 /// the app keeps every action the deployed role already had: stacks deployed
 /// earlier (resources since removed from the app, another app sharing the
 /// toolkit) must still be updatable and deletable with it.
-pub async fn bootstrap(session: &Session, method: Method, role: &ExecRole) -> Result<Toolkit> {
+pub async fn bootstrap(
+    session: &Session,
+    method: Method,
+    role: &ExecRole,
+) -> Result<Toolkit, crate::Error> {
+    bootstrap_inner(session, method, role)
+        .await
+        .map_err(crate::Error::from)
+}
+
+async fn bootstrap_inner(session: &Session, method: Method, role: &ExecRole) -> Result<Toolkit> {
     let role = match role {
         ExecRole::App(policy) => ExecRole::App(
             policy.clone().with_actions(

@@ -35,6 +35,6 @@ fn main() {
     assert_eq!(t.outputs["Target"].value, import("Data:Records:Ref"));
     assert_eq!(
         t.imports(),
-        vec!["Data:DataKey:Arn", "Data:Jobs:Arn", "Data:Records:Arn", "Data:Records:Ref"]
+        vec!["Data:DataKey:Arn", "Data:Jobs:Arn", "Data:Records:Ref"]
     );
 }
