@@ -167,6 +167,9 @@ pub async fn run(cli: Cli, app: &App, ui: &Ui) -> Result<(), Error> {
     if let Some(q) = &cli.target.qualifier {
         app.qualifier = Some(q.clone());
     }
+    if let Some(q) = &app.qualifier {
+        parse_qualifier(q).map_err(|why| Error::Other(format!("qualifier `{q}`: {why}")))?;
+    }
     run_on(&cli, &app, ui).await.map_err(Error::from)
 }
 

@@ -39,12 +39,12 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
         let (template, staged) = match packager {
             Some(p) => {
                 let base = crate::project_dir().join(stack.base_dir());
-                if !stack.assets().is_empty() && !base.is_dir() {
+                if let Some(missing) = stack.assets().iter().find(|a| !base.join(a).is_dir()) {
                     anyhow::bail!(
-                        "{}: its assets are relative to `{}` in the project, and {} is not there: run tap from inside the project that declares the stack",
+                        "{}: its asset `{missing}` is relative to `{}` in the project, and {} is not there: run tap from inside the project that declares the stack",
                         stack.name(),
-                        stack.base_dir().display(),
-                        base.display()
+                        if stack.base_dir().as_os_str().is_empty() { Path::new(".") } else { stack.base_dir() }.display(),
+                        base.join(missing).display()
                     );
                 }
                 let assets = Assets::new(&base, p);
@@ -116,11 +116,21 @@ fn add_reference_exports(out: &mut [Synthesized]) -> anyhow::Result<()> {
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect();
+        if let Some(existing) = producer.template.outputs.get(&output) {
+            if existing.export_name != Some(Expr::Str(import.clone())) {
+                anyhow::bail!(
+                    "{stack} has an output `{output}`, the name tap gives the export {consumer} imports (`{import}`): rename the output"
+                );
+            }
+            continue;
+        }
         producer.template.outputs.insert(
             output,
             tap_core::template::Output {
                 value,
-                description: Some(format!("{id}'s {attribute}, for {consumer}")),
+                description: Some(format!(
+                    "{id}'s {attribute}, for the stacks that reference it"
+                )),
                 export_name: Some(Expr::Str(import.clone())),
                 condition: None,
             },

@@ -282,7 +282,7 @@ fn an_asset_already_uploaded_is_not_uploaded_again() {
         let stack = Function::new(FunctionProps::default())
             .unwrap()
             .with_name(name);
-        let assets = Assets::new(stack.base_dir(), &packager);
+        let assets = Assets::new(&tap_app::project_dir().join(stack.base_dir()), &packager);
         let template = stack.synth(&assets).expect("synthesizes");
         Synthesized {
             name: name.to_string(),

@@ -97,14 +97,14 @@ fn a_users_app_builds_synthesises_and_deploys_with_typed_references() {
         .values()
         .filter_map(|o| o["Export"]["Name"].as_str())
         .collect();
-    assert_eq!(exports, ["Storage:Uploads:Ref", "Storage:UploadsKey:Arn"]);
+    assert_eq!(exports, ["Storage:UploadsKey:Arn", "Storage:Uploads:Ref"]);
     let policy = ingest["Resources"]["Writer"]["Properties"]["Policies"].to_string();
     assert!(
         policy.contains(r#"{"Fn::ImportValue":"Storage:UploadsKey:Arn"}"#),
         "{policy}"
     );
     assert!(
-        policy.contains(r#""Fn::ImportValue":"Storage:Uploads:Arn""#),
+        policy.contains(r#""Fn::ImportValue":"Storage:Uploads:Ref""#),
         "{policy}"
     );
     std::fs::remove_dir_all(&out_dir).ok();

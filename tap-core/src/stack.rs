@@ -242,6 +242,14 @@ impl Stack {
     /// for the attributes consumers use.
     pub fn reference(&self, resource: &str) -> Handle {
         let decl = self.def.resources().find(|r| r.name.text == resource);
+        // `x = p or kind { … }` with `p` given: the stack made nothing, and
+        // the reference is what it was given.
+        if let Some(Bound::Resource(given)) = decl
+            .and_then(|d| d.unless_param.as_ref())
+            .and_then(|p| self.bindings.0.get(&p.text))
+        {
+            return given.clone();
+        }
         let kind = decl.and_then(|d| crate::kinds::kind(&d.kind.text));
         let import = |id: &str, attr: &str| {
             Expr::ImportValue(Box::new(Expr::Str(crate::refs::export_name(
@@ -289,12 +297,31 @@ impl Stack {
                     let Some(Value::Path { segments }) = target else {
                         continue;
                     };
+                    // A key the stack was given: its ARN as it was given.
+                    if let Some(Bound::Resource(key)) =
+                        segments.first().and_then(|n| self.bindings.0.get(&n.text))
+                    {
+                        if let Some(arn) = key.attrs.get("arn") {
+                            attrs.insert(a.name.to_string(), arn.clone());
+                        }
+                        continue;
+                    }
                     let Some(other) = segments
                         .first()
                         .and_then(|n| self.def.resources().find(|r| r.name.text == n.text))
                     else {
                         continue;
                     };
+                    if let Some(Bound::Resource(key)) = other
+                        .unless_param
+                        .as_ref()
+                        .and_then(|p| self.bindings.0.get(&p.text))
+                    {
+                        if let Some(arn) = key.attrs.get("arn") {
+                            attrs.insert(a.name.to_string(), arn.clone());
+                        }
+                        continue;
+                    }
                     let Some(other_kind) = crate::kinds::kind(&other.kind.text) else {
                         continue;
                     };

@@ -223,6 +223,24 @@ fn rust_type(
     })
 }
 
+/// The stack value's own methods (its type's and, through `Deref`, `Stack`'s).
+const RESERVED: &[&str] = &[
+    "new",
+    "into_stack",
+    "with_name",
+    "name",
+    "definition",
+    "termination_protection",
+    "base_dir",
+    "bind",
+    "validate",
+    "resolve",
+    "assets",
+    "export",
+    "reference",
+    "synth",
+];
+
 fn generate(
     parsed: &StackInput,
     checked: &StackDef,
@@ -265,8 +283,10 @@ fn generate(
     let mut named = std::collections::BTreeSet::new();
     let accessors = checked.resources().filter_map(|r| {
         let method = syn::parse_str::<syn::Ident>(&r.name.text).ok()?;
-        // One per name (a name declared twice is already an error).
-        if method == "new" || !named.insert(r.name.text.clone()) {
+        // One per name (a name declared twice is already an error), and none
+        // that would hide a method of the stack itself: such a resource is
+        // `Ref::from_handle(stack.reference("name"))`.
+        if RESERVED.contains(&r.name.text.as_str()) || !named.insert(r.name.text.clone()) {
             return None;
         }
         let m = resource_marker(r)?;

@@ -231,8 +231,12 @@ fn intrinsic(template: &Value, name: &str, arg: &Value) -> Option<Value> {
             [Value::String(s), Value::Object(vars)] => sub(template, s, vars),
             _ => return None,
         },
-        // An export's value is not in the template: its name, as a name.
-        ("Fn::ImportValue", x) => text_of(&concretize_in(template, x)).to_ascii_lowercase(),
+        // An export's value is not in the template: its name, as a name (a
+        // typed reference's `Stack:Id:Ref` made `stack-id-ref`, as a bucket
+        // name would be).
+        ("Fn::ImportValue", x) => text_of(&concretize_in(template, x))
+            .to_ascii_lowercase()
+            .replace(':', "-"),
         ("Fn::Join", Value::Array(a)) => match a.as_slice() {
             [Value::String(sep), parts] => match concretize_in(template, parts) {
                 Value::Array(parts) => parts

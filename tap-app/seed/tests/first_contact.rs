@@ -352,8 +352,9 @@ fn outside_its_project_the_binary_says_where_its_sources_should_be() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("TapStack: its assets are relative to `tap-app/seed` in the project")
-            && err.contains("run tap from inside the project that declares the stack"),
+        err.contains(
+            "TapStack: its asset `../../lambda` is relative to `tap-app/seed` in the project"
+        ) && err.contains("run tap from inside the project that declares the stack"),
         "{err}"
     );
     assert!(

@@ -245,20 +245,6 @@ async fn deploy_inner(
             }
         }
     }
-    // CloudFormation fails an update that removes an export another stack
-    // imports, after it has started: refuse before anything changes.
-    for s in waves.iter().flatten() {
-        if let Some((export, importers)) =
-            removed_exports_in_use(session, s).await?.into_iter().next()
-        {
-            return Err(crate::Error::ExportInUse {
-                stack: s.name.clone(),
-                export,
-                importers,
-            }
-            .into());
-        }
-    }
     let bucket = toolkit.as_ref().map(|t| t.bucket.as_str());
     let mut report = Report::default();
     let mut failures = Vec::new();
@@ -295,7 +281,7 @@ async fn deploy_inner(
                     }
                     report.outputs.insert(name, outputs);
                 }
-                Err(e) => failures.push(format!("{e:#}")),
+                Err(e) => failures.push(e),
             }
         }
         if !failures.is_empty() {
@@ -318,8 +304,16 @@ async fn deploy_inner(
         report.unchanged.len(),
         session.aws.calls.summary()
     ));
+    // One failure keeps its type (a library caller matches on it); several
+    // stacks of a wave failing at once are reported together.
+    if failures.len() == 1 {
+        if let Some(e) = failures.pop() {
+            return Err(e);
+        }
+    }
     if !failures.is_empty() {
-        return Err(anyhow!(failures.join("\n")));
+        let all: Vec<String> = failures.iter().map(|e| format!("{e:#}")).collect();
+        return Err(anyhow!(all.join("\n")));
     }
     Ok(report)
 }
@@ -334,31 +328,38 @@ pub fn write_outputs(
         .map_err(|e| anyhow!("writing {}: {e}", path.display()))
 }
 
-/// The exports the deployed `s` has and its new template drops, with the
-/// other stacks that still import each.
-async fn removed_exports_in_use(
+/// The exports the deployed stack has and `template` drops, with the other
+/// stacks that still import each. CloudFormation fails such an update after
+/// it has started; `deploy` refuses it first, `diff` says so.
+pub(crate) async fn removed_exports_in_use(
     session: &Session,
-    s: &Synthesized,
+    name: &str,
+    deployed: &cfn::Deployed,
+    template: &serde_json::Value,
 ) -> Result<Vec<(String, Vec<String>)>> {
-    let Some(deployed) = cfn::describe(&session.aws, &s.name).await? else {
-        return Ok(Vec::new());
-    };
-    let kept: BTreeSet<String> = s
-        .template
-        .outputs
-        .values()
-        .filter_map(|o| o.export_name.as_ref())
-        .filter_map(|e| crate::synth::export_text(e, &s.name))
+    let kept: BTreeSet<String> = template["Outputs"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, o)| match &o["Export"]["Name"] {
+            serde_json::Value::String(n) => Some(n.clone()),
+            serde_json::Value::Object(m) => m
+                .get("Fn::Sub")
+                .and_then(|s| s.as_str())
+                .map(|s| s.replace("${AWS::StackName}", name)),
+            _ => None,
+        })
         .collect();
     let mut out = Vec::new();
     for export in deployed.exports.iter().filter(|e| !kept.contains(*e)) {
         let mut importers = destroy::imports(session, export).await?.unwrap_or_default();
-        if importers.is_empty() {
-            // LocalStack answers ListImports with nothing for imports inside
-            // a policy document: read the deployed templates themselves.
+        if importers.is_empty() && session.aws.endpoint.is_some() {
+            // LocalStack answers ListImports with nothing for an import inside
+            // a policy document: on an emulator, read the templates themselves.
+            // (On AWS, ListImports is the answer.)
             importers = importers_by_template(session, export).await?;
         }
-        importers.retain(|i| *i != s.name);
+        importers.retain(|i| i != name);
         if !importers.is_empty() {
             out.push((export.clone(), importers));
         }
@@ -416,7 +417,13 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
     }
     let mut changed = 0;
     for s in waves(stacks, names)?.into_iter().flatten() {
-        for (export, importers) in removed_exports_in_use(session, s).await? {
+        let deployed = cfn::describe(&session.aws, &s.name).await?;
+        let template = s.template.to_json();
+        let in_use = match &deployed {
+            Some(d) => removed_exports_in_use(session, &s.name, d, &template).await?,
+            None => Vec::new(),
+        };
+        for (export, importers) in in_use {
             session.ui.line(format!(
                 "{}: removes the export `{export}`, which {} still import{}: deploy refuses this until {} no longer import{} it",
                 s.name,
@@ -426,7 +433,6 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
                 if importers.len() == 1 { "s" } else { "" },
             ));
         }
-        let template = s.template.to_json();
         let req = stack::Request {
             name: &s.name,
             template: &template,

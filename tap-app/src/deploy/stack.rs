@@ -83,6 +83,17 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
         let deployed = existing.ok_or_else(|| anyhow!("{name} vanished"))?;
         return Ok(Deployment::NoChanges(deployed));
     }
+    if let Some(d) = &existing {
+        let in_use = super::removed_exports_in_use(session, name, d, req.template).await?;
+        if let Some((export, importers)) = in_use.into_iter().next() {
+            return Err(crate::Error::ExportInUse {
+                stack: name.to_string(),
+                export,
+                importers,
+            }
+            .into());
+        }
+    }
     let (added, removed) = grants::grant_changes(old_template.as_ref(), req.template);
     let widening = grants::broadening(old_template.as_ref(), req.template, &added, &removed);
     let broadening = !widening.is_empty();

@@ -27,7 +27,19 @@ stack! {
     }
 }
 
+// Deleting objects needs no key: this stack takes any bucket, KMS or not.
+stack! {
+    pub stack Cleaner(target: s3::Bucket) {
+        cleaner = iam::Role {
+            assumed_by: service("lambda.amazonaws.com"),
+            allow: [s3:DeleteObject on target.objects],
+        };
+    }
+}
+
 fn main() {
+    Cleaner::new(CleanerProps { target: Data::new(DataProps::default()).expect("data").records() })
+        .expect("a KMS bucket for a stack that only deletes objects");
     let data = Data::new(DataProps::default()).expect("data");
     let ingest = Ingest::new(IngestProps { target: data.records(), jobs: data.jobs() }).expect("ingest");
     let t = ingest.synth(&PlaceholderAssets).expect("template");
