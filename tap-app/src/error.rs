@@ -49,7 +49,13 @@ impl From<anyhow::Error> for Error {
             Ok(typed) => typed,
             Err(e) => match e.downcast::<StackError>() {
                 Ok(s) => Error::Stack(s),
-                Err(e) => Error::Other(format!("{e:#}")),
+                Err(e) => match e.downcast::<crate::deploy::aws::CallError>() {
+                    Ok(c) => Error::Aws {
+                        context: c.context,
+                        message: c.message,
+                    },
+                    Err(e) => Error::Other(format!("{e:#}")),
+                },
             },
         }
     }

@@ -129,6 +129,7 @@ fn a_users_app_builds_synthesises_and_deploys_with_typed_references() {
         "{out}"
     );
     let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cfn = aws_sdk_cloudformation::Client::new(&rt.block_on(common::sdk(&endpoint)));
 
     // The app without Ingest, driven as a library: Storage would drop the
     // exports Ingest imports. diff says so; deploy refuses, typed.
@@ -174,6 +175,20 @@ fn a_users_app_builds_synthesises_and_deploys_with_typed_references() {
         }
         other => panic!("expected Error::ExportInUse, got {other:?}"),
     }
+
+    // The app's qualifier names its toolkit, asset bucket and execution role.
+    let boot = my_app(&bin, &endpoint, &["bootstrap", "--admin-execution-role"]);
+    assert!(boot.status.success(), "{}", stderr(&boot));
+    let out = stdout(&boot);
+    assert!(
+        out.contains("asset bucket: tap-assets-myapp-000000000000-us-east-1"),
+        "{out}"
+    );
+    assert!(out.contains(":role/tap-cfn-exec-myapp-us-east-1"), "{out}");
+    let toolkit = rt
+        .block_on(cfn.describe_stacks().stack_name("TapToolkit-myapp").send())
+        .expect("the qualified toolkit stack");
+    assert_eq!(toolkit.stacks().len(), 1);
 
     let destroyed = my_app(&bin, &endpoint, &["destroy", "--all", "--force"]);
     assert!(destroyed.status.success(), "{}", stderr(&destroyed));

@@ -224,12 +224,15 @@ where
 pub struct CallError {
     /// The credentials expired (or could no longer be loaded): retrying is useless.
     pub expired: bool,
+    /// What tap was doing.
+    pub context: String,
+    /// What AWS (or the network) said, explained.
     pub message: String,
 }
 
 impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}: {}", self.context, self.message)
     }
 }
 impl std::error::Error for CallError {}
@@ -247,7 +250,8 @@ where
         if d.as_connector_error().is_some_and(|c| super::explain::is_credentials_failure(c)));
     anyhow::Error::new(CallError {
         expired,
-        message: format!("{context}: {}", explain(err, aws)),
+        context: context.to_string(),
+        message: explain(err, aws),
     })
 }
 
