@@ -1,7 +1,8 @@
 //! The errors tap's library entry points return, typed so that a program
 //! driving tap can tell a refused approval from a failed stack or an AWS error.
-//! Inside the engine errors travel as `anyhow::Error` with one of these at
-//! their root; [`Error::from`] takes it back out at the boundary.
+//! Inside the engine errors travel as `anyhow::Error` with one of these (or an
+//! AWS call's `deploy::aws::CallError`) at their root; [`Error::from`] takes it
+//! back out at the boundary.
 
 use tap_core::StackError;
 
@@ -59,13 +60,4 @@ impl From<anyhow::Error> for Error {
             },
         }
     }
-}
-
-/// An AWS error, as the engine raises it.
-pub(crate) fn aws(context: impl Into<String>, message: String) -> anyhow::Error {
-    Error::Aws {
-        context: context.into(),
-        message,
-    }
-    .into()
 }

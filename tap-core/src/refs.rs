@@ -22,16 +22,18 @@ use std::marker::PhantomData;
 pub trait Accepts<Src> {}
 
 macro_rules! kinds {
-    ($($service:ident :: $kind:ident),* $(,)?) => {
+    ($($service:ident { $($kind:ident),* $(,)? }),* $(,)?) => {
         $(
             pub mod $service {
-                /// The kind of the same name in `stack!`.
-                #[derive(Debug, Clone, Copy)]
-                pub struct $kind;
-                impl super::Accepts<$kind> for $kind {}
-                impl super::Kind for $kind {
-                    const NAME: &'static str = concat!(stringify!($service), "::", stringify!($kind));
-                }
+                $(
+                    /// The kind of the same name in `stack!`.
+                    #[derive(Debug, Clone, Copy)]
+                    pub struct $kind;
+                    impl super::Accepts<$kind> for $kind {}
+                    impl super::Kind for $kind {
+                        const NAME: &'static str = concat!(stringify!($service), "::", stringify!($kind));
+                    }
+                )*
             }
         )*
     };
@@ -44,48 +46,21 @@ pub trait Kind {
 }
 
 kinds!(
-    cloudwatch::Alarm,
-    codebuild::Project,
-    codepipeline::Pipeline,
-    iam::Role,
-    kms::Key,
-    logs::LogGroup,
-    secretsmanager::Secret,
-    sns::Topic,
-    sqs::Queue,
+    cloudwatch { Alarm },
+    codebuild { Project },
+    codedeploy {
+        LambdaApplication,
+        LambdaDeploymentGroup
+    },
+    codepipeline { Pipeline },
+    iam { Role },
+    kms { Key },
+    lambda { Function, Alias },
+    logs { LogGroup },
+    secretsmanager { Secret },
+    sns { Topic },
+    sqs { Queue },
 );
-
-/// The Lambda kinds share a module.
-pub mod lambda {
-    #[derive(Debug, Clone, Copy)]
-    pub struct Function;
-    #[derive(Debug, Clone, Copy)]
-    pub struct Alias;
-    impl super::Accepts<Function> for Function {}
-    impl super::Accepts<Alias> for Alias {}
-    impl super::Kind for Function {
-        const NAME: &'static str = "lambda::Function";
-    }
-    impl super::Kind for Alias {
-        const NAME: &'static str = "lambda::Alias";
-    }
-}
-
-/// The CodeDeploy kinds share a module.
-pub mod codedeploy {
-    #[derive(Debug, Clone, Copy)]
-    pub struct LambdaApplication;
-    #[derive(Debug, Clone, Copy)]
-    pub struct LambdaDeploymentGroup;
-    impl super::Accepts<LambdaApplication> for LambdaApplication {}
-    impl super::Accepts<LambdaDeploymentGroup> for LambdaDeploymentGroup {}
-    impl super::Kind for LambdaApplication {
-        const NAME: &'static str = "codedeploy::LambdaApplication";
-    }
-    impl super::Kind for LambdaDeploymentGroup {
-        const NAME: &'static str = "codedeploy::LambdaDeploymentGroup";
-    }
-}
 
 /// Buckets: which a parameter takes depends on what its stack does with the
 /// objects (the KMS check, across stacks).
@@ -197,28 +172,9 @@ pub enum BucketNeed {
 /// without one it takes a bucket without a customer-managed key.
 pub fn bucket_need(stack: &crate::ir::StackDef, param: &str) -> BucketNeed {
     use crate::check::iam::grants_action;
-    use crate::iam::catalog::catalog;
-    use crate::ir::{field, Effect, Value};
-    let mut key_grants: Vec<&crate::ir::Statement> = Vec::new();
-    let mut roles_needing: Vec<(usize, &str)> = Vec::new();
-    let allows: Vec<Vec<&crate::ir::Statement>> = stack
-        .resources()
-        .filter_map(|r| match field(&r.fields, "allow") {
-            Some(Value::List { items, .. }) => Some(
-                items
-                    .iter()
-                    .filter_map(|i| match i {
-                        Value::Statement(s) if s.effect == Effect::Allow && !s.not_resources => {
-                            Some(&**s)
-                        }
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .collect();
-    let on = |s: &crate::ir::Statement, attr: &str| {
+    use crate::ir::{field, Effect, Statement, Value};
+    use crate::kinds::iam_role::kms_actions_for;
+    let on = |s: &Statement, attr: &str| {
         s.resources.iter().any(|r| match r {
             Value::Path { segments } => {
                 segments.first().map(|n| n.text.as_str()) == Some(param)
@@ -227,53 +183,35 @@ pub fn bucket_need(stack: &crate::ir::StackDef, param: &str) -> BucketNeed {
             _ => false,
         })
     };
-    for (role, statements) in allows.iter().enumerate() {
-        for s in statements
+    let (mut uses_objects, mut grants_on_key, mut missing) = (false, false, false);
+    for r in stack.resources() {
+        let Some(Value::List { items, .. }) = field(&r.fields, "allow") else {
+            continue;
+        };
+        let allows: Vec<&Statement> = items
+            .iter()
+            .filter_map(|i| match i {
+                Value::Statement(s) if s.effect == Effect::Allow && !s.not_resources => Some(&**s),
+                _ => None,
+            })
+            .collect();
+        grants_on_key |= allows.iter().any(|s| on(s, "key"));
+        let needs = allows
             .iter()
             .filter(|s| !s.not_actions && on(s, "objects"))
-        {
-            for a in &s.actions {
-                let Ok((service, infos)) = catalog().resolve(&a.text) else {
-                    continue;
-                };
-                if service.prefix != "s3" {
-                    continue;
-                }
-                let writes = infos.iter().any(|i| {
-                    i.name.starts_with("Put")
-                        || i.name.starts_with("Restore")
-                        || i.name == "CreateMultipartUpload"
-                });
-                let reads = infos
-                    .iter()
-                    .any(|i| i.name.starts_with("GetObject") && i.level.contains('R'));
-                if writes {
-                    roles_needing.push((role, "kms:GenerateDataKey"));
-                }
-                if reads {
-                    roles_needing.push((role, "kms:Decrypt"));
-                }
-            }
+            .flat_map(|s| s.actions.iter().flat_map(|a| kms_actions_for(&a.text)));
+        for need in needs {
+            uses_objects = true;
+            // The same role must be allowed it on the key.
+            missing |= !allows
+                .iter()
+                .any(|s| on(s, "key") && grants_action(s, need));
         }
-        key_grants.extend(statements.iter().filter(|s| on(s, "key")));
     }
-    if roles_needing.is_empty() {
-        // Nothing uses the objects; a grant on the key still needs one.
-        return if key_grants.is_empty() {
-            BucketNeed::Any
-        } else {
-            BucketNeed::Key
-        };
-    }
-    let all_granted = roles_needing.iter().all(|(role, need)| {
-        allows[*role]
-            .iter()
-            .any(|s| on(s, "key") && grants_action(s, need))
-    });
-    if all_granted {
-        BucketNeed::Key
-    } else {
-        BucketNeed::NoKey
+    match (uses_objects, missing, grants_on_key) {
+        (true, true, _) => BucketNeed::NoKey,
+        (true, false, _) | (false, _, true) => BucketNeed::Key,
+        (false, _, false) => BucketNeed::Any,
     }
 }
 

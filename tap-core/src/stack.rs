@@ -79,10 +79,6 @@ impl Export {
     pub fn import(&self) -> Expr {
         Expr::ImportValue(Box::new(self.name.clone()))
     }
-    /// The export as a bucket handle (the output must be a bucket's name).
-    pub fn bucket(&self) -> Handle {
-        Handle::bucket(self.import())
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -292,50 +288,22 @@ impl Stack {
                     Expr::Sub(text, vars)
                 }
                 AttrValue::Linked(linked) => {
-                    // The linked resource (a bucket's key) by its ARN.
-                    let target = decl.and_then(|d| linked(&d.fields));
-                    let Some(Value::Path { segments }) = target else {
-                        continue;
-                    };
-                    // A key the stack was given: its ARN as it was given.
-                    if let Some(Bound::Resource(key)) =
-                        segments.first().and_then(|n| self.bindings.0.get(&n.text))
-                    {
-                        if let Some(arn) = key.attrs.get("arn") {
-                            attrs.insert(a.name.to_string(), arn.clone());
-                        }
-                        continue;
-                    }
-                    let Some(other) = segments
-                        .first()
-                        .and_then(|n| self.def.resources().find(|r| r.name.text == n.text))
+                    // The linked resource (a bucket's key) by its ARN: as the
+                    // stack was given it, or as this stack exports it.
+                    let Some(Value::Path { segments }) = decl.and_then(|d| linked(&d.fields))
                     else {
                         continue;
                     };
-                    if let Some(Bound::Resource(key)) = other
-                        .unless_param
-                        .as_ref()
-                        .and_then(|p| self.bindings.0.get(&p.text))
-                    {
-                        if let Some(arn) = key.attrs.get("arn") {
-                            attrs.insert(a.name.to_string(), arn.clone());
-                        }
-                        continue;
-                    }
-                    let Some(other_kind) = crate::kinds::kind(&other.kind.text) else {
+                    let Some(name) = segments.first() else {
                         continue;
                     };
-                    let other_id = crate::constructs::logical_id(&other.name.text);
-                    match other_kind
-                        .attrs
-                        .iter()
-                        .find(|x| x.name == other_kind.arn_attr)
-                    {
-                        Some(x) => match x.value {
-                            AttrValue::Ref => import(&other_id, "Ref"),
-                            AttrValue::GetAtt(att) => import(&other_id, att),
-                            _ => continue,
-                        },
+                    let other = match self.bindings.0.get(&name.text) {
+                        Some(Bound::Resource(given)) => given.clone(),
+                        _ => self.reference(&name.text),
+                    };
+                    let arn = crate::kinds::kind(&other.kind).map_or("arn", |k| k.arn_attr);
+                    match other.attrs.get(arn) {
+                        Some(e) => e.clone(),
                         None => continue,
                     }
                 }

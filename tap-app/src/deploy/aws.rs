@@ -134,10 +134,9 @@ impl Aws {
     pub async fn account(&self) -> Result<String> {
         self.account
             .get_or_try_init(|| async {
-                let who =
-                    self.sts.get_caller_identity().send().await.map_err(|e| {
-                        crate::error::aws("finding the AWS account", explain(&e, self))
-                    })?;
+                let who = self.sts.get_caller_identity().send().await.map_err(|e| {
+                    crate::deploy::aws::call_error("finding the AWS account", &e, self)
+                })?;
                 who.account()
                     .map(str::to_string)
                     .ok_or_else(|| anyhow::anyhow!("GetCallerIdentity named no account"))

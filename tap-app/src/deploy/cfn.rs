@@ -1,7 +1,7 @@
 //! CloudFormation's stack calls, as the rest of the deploy wants them: typed
 //! answers and errors a user can read.
 
-use super::aws::{call_error, code, explain, message, Aws};
+use super::aws::{call_error, code, message, Aws};
 use super::backoff::Backoff;
 use super::ui::Ui;
 use anyhow::Result;
@@ -87,9 +87,10 @@ pub async fn template(aws: &Aws, stack: &str) -> Result<serde_json::Value> {
         .send()
         .await
         .map_err(|e| {
-            crate::error::aws(
-                format!("reading the deployed template of {stack}"),
-                explain(&e, aws),
+            call_error(
+                &format!("reading the deployed template of {stack}"),
+                &e,
+                aws,
             )
         })?;
     let body = resp.template_body().unwrap_or("{}");
@@ -134,7 +135,7 @@ pub async fn delete_and_wait(aws: &Aws, stack_id: &str) -> Result<Deployed> {
         .stack_name(stack_id)
         .send()
         .await
-        .map_err(|e| crate::error::aws(format!("deleting {stack_id}"), explain(&e, aws)))?;
+        .map_err(|e| call_error(&format!("deleting {stack_id}"), &e, aws))?;
     let mut backoff = Backoff::new();
     loop {
         match describe(aws, stack_id).await? {

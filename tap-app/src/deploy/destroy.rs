@@ -4,7 +4,7 @@
 //! `auto_delete_objects` is emptied only when CloudFormation has deleted the
 //! rest of its stack and failed on the bucket for holding objects.
 
-use super::aws::{code, explain, message};
+use super::aws::{code, message};
 use super::events::Monitor;
 use super::stack::failure_report;
 use super::{cfn, waves, Session};
@@ -185,9 +185,10 @@ async fn destroy_inner(
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => continue,
                 Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => continue,
                 Err(e) => {
-                    return Err(crate::error::aws(
-                        format!("{name}: looking for bucket {bucket}"),
-                        explain(&e, aws),
+                    return Err(crate::deploy::aws::call_error(
+                        &format!("{name}: looking for bucket {bucket}"),
+                        &e,
+                        aws,
                     ))
                 }
             }
@@ -196,9 +197,10 @@ async fn destroy_inner(
                 Ok(_) => {}
                 Err(e) if code(&e) == Some("NoSuchBucket") => {}
                 Err(e) => {
-                    return Err(crate::error::aws(
-                        format!("{name}: deleting bucket {bucket}"),
-                        explain(&e, aws),
+                    return Err(crate::deploy::aws::call_error(
+                        &format!("{name}: deleting bucket {bucket}"),
+                        &e,
+                        aws,
                     ))
                 }
             }
@@ -234,7 +236,7 @@ async fn delete_stack(
         .stack_name(stack_id)
         .send()
         .await
-        .map_err(|e| crate::error::aws(format!("{name}: deleting"), explain(&e, aws)))?;
+        .map_err(|e| crate::deploy::aws::call_error(&format!("{name}: deleting"), &e, aws))?;
     monitor.follow(aws, ui).await
 }
 
@@ -287,9 +289,10 @@ pub(crate) async fn imports(session: &Session, export: &str) -> Result<Option<Ve
                 return Ok(None)
             }
             Err(e) => {
-                return Err(crate::error::aws(
-                    format!("listing the imports of `{export}`"),
-                    explain(&e, aws),
+                return Err(crate::deploy::aws::call_error(
+                    &format!("listing the imports of `{export}`"),
+                    &e,
+                    aws,
                 ))
             }
         };
@@ -313,10 +316,7 @@ async fn physical_ids(
         .send();
     while let Some(page) = pages.next().await {
         let resp = page.map_err(|e| {
-            crate::error::aws(
-                format!("listing the resources of {stack_id}"),
-                explain(&e, aws),
-            )
+            crate::deploy::aws::call_error(&format!("listing the resources of {stack_id}"), &e, aws)
         })?;
         for r in resp.stack_resource_summaries() {
             if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
@@ -336,9 +336,10 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
             Ok(r) => r,
             Err(e) if code(&e) == Some("NoSuchBucket") => return Ok(deleted),
             Err(e) => {
-                return Err(crate::error::aws(
-                    format!("listing the objects of {bucket}"),
-                    explain(&e, aws),
+                return Err(crate::deploy::aws::call_error(
+                    &format!("listing the objects of {bucket}"),
+                    &e,
+                    aws,
                 ))
             }
         };
@@ -379,7 +380,7 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
             )
             .send()
             .await
-            .map_err(|e| crate::error::aws(format!("emptying {bucket}"), explain(&e, aws)))?;
+            .map_err(|e| crate::deploy::aws::call_error(&format!("emptying {bucket}"), &e, aws))?;
         // Quiet mode reports only what failed (Object Lock, access denied): those
         // objects would be listed again forever, so stop and say which.
         let errors = resp.errors();

@@ -376,7 +376,7 @@ async fn importers_by_template(session: &Session, export: &str) -> Result<Vec<St
     let mut pages = aws.cfn.list_stacks().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page =
-            page.map_err(|e| crate::error::aws("listing the stacks", aws::explain(&e, aws)))?;
+            page.map_err(|e| crate::deploy::aws::call_error("listing the stacks", &e, aws))?;
         for summary in page.stack_summaries() {
             if summary.stack_status() == Some(&StackStatus::DeleteComplete) {
                 continue;

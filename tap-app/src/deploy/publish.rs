@@ -1,7 +1,7 @@
 //! Getting files to where CloudFormation reads them: Lambda packages and
 //! templates too large to send inline, both in the toolkit's asset bucket.
 
-use super::aws::{explain, Aws};
+use super::aws::Aws;
 use super::ui::Ui;
 use crate::assets::{hex_sha256, Asset};
 use anyhow::{anyhow, Result};
@@ -48,7 +48,9 @@ pub async fn upload_asset(aws: &Aws, ui: &Ui, bucket: &str, asset: &Asset) -> Re
         .content_type("application/zip")
         .send()
         .await
-        .map_err(|e| crate::error::aws(format!("uploading {key} to {bucket}"), explain(&e, aws)))?;
+        .map_err(|e| {
+            crate::deploy::aws::call_error(&format!("uploading {key} to {bucket}"), &e, aws)
+        })?;
     ui.line(format!(
         "assets: uploaded {} to s3://{bucket}/{key} ({:.1} MB)",
         asset.source.display(),
@@ -91,9 +93,10 @@ pub async fn place_template(
             .send()
             .await
             .map_err(|e| {
-                crate::error::aws(
-                    format!("uploading the template of {stack}"),
-                    explain(&e, aws),
+                crate::deploy::aws::call_error(
+                    &format!("uploading the template of {stack}"),
+                    &e,
+                    aws,
                 )
             })?;
     }
@@ -138,9 +141,10 @@ async fn stored(aws: &Aws, bucket: &str, key: &str, owner: &str, checksum: &str)
         Ok(o) if o.checksum_sha256() == Some(checksum) => Ok(Stored::Same),
         Ok(_) => Ok(Stored::Different),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(Stored::Missing),
-        Err(e) => Err(crate::error::aws(
-            format!("checking s3://{bucket}/{key}"),
-            explain(&e, aws),
+        Err(e) => Err(crate::deploy::aws::call_error(
+            &format!("checking s3://{bucket}/{key}"),
+            &e,
+            aws,
         )),
     }
 }

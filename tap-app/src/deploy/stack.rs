@@ -133,9 +133,10 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
                 session.finished(name);
                 // Not executed: do not leave it behind for someone to run later.
                 discard(aws, name, &cs.id, create).await;
-                return Err(crate::error::aws(
-                    format!("{name}: executing the change set"),
-                    explain(&e, aws),
+                return Err(crate::deploy::aws::call_error(
+                    &format!("{name}: executing the change set"),
+                    &e,
+                    aws,
                 ));
             }
             let outcome = monitor.follow(aws, ui).await;
@@ -259,7 +260,7 @@ async fn create_change_set(
         TemplateSource::Url(u) => call.template_url(u),
     };
     let resp = call.send().await.map_err(|e| {
-        crate::error::aws(format!("{name}: creating a change set"), explain(&e, aws))
+        crate::deploy::aws::call_error(&format!("{name}: creating a change set"), &e, aws)
     })?;
     let id = resp.id().unwrap_or(&cs_name).to_string();
     let stack_id = resp.stack_id().unwrap_or(name).to_string();
@@ -285,7 +286,11 @@ async fn create_change_set(
                 .send()
                 .await
                 .map_err(|e| {
-                    crate::error::aws(format!("{name}: reading the change set"), explain(&e, aws))
+                    crate::deploy::aws::call_error(
+                        &format!("{name}: reading the change set"),
+                        &e,
+                        aws,
+                    )
                 })?;
             for c in resp.changes() {
                 if let Some(rc) = c.resource_change() {
@@ -412,7 +417,7 @@ async fn direct(
             .send()
             .await
             .map_err(|e| {
-                crate::error::aws(format!("{name}: creating the stack"), explain(&e, aws))
+                crate::deploy::aws::call_error(&format!("{name}: creating the stack"), &e, aws)
             })?;
         return Ok(Some(resp.stack_id().unwrap_or(name).to_string()));
     }
@@ -431,9 +436,10 @@ async fn direct(
         Err(e) if code(&e) == Some("ValidationError") && message(&e).is_some_and(no_changes) => {
             Ok(None)
         }
-        Err(e) => Err(crate::error::aws(
-            format!("{name}: updating the stack"),
-            explain(&e, aws),
+        Err(e) => Err(crate::deploy::aws::call_error(
+            &format!("{name}: updating the stack"),
+            &e,
+            aws,
         )),
     }
 }

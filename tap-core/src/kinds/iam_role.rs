@@ -75,6 +75,32 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     Ok(())
 }
 
+/// What a role needs of a bucket's KMS key to use its objects with `action`:
+/// `kms:GenerateDataKey` to write them, `kms:Decrypt` to read them (nothing
+/// for other actions). The one rule of the KMS check, within a stack and across
+/// stacks (`refs::bucket_need`).
+pub(crate) fn kms_actions_for(action: &str) -> &'static [&'static str] {
+    let Ok((service, infos)) = catalog().resolve(action) else {
+        return &[];
+    };
+    if service.prefix != "s3" {
+        return &[];
+    }
+    let writes = infos.iter().any(|i| {
+        i.name.starts_with("Put")
+            || i.name.starts_with("Restore")
+            || i.name == "CreateMultipartUpload"
+    });
+    let reads = infos
+        .iter()
+        .any(|i| i.name.starts_with("GetObject") && i.level.contains('R'));
+    match (writes, reads) {
+        (true, _) => &["kms:GenerateDataKey"],
+        (false, true) => &["kms:Decrypt"],
+        _ => &[],
+    }
+}
+
 /// A role that writes to (or reads from) a KMS-encrypted bucket must be allowed
 /// to use the bucket's key, or every request fails with AccessDenied.
 pub(crate) fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
@@ -106,25 +132,7 @@ pub(crate) fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics)
                 continue;
             };
             for a in &s.actions {
-                let Ok((service, infos)) = catalog().resolve(&a.text) else {
-                    continue;
-                };
-                if service.prefix != "s3" {
-                    continue;
-                }
-                let writes = infos.iter().any(|i| {
-                    i.name.starts_with("Put")
-                        || i.name.starts_with("Restore")
-                        || i.name == "CreateMultipartUpload"
-                });
-                let reads = infos
-                    .iter()
-                    .any(|i| i.name.starts_with("GetObject") && i.level.contains('R'));
-                let needed: &[&str] = match (writes, reads) {
-                    (true, _) => &["kms:GenerateDataKey"],
-                    (false, true) => &["kms:Decrypt"],
-                    _ => &[],
-                };
+                let needed = kms_actions_for(&a.text);
                 for need in needed {
                     if !role_allows(role, scope, need, &key.name.text, &[]) {
                         diags.push(
