@@ -8,10 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # cfn-lint and parliament from the committed lock files: exact versions, hashes
-# checked. The stamp covers both locks: a change to either reinstalls.
+# checked. The stamp covers both locks and the interpreter the venv runs on
+# (its path and version, as the venv's python reports them now): a change to
+# either lock reinstalls, and so does a venv whose Python was upgraded or
+# removed under it (a cached .venv on a new build image).
 LOCKS=(tap-app/locks/cfn-lint.txt tap-app/locks/parliament.txt)
-stamp=$(sha256sum "${LOCKS[@]}" | sha256sum | cut -d' ' -f1)
-if [ "$(cat .venv/tap-installed 2>/dev/null)" != "$stamp" ]; then
+locks=$(sha256sum "${LOCKS[@]}" | sha256sum | cut -d' ' -f1)
+interpreter() {
+    .venv/bin/python -c 'import platform, sys; print("python", platform.python_version(), "at", getattr(sys, "_base_executable", sys.executable))' 2>/dev/null || true
+}
+if [ "$(cat .venv/tap-installed 2>/dev/null)" != "$(printf '%s\n%s' "$locks" "$(interpreter)")" ] || [ -z "$(interpreter)" ]; then
     # The locks are made for Python 3.11 and newer.
     python=""
     for p in python3 python3.13 python3.12 python3.11; do
@@ -31,7 +37,7 @@ if [ "$(cat .venv/tap-installed 2>/dev/null)" != "$stamp" ]; then
     for lock in "${LOCKS[@]}"; do
         .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r "$lock"
     done
-    echo "$stamp" > .venv/tap-installed
+    printf '%s\n%s\n' "$locks" "$(interpreter)" > .venv/tap-installed
 fi
 
 echo "== cargo test --workspace"

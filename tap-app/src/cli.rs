@@ -76,6 +76,14 @@ pub enum Command {
     },
     /// List the stacks and what each depends on.
     List,
+    /// Show the code a function's contract is checked against: the crates
+    /// tap reads (its own and the local crates it depends on), and those it
+    /// does not (the AWS SDK, proc macros, registry crates: one that depends
+    /// on an AWS SDK crate needs a `uses` block in the contract).
+    Contract {
+        /// The function, as its stack names it (`tap_lambda`).
+        function: String,
+    },
     /// Show what deploying would change, against what is deployed.
     Diff(Select),
     /// Deploy stacks (with the stacks they depend on) through change sets.
@@ -206,6 +214,25 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 }
             }
         }
+        Command::Contract { function } => {
+            let mut found = false;
+            for stack in &app.stacks {
+                for (name, code) in functions(stack) {
+                    if name != *function && name.rsplit('/').next() != Some(function.as_str()) {
+                        continue;
+                    }
+                    found = true;
+                    let base = crate::project_dir().join(stack.base_dir());
+                    let lines = contract_view(&base, &code)
+                        .map_err(|e| anyhow!("function `{name}` of {}: {e}", stack.name()))?;
+                    ui.line(format!("function `{name}` of {}:", stack.name()));
+                    lines.into_iter().for_each(|l| ui.line(l));
+                }
+            }
+            if !found {
+                bail!("no stack of this app has a function `{function}` whose code is an asset");
+            }
+        }
         Command::Local { action } => {
             let dir = LocalDir::new(tap_dir().join("local"));
             match action {
@@ -256,7 +283,14 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 role_arn: role_arn.clone(),
             };
             interruptible(&session, async {
-                Ok(deploy::deploy(&session, &synthesized, &select.stacks, &opts).await?)
+                Ok(deploy::deploy_with_source(
+                    &session,
+                    &synthesized,
+                    &select.stacks,
+                    &opts,
+                    app.source.as_ref(),
+                )
+                .await?)
             })
             .await?;
         }
@@ -350,4 +384,131 @@ async fn interruptible<T>(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
+}
+
+use tap_core::crate_graph as graph;
+
+/// A stack's functions whose code is a crate (`code: asset("…")`), with its path.
+fn functions(stack: &tap_core::Stack) -> Vec<(String, String)> {
+    use tap_core::ir::{field, Value};
+    stack
+        .definition()
+        .resources()
+        .filter(|d| d.kind.text == "lambda::Function")
+        .filter_map(|d| match field(&d.fields, "code") {
+            Some(Value::Call { func, args }) if func.text == "asset" => match args.as_slice() {
+                [Value::Str { text, .. }] => Some((d.name.text.clone(), text.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// `tap contract NAME`: the crates of the function at `code` (relative to
+/// `base`) that its contract is checked against, and those it is not.
+fn contract_view(base: &std::path::Path, code: &str) -> Result<Vec<String>, String> {
+    let dir = base
+        .join(code)
+        .canonicalize()
+        .map_err(|e| format!("its crate `{code}`: {e}"))?;
+    let src = dir.join("src");
+    let g = graph::graph(&dir, &src)?;
+    let mut out = Vec::new();
+    let declares = std::fs::read_dir(&src)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("contract!")))
+        })
+        .unwrap_or(false);
+    let name = g.local.first().map_or("?", |l| l.name.as_str());
+    out.push(format!(
+        "  crate `{name}` ({code}){}",
+        if declares {
+            ""
+        } else {
+            ": no `contract!` in its src/, so nothing is checked"
+        }
+    ));
+    out.push("  read (SDK calls and variable reads, checked against the contract):".into());
+    for l in &g.local {
+        out.push(format!(
+            "    {} ({}/)",
+            l.name,
+            graph::relative(&dir, &l.src)
+        ));
+    }
+    out.push("  not read:".into());
+    let before = out.len();
+    for m in &g.macros {
+        out.push(format!("    {m}: a proc macro (it runs in the compiler)"));
+    }
+    if !g.sdk.is_empty() {
+        let sdk: Vec<&str> = g.sdk.iter().map(String::as_str).collect();
+        out.push(format!(
+            "    {}: the AWS SDK (tap reads the calls made to it)",
+            sdk.join(", ")
+        ));
+    }
+    for u in &g.unread {
+        out.push(format!(
+            "    {} {} (through {}): depends on {}; the contract says what it calls (`uses {} {{ … }}`)",
+            u.name,
+            u.version,
+            u.via,
+            u.sdk.join(", "),
+            u.name
+        ));
+    }
+    if g.others > 0 {
+        out.push(format!(
+            "    {} registry crates that depend on no AWS SDK crate",
+            g.others
+        ));
+    }
+    if out.len() == before {
+        out.push("    nothing".into());
+    }
+    if let Some(lock) = &g.lock {
+        out.push(format!("  (dependencies from the manifests and {lock})"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The seed's function: its own crate is all tap reads.
+    #[test]
+    fn the_contract_view_of_the_seed_function() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let lines = super::contract_view(&root, "lambda").expect("reads the graph");
+        let text = lines.join("\n");
+        assert!(
+            text.starts_with("  crate `tap-lambda` (lambda)\n"),
+            "{text}"
+        );
+        assert!(text.contains("  read (SDK calls and variable reads, checked against the contract):\n    tap-lambda (src/)\n  not read:\n    tap-macros: a proc macro"), "{text}");
+        assert!(
+            text.contains("    aws-config, aws-sdk-s3, aws-sdk-secretsmanager: the AWS SDK"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("(dependencies from the manifests and ../Cargo.lock)"),
+            "{text}"
+        );
+    }
+
+    /// A function split into local crates: each one is read.
+    #[test]
+    fn the_contract_view_names_the_local_crates_read() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let lines =
+            super::contract_view(&root, "tests/ui/functions/archiver").expect("reads the graph");
+        let text = lines.join("\n");
+        assert!(
+            text.contains("    tap-fixture-archiver (src/)\n    tap-fixture-store (../store/src/)\n    tap-fixture-keys (../keys/src/)\n"),
+            "{text}"
+        );
+    }
 }

@@ -17,6 +17,7 @@ pub mod deploy;
 pub mod error;
 pub mod fsutil;
 pub mod local;
+pub mod security_properties;
 pub mod source;
 pub mod synth;
 pub mod tools;

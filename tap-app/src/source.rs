@@ -155,6 +155,54 @@ pub async fn push(
     })
 }
 
+/// Whether `template` creates the pipeline `target` names.
+pub fn creates_pipeline(template: &serde_json::Value, target: &SourceTarget) -> bool {
+    template["Resources"].as_object().is_some_and(|resources| {
+        resources.values().any(|r| {
+            r["Type"] == "AWS::CodePipeline::Pipeline"
+                && r["Properties"]["Name"].as_str() == Some(target.pipeline.as_str())
+        })
+    })
+}
+
+/// Before `stack` creates the pipeline: the committed tree of `repo` goes
+/// where the pipeline reads its source. CodePipeline starts a pipeline once
+/// when it is created; with no source there, that first run would fail in
+/// Source. Nothing is pushed when the stack exists already (its pipeline's
+/// runs come from `tap source push`), or when `template` has no such pipeline.
+pub async fn before_pipeline_created(
+    aws: &Aws,
+    ui: &Ui,
+    repo: &Path,
+    target: &SourceTarget,
+    stack: &str,
+    template: &serde_json::Value,
+) -> Result<()> {
+    if !creates_pipeline(template, target) || cfn::describe(aws, stack).await?.is_some() {
+        return Ok(());
+    }
+    let later = "its first run fails in Source until `tap source push`";
+    if target.stack == stack {
+        ui.line(format!(
+            "{stack}: creates pipeline {} and the bucket it reads its source from: {later}",
+            target.pipeline
+        ));
+        return Ok(());
+    }
+    if let Err(e) = archive(repo) {
+        ui.line(format!(
+            "{stack}: creates pipeline {}, but there is no commit to give it ({e:#}): {later}",
+            target.pipeline
+        ));
+        return Ok(());
+    }
+    ui.line(format!(
+        "{stack}: creates pipeline {}, which runs once when it is created: its source first",
+        target.pipeline
+    ));
+    push(aws, ui, repo, target, None).await.map(|_| ())
+}
+
 /// The execution of `pipeline` whose source revision is `version`, polled
 /// until `limit` (EventBridge starts it within seconds).
 async fn execution(
@@ -210,4 +258,28 @@ async fn execution(
 
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stack_that_creates_the_pipeline_is_known_by_the_pipelines_name() {
+        let target = SourceTarget {
+            stack: "TapStack".into(),
+            bucket_output: "Bucket".into(),
+            key: "src.zip".into(),
+            pipeline: "tap-cicd-pipeline".into(),
+        };
+        let pipeline = |name: &str| {
+            serde_json::json!({ "Resources": {
+                "Topic": { "Type": "AWS::SNS::Topic" },
+                "Pipeline": { "Type": "AWS::CodePipeline::Pipeline", "Properties": { "Name": name } },
+            } })
+        };
+        assert!(creates_pipeline(&pipeline("tap-cicd-pipeline"), &target));
+        assert!(!creates_pipeline(&pipeline("another"), &target));
+        assert!(!creates_pipeline(&serde_json::json!({}), &target));
+    }
 }

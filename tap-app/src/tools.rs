@@ -48,14 +48,14 @@ impl PythonTool {
     pub fn ensure(&self, venv: &Path) -> Result<PathBuf> {
         let bin = venv.join("bin");
         let stamp = venv.join("tap-installed");
-        // A changed lock file reinstalls.
-        let installed = crate::assets::hex_sha256(self.lock.as_bytes());
-        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == installed) {
+        // A changed lock file reinstalls, and so does a changed interpreter.
+        let lock_hash = crate::assets::hex_sha256(self.lock.as_bytes());
+        if installed(&stamp, &lock_hash, &bin) {
             return Ok(bin);
         }
         // Two tap processes (or tests) installing into one venv would corrupt it.
         let _lock = lock(&venv.with_extension("lock"))?;
-        if std::fs::read_to_string(&stamp).is_ok_and(|s| s.trim() == installed) {
+        if installed(&stamp, &lock_hash, &bin) {
             return Ok(bin);
         }
         let python = find_python(self.min_python)?;
@@ -64,7 +64,8 @@ impl PythonTool {
             self.label,
             venv.display()
         );
-        // A fresh venv: packages a changed lock no longer names must go.
+        // A fresh venv: packages a changed lock no longer names must go, and a
+        // venv whose interpreter is gone is no venv.
         run(Command::new(&python)
             .args(["-m", "venv", "--clear"])
             .arg(venv))
@@ -82,9 +83,55 @@ impl PythonTool {
             ])
             .arg(&requirements))
         .with_context(|| format!("installing {} from PyPI", self.label))?;
-        std::fs::write(&stamp, installed)?;
+        let interpreter = interpreter(&bin).with_context(|| {
+            format!(
+                "the virtualenv {} made with {} does not run",
+                venv.display(),
+                python.display()
+            )
+        })?;
+        std::fs::write(&stamp, stamp_text(&lock_hash, &interpreter))?;
         Ok(bin)
     }
+}
+
+/// What a venv's stamp says: the lock it was installed from, and the
+/// interpreter it runs on (path and version).
+fn stamp_text(lock_hash: &str, interpreter: &str) -> String {
+    format!("{lock_hash}\n{interpreter}\n")
+}
+
+/// Whether the venv at `bin/..` was installed from this lock and still runs
+/// on the interpreter it was made with: a cached venv whose Python was
+/// removed or upgraded (a new image, a patch release) is rebuilt.
+fn installed(stamp: &Path, lock_hash: &str, bin: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(stamp) else {
+        return false;
+    };
+    if text.lines().next() != Some(lock_hash) {
+        return false;
+    }
+    interpreter(bin).is_some_and(|now| text == stamp_text(lock_hash, &now))
+}
+
+/// The base interpreter of the venv whose `bin` is given, as it runs now:
+/// "python VERSION at PATH"; `None` when the venv's python does not run.
+pub fn interpreter(bin: &Path) -> Option<String> {
+    let out = Command::new(bin.join("python"))
+        .args([
+            "-c",
+            "import platform, sys; print(platform.python_version(), getattr(sys, '_base_executable', sys.executable))",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let (version, path) = text.trim().split_once(' ')?;
+    Some(format!("python {version} at {path}"))
 }
 
 /// An exclusive lock on `path`, released when the file is dropped.
@@ -203,6 +250,52 @@ mod tests {
             }
             assert!(hashes > 0 && packages > 0, "{}", tool.label);
         }
+    }
+
+    /// A venv is trusted only while its interpreter runs and is the one it
+    /// was made with.
+    #[test]
+    fn a_venv_whose_interpreter_changed_or_is_gone_is_not_installed() {
+        let dir = std::env::temp_dir().join(format!("tap-venv-stamp-{}", std::process::id()));
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let stamp = dir.join("tap-installed");
+        // No python in the venv: it does not run.
+        std::fs::write(&stamp, stamp_text("abc", "python 3.12.1 at /x")).unwrap();
+        assert!(!installed(&stamp, "abc", &bin));
+        // A python that runs: a stand-in script answering as a venv's would.
+        let python = bin.join("python");
+        std::fs::write(
+            &python,
+            "#!/bin/sh\necho 3.12.3 /opt/python/bin/python3.12\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // A fork elsewhere in the test process may briefly hold the script
+        // open for writing ("text file busy").
+        let now = (0..50)
+            .find_map(|_| {
+                interpreter(&bin).or_else(|| {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    None
+                })
+            })
+            .unwrap();
+        assert_eq!(now, "python 3.12.3 at /opt/python/bin/python3.12");
+        std::fs::write(&stamp, stamp_text("abc", &now)).unwrap();
+        assert!(installed(&stamp, "abc", &bin));
+        // Another lock, another patch release, the old one-line stamp: reinstall.
+        assert!(!installed(&stamp, "abd", &bin));
+        std::fs::write(
+            &stamp,
+            stamp_text("abc", "python 3.12.1 at /opt/python/bin/python3.12"),
+        )
+        .unwrap();
+        assert!(!installed(&stamp, "abc", &bin));
+        std::fs::write(&stamp, "abc").unwrap();
+        assert!(!installed(&stamp, "abc", &bin));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -234,10 +234,14 @@ fn calls(client: &StaticReplayClient) -> Vec<String> {
             let body = String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).into_owned();
             match body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
                 Some(a) => a.to_string(),
+                // S3 calls, with the account they require to own the bucket.
                 None => format!(
-                    "s3:{} {}",
+                    "s3:{} {} owner={}",
                     r.method(),
-                    r.uri().split_once('?').map_or("", |(_, q)| q)
+                    r.uri().split_once('?').map_or("", |(_, q)| q),
+                    r.headers()
+                        .get("x-amz-expected-bucket-owner")
+                        .unwrap_or("none")
                 ),
             }
         })
@@ -696,6 +700,27 @@ fn object_versions(any: bool) -> ReplayEvent {
     ))
 }
 
+/// GetCallerIdentity: the account that owns the stack's buckets.
+fn caller_identity() -> ReplayEvent {
+    ReplayEvent::new(
+        request(),
+        http::Response::builder()
+            .status(200)
+            .header("content-type", "text/xml")
+            .body(SdkBody::from(
+                r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/dev</Arn><UserId>AIDAEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>5f1f3e0c-0000-4000-8000-000000000001</RequestId></ResponseMetadata></GetCallerIdentityResponse>"#,
+            ))
+            .expect("response"),
+    )
+}
+
+/// GetBucketTagging: the bucket carries `tap:stack-id` = `stack_id`.
+fn bucket_tagged(stack_id: &str) -> ReplayEvent {
+    s3_ok(format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="{S3_NS}"><TagSet><Tag><Key>tap:stack-id</Key><Value>{stack_id}</Value></Tag></TagSet></Tagging>"#
+    ))
+}
+
 /// The deletion up to CloudFormation failing on the non-empty bucket, having
 /// deleted everything else.
 fn delete_blocked_by_bucket() -> Vec<ReplayEvent> {
@@ -762,6 +787,8 @@ fn destroy_empties_an_auto_delete_bucket_only_after_the_rest_of_its_stack_is_del
         ("e3", STACK, STACK_TYPE, "DELETE_COMPLETE", ""),
     ];
     replay.extend([
+        caller_identity(),
+        bucket_tagged(STACK_ID),
         object_versions(true),
         s3_ok(format!(r#"<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="{S3_NS}"></DeleteResult>"#)),
         object_versions(false),
@@ -780,6 +807,12 @@ fn destroy_empties_an_auto_delete_bucket_only_after_the_rest_of_its_stack_is_del
         "{text}"
     );
     assert!(text.contains("Queues: destroyed"), "{text}");
+    // Every S3 call named the account that must own the bucket.
+    let s3: Vec<&String> = calls.iter().filter(|c| c.starts_with("s3:")).collect();
+    assert!(
+        !s3.is_empty() && s3.iter().all(|c| c.ends_with("owner=123456789012")),
+        "{s3:?}"
+    );
     let first_delete = calls.iter().position(|c| c == "DeleteStack");
     let first_s3 = calls.iter().position(|c| c.starts_with("s3:"));
     assert!(
@@ -792,6 +825,8 @@ fn destroy_empties_an_auto_delete_bucket_only_after_the_rest_of_its_stack_is_del
 fn destroy_stops_on_objects_it_cannot_delete_and_names_them() {
     let mut replay = delete_blocked_by_bucket();
     replay.extend([
+        caller_identity(),
+        bucket_tagged(STACK_ID),
         object_versions(true),
         s3_ok(format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><DeleteResult xmlns="{S3_NS}"><Deleted><Key>old.zip</Key><VersionId>v2</VersionId></Deleted><Error><Key>build.zip</Key><VersionId>v1</VersionId><Code>AccessDenied</Code><Message>Access Denied because object protected by object lock.</Message></Error></DeleteResult>"#
@@ -816,6 +851,54 @@ fn destroy_stops_on_objects_it_cannot_delete_and_names_them() {
         Some(true),
         "{calls:?}"
     );
+}
+
+#[test]
+fn destroy_never_empties_a_bucket_another_stack_made_under_the_same_name() {
+    // The stack's bucket was deleted by hand, and someone else's stack made
+    // a bucket of the same name: its tag names that stack.
+    let mut replay = delete_blocked_by_bucket();
+    replay.extend([
+        caller_identity(),
+        bucket_tagged("arn:aws:cloudformation:us-east-1:123456789012:stack/Other/0000"),
+    ]);
+    let (result, _, calls) = run_destroy(replay);
+    let err = format!("{:#}", result.expect_err("refused"));
+    assert!(
+        err.contains("bucket queues-source holds objects and was not emptied: its `tap:stack-id` tag names another stack"),
+        "{err}"
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.contains("versions") || c.starts_with("s3:POST")),
+        "it listed or deleted objects: {calls:?}"
+    );
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("s3:")).count(),
+        1,
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn destroy_never_empties_an_untagged_bucket() {
+    let mut replay = delete_blocked_by_bucket();
+    replay.extend([caller_identity(), {
+        ReplayEvent::new(
+            request(),
+            http::Response::builder()
+                .status(404)
+                .header("content-type", "application/xml")
+                .body(SdkBody::from(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchTagSet</Code><Message>The TagSet does not exist</Message><BucketName>queues-source</BucketName></Error>"#,
+                ))
+                .expect("response"),
+        )
+    }]);
+    let (result, _, _) = run_destroy(replay);
+    let err = format!("{:#}", result.expect_err("refused"));
+    assert!(err.contains("it has no `tap:stack-id` tag"), "{err}");
 }
 
 /// An update that CloudFormation completes, as the events of its run.

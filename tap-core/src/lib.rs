@@ -12,6 +12,7 @@ pub mod cfn;
 pub mod check;
 pub mod constructs;
 pub mod contract;
+pub mod crate_graph;
 pub mod diag;
 mod graph;
 pub mod iam;

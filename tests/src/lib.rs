@@ -78,6 +78,39 @@ pub fn cfn_lint() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/cfn-lint")
 }
 
+/// The regions tap's templates are checked for: those of the resource
+/// provider schemas tap's CloudFormation catalog was generated from (the
+/// types and properties `stack!` accepts at compile time).
+pub fn cfn_lint_regions() -> Vec<String> {
+    let source = tap_core::cfn::catalog::source();
+    let regions: Vec<String> = source
+        .split([',', ' '])
+        .filter(|w| {
+            let parts: Vec<&str> = w.split('-').collect();
+            parts.len() >= 3 && parts.last().is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+        .map(str::to_string)
+        .collect();
+    assert!(
+        !regions.is_empty(),
+        "no region in the catalog's source: {source}"
+    );
+    regions
+}
+
+/// cfn-lint for [`cfn_lint_regions`], never the environment's: left to
+/// itself it lints for `AWS_REGION` (in the pipeline's Test stage, the
+/// pipeline's own region).
+pub fn cfn_lint_command(lint: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(lint);
+    // One argument (`--regions=a,b`): the option takes several, and would
+    // take the template's path for a region.
+    cmd.arg(format!("--regions={}", cfn_lint_regions().join(",")))
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION");
+    cmd
+}
+
 /// cfn-lint's findings (errors, warnings and informational) on a template;
 /// empty when it accepts it.
 pub fn cfn_lint_findings(name: &str, template: &Value) -> String {
@@ -90,7 +123,7 @@ pub fn cfn_lint_findings(name: &str, template: &Value) -> String {
     let path =
         std::env::temp_dir().join(format!("tap-{name}-{}.template.json", std::process::id()));
     std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
-    let out = std::process::Command::new(&lint)
+    let out = cfn_lint_command(&lint)
         .arg("--format")
         .arg("parseable")
         .arg(&path)

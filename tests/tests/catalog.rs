@@ -1,5 +1,6 @@
-//! The generated CloudFormation catalog in the repository is what its
-//! generator writes from the pinned cfn-lint schemas (`scripts/test.sh`
+//! The generated CloudFormation catalog in the repository, and the list of
+//! security-relevant properties derived from the same schemas, are what their
+//! generators write from the pinned cfn-lint schemas (`scripts/test.sh`
 //! installs that cfn-lint into `.venv`).
 
 use std::path::PathBuf;
@@ -9,8 +10,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-#[test]
-fn the_committed_catalog_is_what_the_generator_writes() {
+/// Runs a generator under `scripts/` with the suite's Python and holds the
+/// committed file to its output.
+fn assert_generated(script: &str, committed: &str) {
     let root = root();
     let python = root.join(".venv/bin/python");
     assert!(
@@ -19,7 +21,7 @@ fn the_committed_catalog_is_what_the_generator_writes() {
         python.display()
     );
     let out = Command::new(&python)
-        .arg(root.join("scripts/gen-cfn-catalog.py"))
+        .arg(root.join("scripts").join(script))
         .output()
         .expect("the generator runs");
     assert!(
@@ -27,10 +29,23 @@ fn the_committed_catalog_is_what_the_generator_writes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let committed = std::fs::read(root.join("tap-core/data/cfn-catalog.txt")).unwrap();
+    let file = std::fs::read(root.join(committed)).unwrap();
     assert!(
-        out.stdout == committed,
-        "tap-core/data/cfn-catalog.txt differs from scripts/gen-cfn-catalog.py's output: regenerate it"
+        out.stdout == file,
+        "{committed} differs from scripts/{script}'s output: regenerate it"
+    );
+}
+
+#[test]
+fn the_committed_catalog_is_what_the_generator_writes() {
+    assert_generated("gen-cfn-catalog.py", "tap-core/data/cfn-catalog.txt");
+}
+
+#[test]
+fn the_security_properties_are_what_their_generator_writes() {
+    assert_generated(
+        "gen-security-properties.py",
+        "tap-app/data/security-properties.txt",
     );
 }
 

@@ -1,9 +1,19 @@
 //! AWS's own linter must accept both seed templates with no error, warning or
 //! informational finding. `scripts/test.sh` installs cfn-lint into `.venv`;
 //! `TAP_CFN_LINT` overrides where it is.
+//!
+//! It lints for the region the templates are written against, whatever the
+//! environment says: left to itself cfn-lint takes `AWS_REGION` (in the
+//! pipeline's Test stage, the pipeline's own region), and a resource type or
+//! property missing from another region's schemas would pass or fail by
+//! where the suite happens to run.
 
-use std::process::Command;
-use tap_tests::cfn_lint;
+use tap_tests::{cfn_lint, cfn_lint_command as lint_command, cfn_lint_regions as regions};
+
+#[test]
+fn cfn_lint_lints_for_the_catalogs_regions() {
+    assert_eq!(regions(), ["us-east-1"]);
+}
 
 #[test]
 fn cfn_lint_accepts_both_seed_templates() {
@@ -18,7 +28,7 @@ fn cfn_lint_accepts_both_seed_templates() {
     tap_app::synth::write(&dir, &synthesized).unwrap();
     for s in &synthesized {
         let path = dir.join(format!("{}.template.json", s.name));
-        let out = Command::new(&lint)
+        let out = lint_command(&lint)
             .arg("--format")
             .arg("parseable")
             .arg(&path)
@@ -43,7 +53,7 @@ fn cfn_lint_catches_a_broken_template() {
     assert!(lint.exists(), "cfn-lint not found at {}", lint.display());
     let path = std::env::temp_dir().join(format!("tap-cfn-lint-bad-{}.json", std::process::id()));
     std::fs::write(&path, r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"MessageRetentionPeriod":"forever"}}}}"#).unwrap();
-    let out = Command::new(&lint).arg(&path).output().unwrap();
+    let out = lint_command(&lint).arg(&path).output().unwrap();
     assert_eq!(
         out.status.code().map(|c| c & 2),
         Some(2),

@@ -151,3 +151,18 @@ pub async fn delete_and_wait(aws: &Aws, stack_id: &str) -> Result<Deployed> {
         }
     }
 }
+
+/// Every export of the account and region, by name (every page).
+pub async fn exports(aws: &Aws) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut pages = aws.cfn.list_exports().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| call_error("listing the exports", &e, aws))?;
+        for e in page.exports() {
+            if let (Some(n), Some(v)) = (e.name(), e.value()) {
+                out.insert(n.to_string(), v.to_string());
+            }
+        }
+    }
+    Ok(out)
+}

@@ -2,7 +2,10 @@
 //! Retain policy keeps named. Nothing is deleted while another stack imports
 //! from a stack or it is protected from termination; a bucket marked
 //! `auto_delete_objects` is emptied only when CloudFormation has deleted the
-//! rest of its stack and failed on the bucket for holding objects.
+//! rest of its stack and failed on the bucket for holding objects, and only
+//! when it is provably the bucket the stack created (the stack's resource
+//! record names it, the caller's account owns it, and it carries the stack's
+//! ID in tap's tag).
 
 use super::aws::{code, message};
 use super::events::Monitor;
@@ -13,6 +16,7 @@ use anyhow::{bail, Result};
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use serde_json::Value;
+use tap_core::synth::{AUTO_DELETE_OBJECTS, STACK_ID_TAG};
 
 /// A resource CloudFormation leaves in place when its stack is deleted.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +130,12 @@ async fn destroy_inner(
             let Some(pid) = physical.get(id) else {
                 continue;
             };
-            let policy = r["DeletionPolicy"].as_str().unwrap_or("Delete");
+            // A policy that is not a literal (an `Fn::If`) may be Retain: taken as one.
+            let policy = match &r["DeletionPolicy"] {
+                Value::Null => "Delete",
+                Value::String(p) => p.as_str(),
+                _ => "Retain",
+            };
             if policy == "Retain" || policy == "RetainExceptOnCreate" {
                 retained.push(Retained {
                     logical_id: id.clone(),
@@ -134,23 +143,19 @@ async fn destroy_inner(
                     physical_id: pid.clone(),
                 });
             } else if r["Type"] == "AWS::S3::Bucket"
-                && r["Metadata"]["tap:auto-delete-objects"] == Value::Bool(true)
+                && policy == "Delete"
+                && r["Metadata"][AUTO_DELETE_OBJECTS] == Value::Bool(true)
             {
                 auto_delete.push((id.clone(), pid.clone()));
             }
         }
         let mut outcome = delete_stack(session, name, &d.stack_id, physical.len()).await?;
-        // Buckets CloudFormation could not delete because they hold objects.
+        // Auto-delete buckets CloudFormation could not delete. AWS says they
+        // hold objects ("is not empty"); LocalStack may only say it failed.
+        // Either way they are emptied (if provably this stack's) and retried.
         let blocked: Vec<&(String, String)> = auto_delete
             .iter()
-            .filter(|(id, _)| {
-                outcome.failures.iter().any(|f| {
-                    &f.logical_id == id && {
-                        let r = f.reason.to_ascii_lowercase();
-                        r.contains("not empty") || r.contains("bucketnotempty")
-                    }
-                })
-            })
+            .filter(|(id, _)| outcome.failures.iter().any(|f| &f.logical_id == id))
             .collect();
         let only_buckets_failed = outcome
             .failures
@@ -159,6 +164,9 @@ async fn destroy_inner(
         let mut emptied: Vec<String> = Vec::new();
         if outcome.stack.status == "DELETE_FAILED" && !blocked.is_empty() && only_buckets_failed {
             for (_, bucket) in &blocked {
+                if let Some(why) = not_owned(session, bucket, &d.stack_id).await? {
+                    bail!("{name}: bucket {bucket} holds objects and was not emptied: {why}. If it is this stack's, empty it yourself and run destroy again");
+                }
                 emptied.push(bucket.clone());
                 let n = empty_bucket(session, bucket).await?;
                 ui.line(format!(
@@ -180,7 +188,15 @@ async fn destroy_inner(
         // with an event saying so): empty and delete it here, as the retry
         // above would have. On AWS the bucket is gone, and this is one call.
         for (_, bucket) in auto_delete.iter().filter(|(_, b)| !emptied.contains(b)) {
-            match aws.s3.head_bucket().bucket(bucket).send().await {
+            let owner = aws.account().await?;
+            match aws
+                .s3
+                .head_bucket()
+                .bucket(bucket)
+                .expected_bucket_owner(&owner)
+                .send()
+                .await
+            {
                 Ok(_) => {}
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => continue,
                 Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => continue,
@@ -192,8 +208,19 @@ async fn destroy_inner(
                     ))
                 }
             }
+            if let Some(why) = not_owned(session, bucket, &d.stack_id).await? {
+                ui.line(format!("{name}: left bucket {bucket} in place: {why}"));
+                continue;
+            }
             let n = empty_bucket(session, bucket).await?;
-            match aws.s3.delete_bucket().bucket(bucket).send().await {
+            match aws
+                .s3
+                .delete_bucket()
+                .bucket(bucket)
+                .expected_bucket_owner(&owner)
+                .send()
+                .await
+            {
                 Ok(_) => {}
                 Err(e) if code(&e) == Some("NoSuchBucket") => {}
                 Err(e) => {
@@ -327,12 +354,72 @@ async fn physical_ids(
     Ok(out)
 }
 
-/// Deletes every object version and delete marker in the bucket.
+/// Why `bucket` is not provably the one this stack created, if it is not:
+/// the caller's account must own it (`ExpectedBucketOwner`), and it must
+/// carry the stack's ID in tap's tag, which CloudFormation wrote when it
+/// created the bucket. A bucket someone made later under the same name has
+/// neither proof, and is never emptied.
+async fn not_owned(session: &Session, bucket: &str, stack_id: &str) -> Result<Option<String>> {
+    let aws = &session.aws;
+    let owner = aws.account().await?;
+    let tags = match aws
+        .s3
+        .get_bucket_tagging()
+        .bucket(bucket)
+        .expected_bucket_owner(&owner)
+        .send()
+        .await
+    {
+        Ok(t) => t,
+        Err(e) if code(&e) == Some("NoSuchTagSet") => {
+            return Ok(Some(format!(
+                "it has no `{STACK_ID_TAG}` tag, so tap cannot prove this stack created it"
+            )))
+        }
+        Err(e) if code(&e) == Some("AccessDenied") => {
+            return Ok(Some(format!(
+                "account {owner} does not own it, or may not read its tags"
+            )))
+        }
+        Err(e) => {
+            return Err(crate::deploy::aws::call_error(
+                &format!("reading the tags of bucket {bucket}"),
+                &e,
+                aws,
+            ))
+        }
+    };
+    let tagged = tags
+        .tag_set()
+        .iter()
+        .find(|t| t.key() == STACK_ID_TAG)
+        .map(|t| t.value().to_string());
+    Ok(match tagged {
+        Some(id) if id == stack_id => None,
+        Some(id) => Some(format!(
+            "its `{STACK_ID_TAG}` tag names another stack ({id}): it is not the bucket this stack created"
+        )),
+        None => Some(format!(
+            "it has no `{STACK_ID_TAG}` tag, so tap cannot prove this stack created it"
+        )),
+    })
+}
+
+/// Deletes every object version and delete marker in the bucket (one the
+/// caller's account owns: every call says so).
 async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
     let aws = &session.aws;
+    let owner = aws.account().await?;
     let mut deleted = 0;
     loop {
-        let resp = match aws.s3.list_object_versions().bucket(bucket).send().await {
+        let resp = match aws
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .expected_bucket_owner(&owner)
+            .send()
+            .await
+        {
             Ok(r) => r,
             Err(e) if code(&e) == Some("NoSuchBucket") => return Ok(deleted),
             Err(e) => {
@@ -372,6 +459,7 @@ async fn empty_bucket(session: &Session, bucket: &str) -> Result<usize> {
             .s3
             .delete_objects()
             .bucket(bucket)
+            .expected_bucket_owner(&owner)
             .delete(
                 Delete::builder()
                     .set_objects(Some(ids))

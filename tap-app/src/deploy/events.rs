@@ -104,6 +104,7 @@ impl Monitor {
         let mut tally = Tally::default();
         let mut polls = 0u32;
         let mut failed_polls = 0u32;
+        let mut failed_describes = 0u32;
         loop {
             polls += 1;
             let (fresh, stack_finished) = match self.poll(aws, ui, &mut tally).await {
@@ -130,10 +131,18 @@ impl Monitor {
                 continue;
             }
             let stack = match cfn::describe(aws, &self.stack_id).await {
-                Ok(s) => s,
+                Ok(s) => {
+                    failed_describes = 0;
+                    s
+                }
+                // The stack's own event said it is deleted: an endpoint that
+                // cannot describe it any more (moto) has nothing to add.
+                Err(_) if tally.stack_status.as_deref() == Some("DELETE_COMPLETE") => None,
+                // Counted apart from the event polls, which may go on working
+                // while this fails every time.
                 Err(e) => {
-                    failed_polls += 1;
-                    self.poll_failed(ui, e, failed_polls)?;
+                    failed_describes += 1;
+                    self.poll_failed(ui, e, failed_describes)?;
                     backoff.wait().await;
                     continue;
                 }
@@ -199,6 +208,7 @@ impl Monitor {
                 && (e.logical_id == self.stack_name || e.physical_id == self.stack_id);
             if is_stack {
                 stack_finished |= terminal(&e.status);
+                tally.stack_status = Some(e.status.clone());
             } else {
                 tally.events += 1;
                 if e.status.ends_with("_COMPLETE") {
@@ -299,6 +309,8 @@ struct Tally {
     failures: Vec<Failure>,
     warnings: Vec<String>,
     events: usize,
+    /// The stack's own latest status, as its events say.
+    stack_status: Option<String>,
 }
 
 struct Event {

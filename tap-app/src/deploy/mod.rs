@@ -14,6 +14,7 @@ pub mod changes;
 pub mod destroy;
 pub mod events;
 pub mod explain;
+pub mod gate;
 pub mod grants;
 pub mod publish;
 pub mod stack;
@@ -190,7 +191,23 @@ pub async fn deploy(
     names: &[String],
     opts: &DeployOptions,
 ) -> Result<Report, crate::Error> {
-    deploy_inner(session, stacks, names, opts)
+    deploy_inner(session, stacks, names, opts, None)
+        .await
+        .map_err(crate::Error::from)
+}
+
+/// [`deploy`], and before the stack that creates the app's pipeline is first
+/// deployed, the pipeline's source pushed where it reads it
+/// ([`crate::source::before_pipeline_created`]), so that its first run is a
+/// real one.
+pub async fn deploy_with_source(
+    session: &Session,
+    stacks: &[Synthesized],
+    names: &[String],
+    opts: &DeployOptions,
+    source: Option<&crate::source::SourceTarget>,
+) -> Result<Report, crate::Error> {
+    deploy_inner(session, stacks, names, opts, source)
         .await
         .map_err(crate::Error::from)
 }
@@ -200,6 +217,7 @@ async fn deploy_inner(
     stacks: &[Synthesized],
     names: &[String],
     opts: &DeployOptions,
+    source: Option<&crate::source::SourceTarget>,
 ) -> Result<Report> {
     let started = std::time::Instant::now();
     let waves = waves(stacks, names)?;
@@ -250,6 +268,20 @@ async fn deploy_inner(
     let mut failures = Vec::new();
     for wave in waves {
         let templates = &templates;
+        if let Some(target) = source {
+            for s in &wave {
+                let (name, template) = (&s.name, &templates[s.name.as_str()]);
+                crate::source::before_pipeline_created(
+                    &session.aws,
+                    ui,
+                    &crate::project_dir(),
+                    target,
+                    name,
+                    template,
+                )
+                .await?;
+            }
+        }
         let runs = wave.iter().map(|s| async move {
             let req = stack::Request {
                 name: &s.name,

@@ -7,6 +7,7 @@ use super::backoff::Backoff;
 use super::cfn::{self, capabilities, Deployed};
 use super::changes::{self, Action, ResourceChange};
 use super::events::{Monitor, Outcome};
+use super::gate;
 use super::grants::{self, Grant};
 use super::publish::{place_template, TemplateSource};
 use super::ui::Ui;
@@ -94,8 +95,12 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
             .into());
         }
     }
-    let (added, removed) = grants::grant_changes(old_template.as_ref(), req.template);
-    let widening = grants::broadening(old_template.as_ref(), req.template, &added, &removed);
+    let inputs = gate_inputs(session, old_template.as_ref(), req.template).await?;
+    let gate::Review {
+        added,
+        removed,
+        widening,
+    } = gate::review(old_template.as_ref(), req.template, &inputs);
     let broadening = !widening.is_empty();
     let body = req.template.to_string();
     let source = place_template(aws, ui, req.bucket, name, body).await?;
@@ -199,8 +204,10 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
     let Some(d) = existing else {
         ui.line(format!("{name}: not deployed"));
         let rows = changes::template_changes(None, req.template);
-        let (added, removed) = grants::grant_changes(None, req.template);
-        show(ui, name, &rows, &added, &removed);
+        let inputs = gate_inputs(session, None, req.template).await?;
+        let review = gate::review(None, req.template, &inputs);
+        show(ui, name, &rows, &review.added, &review.removed);
+        show_widening(ui, name, &review.widening);
         return Ok(true);
     };
     let old = cfn::template(aws, &d.stack_id).await?;
@@ -208,12 +215,14 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
         ui.line(format!("{name}: no changes"));
         return Ok(false);
     }
-    let (added, removed) = grants::grant_changes(Some(&old), req.template);
+    let inputs = gate_inputs(session, Some(&old), req.template).await?;
+    let review = gate::review(Some(&old), req.template, &inputs);
     let source = place_template(aws, ui, req.bucket, name, req.template.to_string()).await?;
     let Some(cs) = create_change_set(aws, ui, name, &source, false, req.role_arn).await? else {
         return Ok(false);
     };
-    show(ui, name, &cs.changes, &added, &removed);
+    show(ui, name, &cs.changes, &review.added, &review.removed);
+    show_widening(ui, name, &review.widening);
     discard(aws, name, &cs.id, false).await;
     Ok(true)
 }
@@ -461,12 +470,43 @@ fn show(ui: &Ui, name: &str, rows: &[ResourceChange], added: &[Grant], removed: 
     }
 }
 
+/// What the gate needs besides the templates: the endpoint's exports, when
+/// either template imports one (tap passes no parameter values, so each
+/// parameter is its default).
+async fn gate_inputs(session: &Session, old: Option<&Value>, new: &Value) -> Result<gate::Inputs> {
+    let imports = old.is_some_and(gate::eval::imports_values) || gate::eval::imports_values(new);
+    let exports = if imports {
+        Some(cfn::exports(&session.aws).await?)
+    } else {
+        None
+    };
+    Ok(gate::Inputs {
+        parameters: Default::default(),
+        exports,
+    })
+}
+
 /// Why `--require-approval broadening` holds this change.
 fn show_widening(ui: &Ui, name: &str, why: &[String]) {
-    if !why.is_empty() {
-        ui.line(format!("{name}: widens access: {}", why.join("; ")));
+    if why.is_empty() {
+        return;
+    }
+    let n = why.len();
+    let reasons = if n == 1 { "reason" } else { "reasons" };
+    ui.line(format!("{name}: widens access ({n} {reasons}):"));
+    for w in why.iter().take(SHOWN_REASONS) {
+        ui.line(format!("  {w}"));
+    }
+    if why.len() > SHOWN_REASONS {
+        ui.line(format!(
+            "  … and {} more (the IAM section above lists every grant)",
+            why.len() - SHOWN_REASONS
+        ));
     }
 }
+
+/// Reasons shown one a line; a new stack's can run to hundreds.
+const SHOWN_REASONS: usize = 25;
 
 fn resource_count(template: &Value) -> usize {
     template["Resources"]

@@ -451,6 +451,11 @@ fn grants(f: &Function, scope: &Scope, diags: &mut Diagnostics) {
     };
     let fname = display_name(&f.decl.name.text);
     let rname = display_name(&role.name.text);
+    // Whose code makes a call: the function's, or a crate of it tap cannot read.
+    let code_of = |u: &crate::contract::Use| match f.contract.crate_of(u) {
+        Some(k) => format!("`{fname}`'s dependency `{k}`"),
+        None => format!("the code of `{fname}`"),
+    };
     for (var, u) in f.contract.uses() {
         let action = &u.action.text;
         match var.and_then(|v| target_of(f, v, u, scope).map(|t| (v, t))) {
@@ -460,11 +465,12 @@ fn grants(f: &Function, scope: &Scope, diags: &mut Diagnostics) {
                 {
                     continue;
                 }
+                let code = code_of(u);
                 let why = match &u.needed_for {
                     Some(n) => {
-                        format!("which `{fname}` needs for `{}` on ${}", n.text, v.name.text)
+                        format!("which {code} needs for `{}` on ${}", n.text, v.name.text)
                     }
-                    None => format!("which the code of `{fname}` calls on ${}", v.name.text),
+                    None => format!("which {code} calls on ${}", v.name.text),
                 };
                 diags.push(
                     Diagnostic::new(
@@ -485,7 +491,8 @@ fn grants(f: &Function, scope: &Scope, diags: &mut Diagnostics) {
                         Diagnostic::new(
                             role_loc,
                             format!(
-                                "role `{rname}` lacks `{action}`, which the code of `{fname}` calls ({})",
+                                "role `{rname}` lacks `{action}`, which {} calls ({})",
+                                code_of(u),
                                 f.contract.at(u.line)
                             ),
                         )

@@ -122,9 +122,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .removal(artifacts_removal);
     if artifacts_removal == RemovalPolicy::Delete {
         // `tap destroy` empties it, as a bucket with `auto_delete_objects`.
-        bucket
-            .metadata
-            .insert("tap:auto-delete-objects".into(), Expr::Bool(true));
+        auto_delete_objects(&mut bucket);
     }
     cx.add(&bucket_id, bucket);
     cx.resource_policy(

@@ -263,8 +263,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     }
     if cx.flag(KIND.props, f, "auto_delete_objects") {
         // `tap destroy` reads this and empties the bucket before CloudFormation deletes it.
-        r.metadata
-            .insert("tap:auto-delete-objects".into(), Expr::Bool(true));
+        auto_delete_objects(&mut r);
     }
     r = r.removal(removal(cx, KIND.props, f)?);
     cx.add(id, r);

@@ -9,6 +9,7 @@
 pub(crate) mod policy;
 pub(crate) mod raw;
 pub(crate) mod shared;
+pub use shared::{AUTO_DELETE_OBJECTS, STACK_ID_TAG};
 mod values;
 
 use crate::constructs::logical_id;

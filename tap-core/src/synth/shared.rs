@@ -6,7 +6,7 @@ use crate::ir::*;
 use crate::kinds::Prop;
 use crate::synth::policy::{self, allow, trust, with};
 use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, RemovalPolicy, Resource};
+use crate::template::{pseudo, Expr, RemovalPolicy, Resource};
 
 /// The removal policy of a kind with a `removal` property: as given, or the
 /// kind's default, in CloudFormation's terms (`Destroy` is `Delete`).
@@ -21,6 +21,28 @@ pub fn removal(cx: &Ctx, props: &[Prop], fields: &[Field]) -> Result<RemovalPoli
 
 pub fn days(secs: i64) -> Expr {
     Expr::Int(secs / 86_400)
+}
+
+/// The metadata that tells `tap destroy` it may empty a bucket of this stack.
+pub const AUTO_DELETE_OBJECTS: &str = "tap:auto-delete-objects";
+
+/// The tag that proves which stack created a bucket: CloudFormation writes
+/// the stack's ID into it at creation, so a bucket someone makes later under
+/// the same name does not carry it, and `tap destroy` leaves that one alone.
+pub const STACK_ID_TAG: &str = "tap:stack-id";
+
+/// Marks a bucket `tap destroy` empties before CloudFormation deletes it.
+pub fn auto_delete_objects(bucket: &mut Resource) {
+    bucket
+        .metadata
+        .insert(AUTO_DELETE_OBJECTS.into(), Expr::Bool(true));
+    bucket.properties.insert(
+        "Tags".into(),
+        Expr::list([Expr::map([
+            ("Key", Expr::str(STACK_ID_TAG)),
+            ("Value", Expr::reference(pseudo::STACK_ID)),
+        ])]),
+    );
 }
 
 /// Every public-access block on (the only setting tap writes).

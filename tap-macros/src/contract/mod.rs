@@ -1,17 +1,21 @@
 //! `contract!`: what a function's code needs from its stack, declared in the
-//! function's crate. Expanding it checks the declaration against the crate's
-//! code (every SDK call and environment read declared, every declaration
-//! used) and defines a constant per variable. `stack!` reads the same
-//! declaration from the crate's files ([`read`]) to hold each function's
-//! stack to it.
+//! function's crate. Expanding it checks the declaration against the code
+//! the function runs (every SDK call and environment read declared, every
+//! declaration used): the crate's own and that of every local crate it
+//! depends on ([`graph`]), while a registry crate that depends on an AWS SDK
+//! crate must be declared with `uses`. It defines a constant per variable.
+//! `stack!` reads the same declaration from the crate's files ([`read`]) to
+//! hold each function's stack to it.
 
 mod grammar;
+use tap_core::crate_graph as graph;
 mod scan;
 
 use crate::parse::Spans;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use syn::parse::Parser;
 use tap_core::contract::{self, Contract};
@@ -63,7 +67,9 @@ pub fn expand(input: TokenStream, file: Option<PathBuf>) -> TokenStream {
         // The crate's sources: its `src/`, or (a contract outside any `src/`,
         // as in a test fixture) the directory the contract is in.
         let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-        let (root, shown_from) = match calling_file(file) {
+        // Its dependencies are those of its manifest, when the contract is in
+        // the crate's `src/` or beside its `Cargo.toml`.
+        let (root, shown_from, with_manifest) = match calling_file(file) {
             Some(file) => {
                 let package = package_of(&file).or(manifest).unwrap_or_default();
                 let src = package.join("src");
@@ -72,20 +78,24 @@ pub fn expand(input: TokenStream, file: Option<PathBuf>) -> TokenStream {
                     .unwrap_or(&file)
                     .display()
                     .to_string();
-                let root = if file.starts_with(&src) {
-                    src
+                let beside = file.parent() == Some(package.as_path());
+                let (root, in_src) = if file.starts_with(&src) {
+                    (src, true)
                 } else {
-                    file.parent().map(Path::to_path_buf).unwrap_or_default()
+                    (
+                        file.parent().map(Path::to_path_buf).unwrap_or_default(),
+                        false,
+                    )
                 };
-                (root, package)
+                (root, package, in_src || beside)
             }
             None => {
                 let package = manifest.unwrap_or_default();
-                (package.join("src"), package)
+                (package.join("src"), package, true)
             }
         };
-        match scan::scan(&root, &shown_from) {
-            Ok(scan) => found = contract::audit(&c, &scan, here),
+        match read_code(&root, &shown_from, with_manifest) {
+            Ok(code) => found = contract::audit(&c, &code, here),
             Err(e) => found.push(tap_core::Diagnostic::new(here, e)),
         }
     }
@@ -109,6 +119,126 @@ pub fn expand(input: TokenStream, file: Option<PathBuf>) -> TokenStream {
         /// Every variable the code reads: its stack sets each one.
         pub const VARIABLES: &[&str] = &[#(#names),*];
     }
+}
+
+/// The code of the function whose sources are at `root` in the package at
+/// `package`: every crate read, and what was not.
+fn read_code(root: &Path, package: &Path, with_manifest: bool) -> Result<contract::Code, String> {
+    if !with_manifest {
+        let scan = scan::scan(&scan::Crate {
+            root,
+            shown_from: package,
+            label: "",
+            sdk_names: &BTreeMap::new(),
+            skip_bins: false,
+        })?;
+        let mut code = contract::Code::from(scan);
+        code.note = format!(
+            "tap read `{}/`, the contract's directory: no manifest beside it, so no dependency was read",
+            graph::relative(package, root)
+        );
+        return Ok(code);
+    }
+    let g = graph::graph(package, root)?;
+    let mut crates = Vec::new();
+    for (i, l) in g.local.iter().enumerate() {
+        let label = match i {
+            0 => String::new(),
+            _ => format!("crate `{}`, ", l.name),
+        };
+        crates.push(scan::scan(&scan::Crate {
+            root: &l.src,
+            shown_from: if i == 0 { package } else { &l.dir },
+            label: &label,
+            sdk_names: &l.sdk_names,
+            skip_bins: i > 0,
+        })?);
+    }
+    // A crate may call what a local crate it depends on re-exports
+    // (`store::s3::Client`): the services of those count for it.
+    let own: Vec<_> = crates.iter().map(|s| s.services.clone()).collect();
+    for (i, scan) in crates.iter_mut().enumerate() {
+        let mut stack = g.local[i].deps.clone();
+        let mut seen = BTreeSet::new();
+        while let Some(d) = stack.pop() {
+            if seen.insert(d) {
+                scan.services.extend(own[d].iter().copied());
+                stack.extend(g.local[d].deps.iter().copied());
+            }
+        }
+    }
+    Ok(contract::Code {
+        crates,
+        unseen: g
+            .unread
+            .iter()
+            .map(|u| contract::Unseen {
+                name: u.name.clone(),
+                version: u.version.clone(),
+                alias: u.alias.clone(),
+                via: u.via.clone(),
+                sdk: u.sdk.clone(),
+            })
+            .collect(),
+        local: g.local.iter().map(|l| l.name.clone()).collect(),
+        sdk: g.sdk.iter().cloned().collect(),
+        note: note(&g, package),
+    })
+}
+
+/// What was read and what was not, in words.
+fn note(g: &graph::Graph, package: &Path) -> String {
+    let shown = |l: &graph::Local| format!("`{}` ({}/)", l.name, graph::relative(package, &l.src));
+    let own = match g
+        .local
+        .first()
+        .map(|own| graph::relative(package, &own.src))
+    {
+        Some(dir) if dir != "." => format!("this crate's `{dir}/`"),
+        _ => "this crate's directory".into(),
+    };
+    let mut out = match g.local.get(1..) {
+        Some(deps) if !deps.is_empty() => format!(
+            "tap read {own} and the local crates it depends on: {}",
+            deps.iter().map(shown).collect::<Vec<_>>().join(", ")
+        ),
+        _ => format!("tap read {own}; it depends on no local crate"),
+    };
+    let mut unread = Vec::new();
+    for m in &g.macros {
+        unread.push(format!("`{m}` (a proc macro: it runs in the compiler)"));
+    }
+    if !g.sdk.is_empty() {
+        let sdk: Vec<String> = g.sdk.iter().map(|s| format!("`{s}`")).collect();
+        unread.push(format!(
+            "the AWS SDK ({}): tap reads the calls made to it",
+            sdk.join(", ")
+        ));
+    }
+    for u in &g.unread {
+        unread.push(format!(
+            "`{}` {} (it depends on {}: a `uses` block says what it calls)",
+            u.name,
+            u.version,
+            u.sdk
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    match g.others {
+        0 => {}
+        1 => unread.push("1 registry crate that depends on no AWS SDK crate".into()),
+        n => unread.push(format!(
+            "{n} registry crates that depend on no AWS SDK crate"
+        )),
+    }
+    if !unread.is_empty() {
+        out.push_str("; not read: ");
+        out.push_str(&unread.join("; "));
+    }
+    out
 }
 
 thread_local! {
@@ -215,5 +345,14 @@ fn without_places(mut c: Contract) -> Contract {
         u.needed_for.iter_mut().for_each(clear);
     }
     c.for_libraries.iter_mut().for_each(clear);
+    for k in &mut c.crates {
+        clear(&mut k.name);
+        for u in &mut k.uses {
+            u.var.iter_mut().for_each(clear);
+            u.used.action.loc = Loc::NONE;
+            u.used.on.iter_mut().for_each(clear);
+            u.used.needed_for.iter_mut().for_each(clear);
+        }
+    }
     c
 }

@@ -17,22 +17,51 @@ use std::path::{Path, PathBuf};
 use syn::visit::{self, Visit};
 use tap_core::contract::{EnvRead, Scan, SdkCall};
 
-/// Scans every `.rs` file under `root`; paths in findings are shown relative to `shown_from`.
-pub fn scan(root: &Path, shown_from: &Path) -> Result<Scan, String> {
+/// How one crate's code is read.
+pub struct Crate<'a> {
+    /// Every `.rs` file under it is read.
+    pub root: &'a Path,
+    /// Paths in findings are shown relative to it.
+    pub shown_from: &'a Path,
+    /// Said before a finding's place: `crate `store`, ` for a dependency.
+    pub label: &'a str,
+    /// The names the code gives AWS SDK crates, beyond `aws_sdk_*`: a crate
+    /// renamed in its manifest (`blob` → `aws_sdk_s3`).
+    pub sdk_names: &'a BTreeMap<String, String>,
+    /// A dependency's binaries (`main.rs`, `bin/` at the root) do not run in the function.
+    pub skip_bins: bool,
+}
+
+/// Scans every `.rs` file of a crate.
+pub fn scan(krate: &Crate) -> Result<Scan, String> {
+    let root = krate.root;
+    let shown_from = krate.shown_from;
     let mut files = Vec::new();
-    rust_files(root, &mut files).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
+    rust_files(root, &mut files).map_err(|e| {
+        format!(
+            "{}cannot read {}: {e}",
+            krate.label,
+            tap_core::crate_graph::relative(shown_from, root)
+        )
+    })?;
+    if krate.skip_bins {
+        files.retain(|f| {
+            let first = f
+                .strip_prefix(root)
+                .ok()
+                .and_then(|r| r.components().next())
+                .map(|c| c.as_os_str().to_string_lossy().into_owned());
+            !matches!(first.as_deref(), Some("main.rs" | "bin"))
+        });
+    }
     files.sort();
     let mut parsed = Vec::new();
     for path in files {
+        let shown = tap_core::crate_graph::relative(shown_from, &path);
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let shown = path
-            .strip_prefix(shown_from)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+            .map_err(|e| format!("{}cannot read {shown}: {e}", krate.label))?;
         let file = super::with_lines(|| syn::parse_file(&text))
-            .map_err(|e| format!("{shown}:{}: {e}", e.span().start().line))?;
+            .map_err(|e| format!("{}{shown}:{}: {e}", krate.label, e.span().start().line))?;
         parsed.push((shown, file));
     }
     // The crate's string constants, wherever they are: `env::var(BUCKET)`.
@@ -45,6 +74,8 @@ pub fn scan(root: &Path, shown_from: &Path) -> Result<Scan, String> {
     for (shown, file) in &parsed {
         let mut v = Visitor {
             file: shown,
+            label: krate.label,
+            sdk_names: krate.sdk_names,
             consts: &consts,
             scan: &mut scan,
         };
@@ -133,6 +164,8 @@ impl<'ast> Visit<'ast> for Consts<'_> {
 
 struct Visitor<'a> {
     file: &'a str,
+    label: &'a str,
+    sdk_names: &'a BTreeMap<String, String>,
     consts: &'a BTreeMap<String, String>,
     scan: &'a mut Scan,
 }
@@ -140,7 +173,13 @@ struct Visitor<'a> {
 impl Visitor<'_> {
     fn at(&self, span: Span) -> String {
         let start = span.start();
-        format!("{}:{}:{}", self.file, start.line, start.column + 1)
+        format!(
+            "{}{}:{}:{}",
+            self.label,
+            self.file,
+            start.line,
+            start.column + 1
+        )
     }
 
     /// The variable an `env::var` argument names, if it names one.
@@ -277,8 +316,12 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_ident(&mut self, i: &'ast syn::Ident) {
         let text = i.to_string();
-        if text.starts_with("aws_sdk_") {
-            if let Some(p) = tap_core::iam::sdk::service_of_crate(&text) {
+        let krate = match self.sdk_names.get(&text) {
+            Some(renamed) => renamed.as_str(),
+            None => text.as_str(),
+        };
+        if krate.starts_with("aws_sdk_") {
+            if let Some(p) = tap_core::iam::sdk::service_of_crate(krate) {
                 self.scan.services.insert(p);
             }
         }
@@ -301,7 +344,16 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let found = super::super::with_lines(|| scan(&dir, &dir)).unwrap();
+        let found = super::super::with_lines(|| {
+            scan(&Crate {
+                root: &dir,
+                shown_from: &dir,
+                label: "",
+                sdk_names: &BTreeMap::new(),
+                skip_bins: false,
+            })
+        })
+        .unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         found
     }

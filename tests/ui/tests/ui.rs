@@ -7,6 +7,9 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("fail/*.rs");
     t.pass("pass/*.rs");
-    // A function crate's own build: `contract!` against the code beside it.
+    // A function crate's own build: `contract!` against the code beside it
+    // (and the crates its manifest, when it has one, depends on).
     t.compile_fail("contract/*/main.rs");
+    // A function that declares what a registry crate it depends on calls.
+    t.pass("functions/cached/src/main.rs");
 }

@@ -122,6 +122,57 @@ fn main() -> anyhow::Result<()> {
             "{}: {resources} resources; all checks {check:.2?}; synth {synth:.2?} (mean of 200)",
             stack.name()
         );
+        let template = stack.synth(&PlaceholderAssets)?.to_json();
+        let inputs = tap_app::deploy::gate::Inputs::default();
+        let gate = time(50, || {
+            tap_app::deploy::gate::review(Some(&template), &template, &inputs)
+                .widening
+                .len()
+        });
+        println!(
+            "{}: the approval gate against itself {gate:.2?} (mean of 50)",
+            stack.name()
+        );
     }
+    let (old, new) = many_roles(250);
+    let inputs = tap_app::deploy::gate::Inputs::default();
+    let mut why = 0;
+    let gate = time(10, || {
+        why = tap_app::deploy::gate::review(Some(&old), &new, &inputs)
+            .widening
+            .len();
+    });
+    println!(
+        "250 roles and 250 bucket policies, one grant widened: the approval gate {gate:.2?} (mean of 10; {why} reasons)"
+    );
     Ok(())
+}
+
+/// A template of `n` roles, each with a policy of four actions on three
+/// buckets, and `n` bucket policies; the second has one grant widened.
+fn many_roles(n: usize) -> (serde_json::Value, serde_json::Value) {
+    use serde_json::json;
+    let mut resources = serde_json::Map::new();
+    for i in 0..n {
+        let objects: Vec<String> = (0..3)
+            .map(|b| format!("arn:aws:s3:::data-{i}-{b}/*"))
+            .collect();
+        resources.insert(format!("Role{i}"), json!({ "Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": { "Statement": [{ "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" }, "Action": "sts:AssumeRole" }] },
+            "Policies": [{ "PolicyName": "p", "PolicyDocument": { "Statement": [
+                { "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectTagging"], "Resource": objects }
+            ] } }]
+        } }));
+        resources.insert(format!("Policy{i}"), json!({ "Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": format!("data-{i}-0"),
+            "PolicyDocument": { "Statement": [{ "Effect": "Deny", "Principal": { "AWS": "*" }, "Action": "s3:*",
+                "Resource": [format!("arn:aws:s3:::data-{i}-0"), format!("arn:aws:s3:::data-{i}-0/*")],
+                "Condition": { "Bool": { "aws:SecureTransport": "false" } } }] }
+        } }));
+    }
+    let old = json!({ "Resources": resources });
+    let mut new = old.clone();
+    new["Resources"]["Role7"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+        ["Action"] = json!("s3:*");
+    (old, new)
 }

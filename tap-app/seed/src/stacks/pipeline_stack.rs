@@ -19,6 +19,9 @@ stack! {
 
         // Seed fix: the seed's build project had no buildspec, so CodeBuild looked
         // for a buildspec.yml the source does not have and failed at once.
+        //
+        // The one release build of the pipeline: `tap` (the seed's binary), the
+        // templates, and the Lambda package they name, all in the artifact.
         build_project = codebuild::Project {
             name: "tap-build",
             image: "aws/codebuild/standard:7.0",
@@ -34,27 +37,34 @@ stack! {
                 version: "0.2",
                 phases: {
                     install: { commands: [
-                        // A pinned rustup, checked against its published SHA-256 before it runs,
-                        // installing a pinned toolchain (whose components rustup checks).
+                        // A pinned rustup, checked against its published SHA-256 before it runs.
                         "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
                         "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
-                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
+                        // rustup alone: the toolchain is the one the source's
+                        // rust-toolchain.toml pins, and nothing here names another.
+                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain none --no-modify-path",
                         ". $HOME/.cargo/env",
+                        // Installs that toolchain (rustup checks its components'
+                        // SHA-256 against the release's manifest), or finds it in the
+                        // cache, and says which is active and why.
+                        "cd $CODEBUILD_SRC_DIR && rustup show",
                     ] },
                     build: { commands: [
                         // Built in one fixed place: CodeBuild's source directory is new on
                         // every build, and cargo's cached work is valid only where it was done.
                         "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
-                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-seed",
+                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-seed --bin tap",
                         // The templates, and the Lambda package they name (built with the
                         // cargo-lambda of tap's lock file into .tap/assets).
-                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-seed -- synth --out tap.out",
-                        // What the next stages need, where CodeBuild collects the artifact.
-                        "mkdir -p $CODEBUILD_SRC_DIR/.tap && cp -a $TAP_BUILD_DIR/tap.out $CODEBUILD_SRC_DIR/ && cp -a $TAP_BUILD_DIR/.tap/assets $CODEBUILD_SRC_DIR/.tap/",
+                        "cd $TAP_BUILD_DIR && target/release/tap synth --out tap.out",
+                        // What the next stages need, where CodeBuild collects the artifact:
+                        // the binary Deploy runs, the templates, the package.
+                        "mkdir -p $CODEBUILD_SRC_DIR/.tap/bin && cp -a $TAP_BUILD_DIR/target/release/tap $CODEBUILD_SRC_DIR/.tap/bin/ && cp -a $TAP_BUILD_DIR/tap.out $CODEBUILD_SRC_DIR/ && cp -a $TAP_BUILD_DIR/.tap/assets $CODEBUILD_SRC_DIR/.tap/",
                     ] },
                 },
-                // The sources, the Lambda package (`.tap/assets`, by source hash) and
-                // the templates: not what builds leave behind (gigabytes of `target/`).
+                // The sources, the binary (`.tap/bin/tap`), the Lambda package
+                // (`.tap/assets`, by source hash) and the templates: not what builds
+                // leave behind (gigabytes of `target/`).
                 artifacts: {
                     files: ["**/*"],
                     "exclude-paths": ["target/**/*", ".tap/build/**/*", ".tap/tools/**/*", ".tap/test-tools/**/*", ".tap/local/**/*", ".venv/**/*", ".git/**/*"],
@@ -90,12 +100,12 @@ stack! {
                 phases: {
                     // LocalStack (started by the tests) runs on Python 3.12.
                     install: { "runtime-versions": { python: "3.12" }, commands: [
-                        // A pinned rustup, checked against its published SHA-256 before it runs,
-                        // installing a pinned toolchain (whose components rustup checks).
+                        // As Build: a pinned rustup, then the toolchain rust-toolchain.toml pins.
                         "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
                         "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
-                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
+                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain none --no-modify-path",
                         ". $HOME/.cargo/env",
+                        "cd $CODEBUILD_SRC_DIR && rustup show",
                     ] },
                     pre_build: { commands: [
                         // Built in one fixed place: CodeBuild's source directory is new on
@@ -107,19 +117,24 @@ stack! {
                     ] },
                     // The README's test command: it installs its tools (cfn-lint,
                     // parliament, LocalStack) from the committed locks, and writes the
-                    // results as JUnit XML for the report group.
-                    build: { commands: ["cd $TAP_BUILD_DIR && TAP_JUNIT=$CODEBUILD_SRC_DIR/test-results.xml bash scripts/test.sh"] },
+                    // results as JUnit XML for the report group. It skips the one test
+                    // that runs this pipeline's buildspecs: this stage is one of them,
+                    // and Build has just done for real what that test does.
+                    build: { commands: ["cd $TAP_BUILD_DIR && TAP_JUNIT=$CODEBUILD_SRC_DIR/test-results.xml bash scripts/test.sh -- --skip the_pipeline_builds_tests_and_deploys_from_the_committed_tree"] },
                 },
                 reports: {
                     "test-reports": { files: ["test-results.xml"], "file-format": "JUNITXML" },
                 },
-                // Restored before and saved after every build (`cache_bucket`).
+                // Restored before and saved after every build (`cache_bucket`):
+                // LocalStack's virtualenv included, so it is installed once, not
+                // every run (every venv is rebuilt when its Python changes).
                 cache: { paths: [
                     "/root/.cargo/registry/**/*",
                     "/root/.rustup/toolchains/**/*",
                     "/root/tap/target/**/*",
                     "/root/tap/.tap/tools/**/*",
                     "/root/tap/.tap/test-tools/**/*",
+                    "/root/tap/.tap/local/venv/**/*",
                     "/root/tap/.tap/build/**/*",
                     "/root/tap/.venv/**/*",
                 ] },
@@ -151,6 +166,9 @@ stack! {
                 // The toolkit's outputs, and its template: deploying with `--role-arn`
                 // first checks that the execution role covers the app.
                 [cloudformation:DescribeStacks, cloudformation:GetTemplate] on "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/TapToolkit/*",
+                // The approval gate reads the current value of every export a
+                // template imports (`Fn::ImportValue`), to judge what it grants.
+                cloudformation:ListExports on * because "ListExports has no resource-level permission: it names no stack",
                 [s3:GetObject, s3:PutObject] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}/*",
                 [s3:ListBucket, s3:GetBucketLocation] on "arn:${AWS::Partition}:s3:::tap-assets-${AWS::AccountId}-${AWS::Region}",
                 iam:PassRole on "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}" when {
@@ -159,43 +177,26 @@ stack! {
             ],
         };
 
+        // Runs the `tap` Build made, on the package Build made: no toolchain, no
+        // build, no cache.
         deploy_project = codebuild::Project {
             name: "tap-deploy",
             role: deploy_role,
             image: "aws/codebuild/standard:7.0",
-            compute: Medium,
+            compute: Small,
             environment: {
                 TAP_CFN_EXEC_ROLE: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/tap-cfn-exec-${AWS::Region}",
-                TAP_BUILD_DIR: "/root/tap",
-                CARGO_INCREMENTAL: "0",
             },
-            cache_bucket: build_cache,
             buildspec: {
                 version: "0.2",
                 phases: {
-                    install: { commands: [
-                        // A pinned rustup, checked against its published SHA-256 before it runs,
-                        // installing a pinned toolchain (whose components rustup checks).
-                        "curl --proto '=https' -sSfo /tmp/rustup-init https://static.rust-lang.org/rustup/archive/1.26.0/x86_64-unknown-linux-gnu/rustup-init",
-                        "echo '0b2f6c8f85a3d02fde2efc0ced4657869d73fccfce59defb4e8d29233116e6db  /tmp/rustup-init' | sha256sum -c -",
-                        "chmod +x /tmp/rustup-init && /tmp/rustup-init -y --profile minimal --default-toolchain 1.89.0 --no-modify-path",
-                        ". $HOME/.cargo/env",
-                    ] },
                     build: { commands: [
-                        // Built in one fixed place: CodeBuild's source directory is new on
-                        // every build, and cargo's cached work is valid only where it was done.
-                        "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
-                        // The Lambda package is in the input artifact (.tap/assets, by source
-                        // hash): deploying uploads it, it does not build it again.
-                        "cd $TAP_BUILD_DIR && cargo run --locked --release -p tap-seed -- deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
+                        // The binary is in the input artifact (.tap/bin, its mode set
+                        // again: a zip may not keep it), the Lambda package too
+                        // (.tap/assets, by source hash): deploying uploads it.
+                        "cd $CODEBUILD_SRC_DIR && chmod +x .tap/bin/tap && .tap/bin/tap deploy TapStack --require-approval never --role-arn \"$TAP_CFN_EXEC_ROLE\"",
                     ] },
                 },
-                // Restored before and saved after every build (`cache_bucket`).
-                cache: { paths: [
-                    "/root/.cargo/registry/**/*",
-                    "/root/.rustup/toolchains/**/*",
-                    "/root/tap/target/**/*",
-                ] },
             },
         };
 
