@@ -117,11 +117,18 @@ fn installed(stamp: &Path, lock_hash: &str, bin: &Path) -> bool {
 /// The base interpreter of the venv whose `bin` is given, as it runs now:
 /// "python VERSION at PATH"; `None` when the venv's python does not run.
 pub fn interpreter(bin: &Path) -> Option<String> {
-    let out = Command::new(bin.join("python"))
-        .args([
-            "-c",
-            "import platform, sys; print(platform.python_version(), getattr(sys, '_base_executable', sys.executable))",
-        ])
+    let text = python_says(
+        &bin.join("python"),
+        "import platform, sys; print(platform.python_version(), getattr(sys, '_base_executable', sys.executable))",
+    )?;
+    let (version, path) = text.trim().split_once(' ')?;
+    Some(format!("python {version} at {path}"))
+}
+
+/// What `python -c code` prints; `None` when it does not run or fails.
+fn python_says(python: &Path, code: &str) -> Option<String> {
+    let out = Command::new(python)
+        .args(["-c", code])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -129,9 +136,7 @@ pub fn interpreter(bin: &Path) -> Option<String> {
     if !out.status.success() {
         return None;
     }
-    let text = String::from_utf8(out.stdout).ok()?;
-    let (version, path) = text.trim().split_once(' ')?;
-    Some(format!("python {version} at {path}"))
+    String::from_utf8(out.stdout).ok()
 }
 
 /// An exclusive lock on `path`, released when the file is dropped.
@@ -205,19 +210,10 @@ pub fn find_python(min: (u32, u32)) -> Result<PathBuf> {
 }
 
 fn version_of(python: &Path) -> Option<(u32, u32)> {
-    let out = Command::new(python)
-        .args([
-            "-c",
-            "import sys; print(sys.version_info[0], sys.version_info[1])",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let s = String::from_utf8_lossy(&out.stdout);
+    let s = python_says(
+        python,
+        "import sys; print(sys.version_info[0], sys.version_info[1])",
+    )?;
     let mut it = s.split_whitespace().map(|n| n.parse().ok());
     Some((it.next()??, it.next()??))
 }
