@@ -81,8 +81,8 @@ impl AssetResolver for Assets<'_> {
 }
 
 /// SHA-256 over the packaging recipe, the crate's files and those of the
-/// local crates it depends on (sorted, by relative path), and the workspace
-/// lock file.
+/// local crates it depends on (sorted, by relative path), the toolchain file
+/// that pins the compiler, and the workspace lock file.
 pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
     let mut h = Sha256::new();
     h.update(package::RECIPE.as_bytes());
@@ -102,6 +102,18 @@ pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
             h.update(fs::read(krate.join(rel))?);
             h.update([0]);
         }
+    }
+    // The compiler is part of the build: the toolchain file that pins it
+    // (rustup and cargo-lambda build with what it names).
+    let toolchain = dir.ancestors().find_map(|d| {
+        ["rust-toolchain.toml", "rust-toolchain"]
+            .iter()
+            .map(|f| d.join(f))
+            .find(|p| p.is_file())
+    });
+    if let Some(file) = toolchain {
+        h.update(b"rust-toolchain\0");
+        h.update(fs::read(file)?);
     }
     // Dependencies are part of the build: include the lock file that pins them.
     if let Some(lock) = dir
