@@ -125,14 +125,8 @@ fn the_pin_the_minimum_and_the_lock_agree() {
 
 /// The buildspecs of PipelineStack's CodeBuild projects, by project name.
 fn buildspecs() -> Vec<(String, Value)> {
-    let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app"))
-        .expect("the app synthesises");
-    let pipeline = synthesized
-        .iter()
-        .find(|s| s.name == "PipelineStack")
-        .expect("PipelineStack")
-        .template
-        .to_json();
+    // TapStack, then PipelineStack.
+    let (_, pipeline) = tap_tests::seed_templates();
     pipeline["Resources"]
         .as_object()
         .expect("resources")
