@@ -8,8 +8,8 @@
 //! exports to the producer when it synthesises the app, for exactly the
 //! attributes consumers use.
 
-use crate::synth::Handle;
-use crate::template::Expr;
+use crate::base::template::Expr;
+use crate::model::bindings::Handle;
 use std::marker::PhantomData;
 
 /// Says which producer-side reference a parameter type takes.
@@ -170,10 +170,10 @@ pub enum BucketNeed {
 /// writes objects needs `kms:GenerateDataKey` on `param.key`, one that reads
 /// them `kms:Decrypt`; with every such grant the parameter takes a KMS bucket,
 /// without one it takes a bucket without a customer-managed key.
-pub fn bucket_need(stack: &crate::ir::StackDef, param: &str) -> BucketNeed {
-    use crate::check::iam::grants_action;
-    use crate::ir::{field, Effect, Statement, Value};
+pub fn bucket_need(stack: &crate::base::ir::StackDef, param: &str) -> BucketNeed {
+    use crate::base::ir::{field, Effect, Statement, Value};
     use crate::kinds::iam_role::kms_actions_for;
+    use crate::rules::iam::grants_action;
     let on = |s: &Statement, attr: &str| {
         s.resources.iter().any(|r| match r {
             Value::Path { segments } => {

@@ -1,12 +1,16 @@
 //! A stack at run time: the checked definition the macro embedded, the values of
 //! its parameters, and synthesis to a template.
 
-use crate::ir::*;
+use crate::base::diag::Diagnostic;
+use crate::base::ir::*;
+use crate::base::template::{Expr, Template};
+use crate::check::{Provenance, Unresolved};
 use crate::kinds::AttrValue;
+use crate::model::resolved::Resolved;
 use crate::synth::{self, AssetResolver, Bindings, Bound, Handle};
-use crate::template::{Expr, Template};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StackError {
@@ -28,6 +32,8 @@ pub enum StackError {
         stack: String,
         message: String,
     },
+    /// Every finding, when there is more than one: each a `Parameter` or a `Synth`.
+    Findings(Vec<StackError>),
 }
 
 impl fmt::Display for StackError {
@@ -45,6 +51,15 @@ impl fmt::Display for StackError {
                 message,
             } => write!(f, "{stack}: output `{output}`: {message}"),
             StackError::Synth { stack, message } => write!(f, "{stack}: {message}"),
+            StackError::Findings(all) => {
+                for (i, e) in all.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -87,20 +102,37 @@ pub struct Stack {
     def: StackDef,
     bindings: Bindings,
     base_dir: PathBuf,
+    /// Whether `stack!` checked `def` at compile time.
+    provenance: Provenance,
+    /// The checked model with the current bindings, made once (`bind` clears it).
+    model: OnceLock<Result<Resolved, StackError>>,
 }
 
 impl Stack {
-    /// Used by the code `stack!` generates: the checked definition as JSON, and
-    /// the directory of the package that declared it, relative to its project's root.
-    pub fn from_embedded(json: &str, base_dir: &str) -> Result<Stack, StackError> {
-        let def: StackDef =
-            serde_json::from_str(json).map_err(|e| StackError::Definition(e.to_string()))?;
-        Ok(Stack {
+    fn with(def: StackDef, base_dir: &str, provenance: Provenance) -> Stack {
+        Stack {
             name: def.name.text.clone(),
             def,
             bindings: Bindings::default(),
             base_dir: PathBuf::from(base_dir),
-        })
+            provenance,
+            model: OnceLock::new(),
+        }
+    }
+
+    /// Used by the code `stack!` generates: the definition it checked at
+    /// compile time, and the directory of the package that declared it,
+    /// relative to its project's root. Only what is bound later is checked
+    /// again.
+    #[doc(hidden)]
+    pub fn from_checked(def: StackDef, base_dir: &str) -> Stack {
+        Stack::with(def, base_dir, Provenance::Checked)
+    }
+
+    /// A stack from a definition built at run time (not by `stack!`), with
+    /// asset paths relative to `base_dir`: every rule runs on it, once.
+    pub fn from_definition(def: StackDef, base_dir: &str) -> Stack {
+        Stack::with(def, base_dir, Provenance::Unchecked)
     }
 
     /// The CloudFormation stack name (defaults to the name in `stack!`).
@@ -121,7 +153,7 @@ impl Stack {
     /// CloudFormation refusing to delete it; `None` when it says nothing, so
     /// protection set outside tap is left as it is.
     pub fn termination_protection(&self) -> Option<bool> {
-        let applied = crate::params::apply(&self.def, &self.bindings).ok()?;
+        let applied = crate::model::params::apply(&self.def, &self.bindings).ok()?;
         match field(&applied.stack.settings, "termination_protection") {
             Some(Value::Bool { value, .. }) => Some(*value),
             _ => None,
@@ -148,6 +180,7 @@ impl Stack {
             return Err(err(format!("expected {}, got {value:?}", p.ty.describe())));
         }
         self.bindings.set(param, value);
+        self.model = OnceLock::new();
         Ok(())
     }
 
@@ -155,23 +188,30 @@ impl Stack {
     /// written there at compile time (`memory: mem` with `mem` bound to 20,000
     /// fails as `memory: 20000` would), naming the parameter.
     pub fn validate(&self) -> Result<(), StackError> {
-        self.resolve().map(|_| ())
+        self.model().map(|_| ())
     }
 
     /// The checked model of this stack with its parameters bound: what
     /// [`Stack::synth`] lowers.
-    pub fn resolve(&self) -> Result<crate::check::Resolved, StackError> {
-        let unresolved = match crate::check::resolve(&self.def, &self.bindings) {
-            Ok(model) => return Ok(model),
-            Err(e) => e,
-        };
-        let Some(d) = unresolved.diagnostics.into_iter().next() else {
-            return Err(StackError::Synth {
-                stack: self.name.clone(),
-                message: "the checks failed".into(),
-            });
-        };
-        Err(match unresolved.origins.get(&d.loc) {
+    pub fn resolve(&self) -> Result<Resolved, StackError> {
+        self.model().cloned()
+    }
+
+    /// The model, resolved once for the current bindings: `new()` validates
+    /// and `synth()` lowers the same one.
+    fn model(&self) -> Result<&Resolved, StackError> {
+        self.model
+            .get_or_init(|| {
+                crate::check::resolve(&self.def, &self.bindings, self.provenance)
+                    .map_err(|u| self.error(u))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Every finding, each naming the parameters its value came from.
+    fn error(&self, unresolved: Unresolved) -> StackError {
+        let one = |d: Diagnostic| match unresolved.origins.get(&d.loc) {
             Some(params) => StackError::Parameter {
                 stack: self.name.clone(),
                 param: params.iter().cloned().collect::<Vec<_>>().join("`, `"),
@@ -181,7 +221,16 @@ impl Stack {
                 stack: self.name.clone(),
                 message: d.to_string(),
             },
-        })
+        };
+        let mut all: Vec<StackError> = unresolved.diagnostics.into_iter().map(one).collect();
+        match all.len() {
+            0 => StackError::Synth {
+                stack: self.name.clone(),
+                message: "the checks failed".into(),
+            },
+            1 => all.remove(0),
+            _ => StackError::Findings(all),
+        }
     }
 
     /// The code assets this stack uses (`asset("…")` paths, relative to [`Stack::base_dir`]).
@@ -209,7 +258,7 @@ impl Stack {
         };
         // The export name as bound (`"${env}-Data"` with `env` given).
         let applied =
-            crate::params::apply(&self.def, &self.bindings).map_err(|d| err(&d.message))?;
+            crate::model::params::apply(&self.def, &self.bindings).map_err(|d| err(&d.message))?;
         let out = applied
             .stack
             .outputs()
@@ -252,7 +301,7 @@ impl Stack {
                 &self.name, id, attr,
             ))))
         };
-        let id = crate::constructs::logical_id(resource);
+        let id = crate::base::naming::logical_id(resource);
         let mut attrs = std::collections::BTreeMap::new();
         // A bucket's ARNs follow from its name: one export, not three.
         let bucket = kind.is_some_and(|k| k.name == "s3::Bucket");
@@ -319,12 +368,24 @@ impl Stack {
 
     /// The CloudFormation template.
     pub fn synth(&self, assets: &dyn AssetResolver) -> Result<Template, StackError> {
-        // The checks, cycles and template limits included, run once here; the
-        // lowering trusts them.
-        let model = self.resolve()?;
-        synth::lower(&model, assets).map_err(|e| StackError::Synth {
+        // The model was checked when it was made (at compile time, or for
+        // what was bound); it is lowered once.
+        let model = self.model()?;
+        let template = synth::lower(model, assets).map_err(|e| StackError::Synth {
             stack: self.name.clone(),
             message: e.message,
-        })
+        })?;
+        // The rules about the whole template ran at compile time on this very
+        // model unless values were bound since, or nothing checked it.
+        if self.provenance == Provenance::Unchecked || !self.bindings.0.is_empty() {
+            let found = crate::check::template_findings(model, &template);
+            if !found.is_empty() {
+                return Err(self.error(Unresolved {
+                    diagnostics: found,
+                    origins: Default::default(),
+                }));
+            }
+        }
+        Ok(template)
     }
 }

@@ -66,7 +66,7 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
     let props = props_fields(&checked.stack, &mut push);
     let definition = match errors {
         Some(_) => None,
-        None => serde_json::to_string(&checked.stack).ok(),
+        None => Some(crate::emit::definition(&checked.stack)),
     };
     let mut out = generate(
         &parsed,
@@ -245,7 +245,7 @@ fn generate(
     parsed: &StackInput,
     checked: &StackDef,
     props: Vec<PropField>,
-    definition: Option<String>,
+    definition: Option<TokenStream>,
     source_dir: &str,
     errors: TokenStream,
 ) -> TokenStream {
@@ -267,8 +267,8 @@ fn generate(
     });
     let binds = props.iter().map(|p| &p.bind);
     let body = match definition {
-        Some(json) => quote! {
-            let mut stack = ::tap_core::Stack::from_embedded(#json, #source_dir)?;
+        Some(def) => quote! {
+            let mut stack = ::tap_core::Stack::from_checked(#def, #source_dir);
             #(#binds)*
             stack.validate()?;
             ::core::result::Result::Ok(#ident { stack })

@@ -13,6 +13,7 @@
 //! macro" error at the use.
 
 mod contract;
+mod emit;
 mod expand;
 mod parse;
 

@@ -1,16 +1,16 @@
 //! `cloudwatch::Alarm` → `AWS::CloudWatch::Alarm`: a CloudWatch alarm on a resource's metric.
 
-use super::*;
-use crate::constructs::logical_id;
-use crate::diag::Diagnostics;
-use crate::ir::*;
-use crate::kinds::duration_seconds;
-use crate::resolve::Scope;
-use crate::resolve::Target;
-use crate::synth::policy::{self, allow, with};
-use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::diag::Diagnostics;
+use crate::base::ir::*;
+use crate::base::naming::logical_id;
+use crate::base::template::{Expr, Resource};
+use crate::lower::policy::{self, allow, with};
+use crate::lower::shared::*;
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::Scope;
+use crate::model::resolve::Target;
 
 pub const KIND: Kind = Kind {
     name: "cloudwatch::Alarm",
@@ -103,12 +103,10 @@ pub const KIND: Kind = Kind {
         ),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: Some(check),
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let Value::Path { segments } = cx.required(d, "metric")? else {
         return err(
@@ -119,7 +117,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let target = cx
         .scope
         .resolve(segments)
-        .map_err(|e| crate::synth::SynthError {
+        .map_err(|e| crate::lower::SynthError {
             loc: e.loc,
             message: e.message,
         })?;
@@ -236,7 +234,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 }
 
 /// A period CloudWatch accepts: 10, 20, 30 seconds or a multiple of 60.
-pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
     let f = |k: &str| field(&decl.fields, k);
     if let Some(Value::Call { func, args }) = f("period") {
         if let [Value::Int { value, .. }] = args.as_slice() {
@@ -246,5 +244,20 @@ pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics
                 }
             }
         }
+    }
+}
+
+/// `cloudwatch_alarm`'s checks and lowering, for the drivers.
+pub struct CloudwatchAlarm;
+
+impl Curated for CloudwatchAlarm {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

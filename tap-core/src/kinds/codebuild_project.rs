@@ -1,11 +1,14 @@
 //! `codebuild::Project` → `AWS::CodeBuild::Project`: a CodeBuild project run by a pipeline.
 
-use super::*;
-use crate::ir::*;
-use crate::synth::policy::allow;
-use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::diag::Diagnostics;
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::policy::allow;
+use crate::lower::shared::*;
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::Scope;
 
 pub const KIND: Kind = Kind {
     name: "codebuild::Project",
@@ -30,23 +33,17 @@ pub const KIND: Kind = Kind {
         arn("arn", AttrValue::Sub("arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/${${Self}}"), "codebuild", "project", "The project's ARN."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: Some(check),
 };
 
 /// One cache: on the build host, or in a bucket.
-pub(crate) fn check(
-    decl: &ResourceDecl,
-    _scope: &crate::resolve::Scope,
-    diags: &mut crate::diag::Diagnostics,
-) {
+fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
     if let (Some(_), Some(bucket)) = (
         field(&decl.fields, "cache"),
         field(&decl.fields, "cache_bucket"),
     ) {
         diags.push(
-            crate::diag::Diagnostic::new(
+            crate::base::diag::Diagnostic::new(
                 bucket.loc(),
                 "a project has one cache: `cache` keeps it on the build host, `cache_bucket` in S3",
             )
@@ -55,7 +52,7 @@ pub(crate) fn check(
     }
 }
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let name = project_name(cx, f);
     let role_id = match field(f, "role") {
@@ -194,4 +191,19 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     cx.add(id, r);
     cx.waits_for_grants.push((id.to_string(), role_id));
     Ok(())
+}
+
+/// `codebuild_project`'s checks and lowering, for the drivers.
+pub struct CodebuildProject;
+
+impl Curated for CodebuildProject {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

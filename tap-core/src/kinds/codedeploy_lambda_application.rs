@@ -1,9 +1,10 @@
 //! `codedeploy::LambdaApplication` → `AWS::CodeDeploy::Application`: a CodeDeploy application for Lambda deployments.
 
-use super::*;
-use crate::ir::*;
-use crate::synth::{Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
 
 pub const KIND: Kind = Kind {
     name: "codedeploy::LambdaApplication",
@@ -12,15 +13,25 @@ pub const KIND: Kind = Kind {
     props: &[prop("name", Ty::Str, "The application name.")],
     attrs: &[attr("name", AttrValue::Ref, "The application name.")],
     arn_attr: "",
-    lower,
     phase: 0,
-    check: None,
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let r = Resource::new("AWS::CodeDeploy::Application")
         .opt("ApplicationName", cx.opt(&d.fields, "name")?)
         .prop("ComputePlatform", Expr::str("Lambda"));
     cx.add(id, r);
     Ok(())
+}
+
+/// `codedeploy_lambda_application`'s checks and lowering, for the drivers.
+pub struct CodedeployLambdaApplication;
+
+impl Curated for CodedeployLambdaApplication {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

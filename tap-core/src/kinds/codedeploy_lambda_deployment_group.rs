@@ -1,12 +1,13 @@
 //! `codedeploy::LambdaDeploymentGroup` → `AWS::CodeDeploy::DeploymentGroup`: shifts an alias's traffic to a new version gradually and rolls back when an alarm fires.
 
-use super::*;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::*;
-use crate::resolve::Scope;
-use crate::synth::shared::*;
-use crate::synth::{Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::shared::*;
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::Scope;
 
 pub const KIND: Kind = Kind {
     name: "codedeploy::LambdaDeploymentGroup",
@@ -22,12 +23,10 @@ pub const KIND: Kind = Kind {
     ],
     attrs: &[attr("name", AttrValue::Ref, "The deployment group name.")],
     arn_attr: "",
-    lower,
     phase: 2,
-    check: Some(check),
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let app = cx.expr(cx.required(d, "application")?)?;
     let role_id = format!("{id}ServiceRole");
@@ -95,7 +94,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 
 /// A canary or linear deployment exists to roll back when something goes wrong;
 /// without an alarm it never can.
-pub(crate) fn check(group: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+fn check(group: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::Path { segments }) = field(&group.fields, "config") else {
         return;
     };
@@ -119,5 +118,20 @@ pub(crate) fn check(group: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostic
             Diagnostic::new(loc, format!("the `{}` deployment has no alarm to roll back on, so a bad version always reaches all traffic", config.text))
                 .help("give the deployment group `alarms: [error_alarm]` (an alarm on the function's errors)"),
         );
+    }
+}
+
+/// `codedeploy_lambda_deployment_group`'s checks and lowering, for the drivers.
+pub struct CodedeployLambdaDeploymentGroup;
+
+impl Curated for CodedeployLambdaDeploymentGroup {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

@@ -1,14 +1,15 @@
 //! `codepipeline::Pipeline` → `AWS::CodePipeline::Pipeline`: a CodePipeline pipeline with a KMS-encrypted artifact bucket, a least-privilege pipeline role, and (for `trigger: Events`) an EventBridge rule that starts it.
 
-use super::*;
-use crate::constructs::display_name;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::*;
-use crate::resolve::{Scope, Target};
-use crate::synth::policy::{allow, deny_insecure_transport};
-use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, RemovalPolicy, Resource};
+use super::curated::Curated;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::naming::display_name;
+use crate::base::template::{Expr, RemovalPolicy, Resource};
+use crate::lower::policy::{allow, deny_insecure_transport};
+use crate::lower::shared::*;
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::{Scope, Target};
 use std::collections::BTreeSet;
 
 pub const KIND: Kind = Kind {
@@ -27,9 +28,7 @@ pub const KIND: Kind = Kind {
         arn("arn", AttrValue::Sub("arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${${Self}}"), "codepipeline", "pipeline", "The pipeline's ARN."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 3,
-    check: Some(check),
 };
 
 const STAGE: &[Prop] = &[
@@ -77,7 +76,7 @@ const CODEBUILD_ACTION: &[Prop] = &[
 const PIPELINE_ACTIONS: &[(&str, &[Prop])] =
     &[("s3_source", S3_SOURCE), ("codebuild", CODEBUILD_ACTION)];
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let role_id = format!("{id}Role");
     service_role(cx, &role_id, "codepipeline.amazonaws.com", &[]);
@@ -346,7 +345,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 
 /// Pipeline wiring: every artifact an action reads was produced by an earlier
 /// action, source actions come first, and an S3 source bucket can serve as one.
-pub(crate) fn check(pipeline: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+fn check(pipeline: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::List { items: stages, .. }) = field(&pipeline.fields, "stages") else {
         return;
     };
@@ -428,7 +427,7 @@ fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
     let Ok(Target::Resource { decl, kind, .. }) = scope.resolve(segments) else {
         return;
     };
-    if crate::cfn::kind::is_raw(kind.name) {
+    if crate::model::raw::is_raw(kind.name) {
         return; // its versioning and events are CloudFormation's properties, not judged here
     }
     let name = display_name(&decl.name.text);
@@ -455,5 +454,20 @@ fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
             Diagnostic::new(segments[0].loc, format!("`trigger: Events` starts the pipeline from EventBridge, but bucket `{name}` does not send its events there"))
                 .help(format!("add `event_bridge: true` to `{name}`, or use `trigger: Poll`")),
         );
+    }
+}
+
+/// `codepipeline_pipeline`'s checks and lowering, for the drivers.
+pub struct CodepipelinePipeline;
+
+impl Curated for CodepipelinePipeline {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

@@ -1,15 +1,16 @@
 //! `iam::Role` → `AWS::IAM::Role`: an IAM role with an inline least-privilege policy.
 
-use super::*;
-use crate::check::iam::role_allows;
-use crate::constructs::display_name;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::iam::catalog::catalog;
-use crate::ir::*;
-use crate::resolve::{Scope, Target};
-use crate::synth::policy::{self, trust};
-use crate::synth::{Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::naming::display_name;
+use crate::base::template::{Expr, Resource};
+use crate::data::iam::catalog::catalog;
+use crate::lower::policy::{self, trust};
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::{Scope, Target};
+use crate::rules::iam::role_allows;
 
 pub const KIND: Kind = Kind {
     name: "iam::Role",
@@ -29,12 +30,10 @@ pub const KIND: Kind = Kind {
         arn("arn", AttrValue::GetAtt("Arn"), "iam", "role", "The role's ARN."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: Some(check),
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let principal = cx.principal(cx.required(d, "assumed_by")?)?;
     let mut r = Resource::new("AWS::IAM::Role")
@@ -103,7 +102,7 @@ pub(crate) fn kms_actions_for(action: &str) -> &'static [&'static str] {
 
 /// A role that writes to (or reads from) a KMS-encrypted bucket must be allowed
 /// to use the bucket's key, or every request fails with AccessDenied.
-pub(crate) fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::List { items, .. }) = field(&role.fields, "allow") else {
         return;
     };
@@ -152,5 +151,20 @@ pub(crate) fn check(role: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics)
                 }
             }
         }
+    }
+}
+
+/// `iam_role`'s checks and lowering, for the drivers.
+pub struct IamRole;
+
+impl Curated for IamRole {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

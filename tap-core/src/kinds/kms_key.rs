@@ -1,10 +1,11 @@
 //! `kms::Key` → `AWS::KMS::Key`: a customer managed KMS key.
 
-use super::*;
-use crate::ir::*;
-use crate::synth::shared::*;
-use crate::synth::{Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::shared::*;
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
 
 pub const KIND: Kind = Kind {
     name: "kms::Key",
@@ -22,12 +23,10 @@ pub const KIND: Kind = Kind {
         arn("arn", AttrValue::GetAtt("Arn"), "kms", "key", "The key's ARN."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: None,
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let r = Resource::new("AWS::KMS::Key")
         .opt("Description", cx.opt(f, "description")?)
@@ -51,4 +50,16 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `kms_key`'s checks and lowering, for the drivers.
+pub struct KmsKey;
+
+impl Curated for KmsKey {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

@@ -1,10 +1,11 @@
 //! `lambda::Alias` → `AWS::Lambda::Alias`: an alias pointing at a version of a function; the version is published from the function's current code and configuration (like the CDK's `currentVersion`).
 
-use super::*;
-use crate::ir::*;
-use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, RemovalPolicy, Resource};
+use super::curated::Curated;
+use crate::base::ir::*;
+use crate::base::template::{Expr, RemovalPolicy, Resource};
+use crate::lower::shared::*;
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
 
 pub const KIND: Kind = Kind {
     name: "lambda::Alias",
@@ -20,12 +21,10 @@ pub const KIND: Kind = Kind {
         attr("errors", AttrValue::Metric("AWS/Lambda", "Errors", "Resource"), "The `Errors` metric of the alias."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 1,
-    check: None,
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let Some(fn_id) = field(f, "function").and_then(|v| cx.local_id(v)) else {
         return err(d.name.loc, "an alias needs a function of this stack");
@@ -52,4 +51,16 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .opt("Description", cx.opt(f, "description")?);
     cx.add(id, r);
     Ok(())
+}
+
+/// `lambda_alias`'s checks and lowering, for the drivers.
+pub struct LambdaAlias;
+
+impl Curated for LambdaAlias {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

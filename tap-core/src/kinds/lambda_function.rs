@@ -1,13 +1,14 @@
 //! `lambda::Function` → `AWS::Lambda::Function`: a Lambda function with a log group of its own.
 
-use super::*;
-use crate::check::iam::role_allows;
-use crate::constructs::display_name;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::*;
-use crate::resolve::{Scope, Target};
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, RemovalPolicy, Resource};
+use super::curated::Curated;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::naming::display_name;
+use crate::base::template::{Expr, RemovalPolicy, Resource};
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::{Scope, Target};
+use crate::rules::iam::role_allows;
 
 pub const KIND: Kind = Kind {
     name: "lambda::Function",
@@ -41,12 +42,10 @@ pub const KIND: Kind = Kind {
         arn("log_streams", AttrValue::Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${${Self}LogGroup}:log-stream:*"), "logs", "log-stream", "The ARN of every stream in the function's log group (for `logs:CreateLogStream`, `logs:PutLogEvents`)."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: Some(check),
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let code = match field(f, "code") {
         Some(Value::Call { func, args }) => match args.first() {
@@ -54,7 +53,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
                 let location = cx
                     .assets
                     .locate(text)
-                    .map_err(|e| crate::synth::SynthError {
+                    .map_err(|e| crate::lower::SynthError {
                         loc: *loc,
                         message: e,
                     })?;
@@ -142,7 +141,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 /// A function's role must be assumable by Lambda and grant what the function's
 /// own configuration needs: writing its logs, X-Ray when traced, and sending to
 /// its dead-letter queue. (Grants the code needs are declared in the role.)
-pub(crate) fn check(function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+fn check(function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::Path {
         segments: role_path,
     }) = field(&function.fields, "role")
@@ -224,5 +223,20 @@ pub(crate) fn check(function: &ResourceDecl, scope: &Scope, diags: &mut Diagnost
                 );
             }
         }
+    }
+}
+
+/// `lambda_function`'s checks and lowering, for the drivers.
+pub struct LambdaFunction;
+
+impl Curated for LambdaFunction {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

@@ -1,10 +1,11 @@
 //! `logs::LogGroup` → `AWS::Logs::LogGroup`: a CloudWatch Logs log group.
 
-use super::*;
-use crate::ir::*;
-use crate::synth::shared::*;
-use crate::synth::{Ctx, Result};
-use crate::template::Resource;
+use super::curated::Curated;
+use crate::base::ir::*;
+use crate::base::template::Resource;
+use crate::lower::shared::*;
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
 
 pub const KIND: Kind = Kind {
     name: "logs::LogGroup",
@@ -36,12 +37,10 @@ pub const KIND: Kind = Kind {
         ),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: None,
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let retention = cx.seconds_of(KIND.props, f, "retention")?;
     let r = Resource::new("AWS::Logs::LogGroup")
@@ -50,4 +49,16 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         .removal(removal(cx, KIND.props, f)?);
     cx.add(id, r);
     Ok(())
+}
+
+/// `logs_log_group`'s checks and lowering, for the drivers.
+pub struct LogsLogGroup;
+
+impl Curated for LogsLogGroup {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

@@ -1,12 +1,15 @@
-//! Every resource kind a stack can declare, with its properties, defaults and
-//! attributes. The tables here are the single source for the property checks,
-//! the IAM checks (which ARN type each attribute is) and the DSL reference.
+//! The curated kinds: each one file, its table (properties, defaults,
+//! attributes: the single source for the property checks, the IAM checks and
+//! the DSL reference) and an `impl` of [`Curated`] (its own checks and its
+//! lowering). This layer sits above `rules` and `lower` and uses both; the
+//! table here is what the drivers hand down as a [`KindTable`].
 
 pub mod cloudwatch_alarm;
 pub mod codebuild_project;
 pub mod codedeploy_lambda_application;
 pub mod codedeploy_lambda_deployment_group;
 pub mod codepipeline_pipeline;
+pub mod curated;
 pub mod iam_role;
 pub mod kms_key;
 pub mod lambda_alias;
@@ -14,67 +17,12 @@ pub mod lambda_function;
 pub mod logs_log_group;
 pub mod reference;
 pub mod s3_bucket;
-pub mod schema;
 pub mod secretsmanager_secret;
 pub mod sns_topic;
 pub mod sqs_queue;
 
-pub use schema::*;
-
-const DAY: u64 = 86_400;
-pub const REMOVAL: Ty = Ty::Enum(&[
-    ("Retain", "Retain"),
-    ("Destroy", "Delete"),
-    ("Snapshot", "Snapshot"),
-]);
-pub const RETENTION_DAYS: &[i64] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-pub const LAMBDA_RUNTIMES: &[(&str, &str)] = &[
-    ("ProvidedAl2023", "provided.al2023"),
-    ("ProvidedAl2", "provided.al2"),
-    ("Nodejs22x", "nodejs22.x"),
-    ("Nodejs20x", "nodejs20.x"),
-    ("Python313", "python3.13"),
-    ("Python312", "python3.12"),
-    ("Java21", "java21"),
-];
-pub const DEPLOYMENT_CONFIGS: &[Variant] = &[
-    ("AllAtOnce", "CodeDeployDefault.LambdaAllAtOnce"),
-    (
-        "Canary10Percent5Minutes",
-        "CodeDeployDefault.LambdaCanary10Percent5Minutes",
-    ),
-    (
-        "Canary10Percent10Minutes",
-        "CodeDeployDefault.LambdaCanary10Percent10Minutes",
-    ),
-    (
-        "Canary10Percent15Minutes",
-        "CodeDeployDefault.LambdaCanary10Percent15Minutes",
-    ),
-    (
-        "Canary10Percent30Minutes",
-        "CodeDeployDefault.LambdaCanary10Percent30Minutes",
-    ),
-    (
-        "Linear10PercentEvery1Minute",
-        "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
-    ),
-    (
-        "Linear10PercentEvery2Minutes",
-        "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
-    ),
-    (
-        "Linear10PercentEvery3Minutes",
-        "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes",
-    ),
-    (
-        "Linear10PercentEvery10Minutes",
-        "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
-    ),
-];
+pub use crate::model::kind::*;
+pub use curated::Curated;
 
 /// All curated kinds, by DSL name: one file each.
 pub const KINDS: &[&Kind] = &[
@@ -94,41 +42,60 @@ pub const KINDS: &[&Kind] = &[
     &codepipeline_pipeline::KIND,
 ];
 
+/// What each curated kind does beyond its table: its checks and its lowering.
+const CURATED: &[&dyn Curated] = &[
+    &s3_bucket::S3Bucket,
+    &kms_key::KmsKey,
+    &sqs_queue::SqsQueue,
+    &sns_topic::SnsTopic,
+    &secretsmanager_secret::SecretsmanagerSecret,
+    &iam_role::IamRole,
+    &lambda_function::LambdaFunction,
+    &lambda_alias::LambdaAlias,
+    &logs_log_group::LogsLogGroup,
+    &codedeploy_lambda_application::CodedeployLambdaApplication,
+    &codedeploy_lambda_deployment_group::CodedeployLambdaDeploymentGroup,
+    &cloudwatch_alarm::CloudwatchAlarm,
+    &codebuild_project::CodebuildProject,
+    &codepipeline_pipeline::CodepipelinePipeline,
+];
+
+/// The kind table the drivers hand to the lower layers: the curated kinds
+/// above, and every raw CloudFormation type from the catalog.
+pub struct Table;
+
+impl KindTable for Table {
+    fn kind(&self, name: &str) -> Option<&'static Kind> {
+        kind(name)
+    }
+    fn curated(&self) -> &'static [&'static Kind] {
+        KINDS
+    }
+}
+
 /// Looks a kind up by its DSL name.
 pub fn kind(name: &str) -> Option<&'static Kind> {
-    if crate::cfn::kind::is_raw(name) {
-        return crate::cfn::kind::raw(name);
+    if crate::model::raw::is_raw(name) {
+        return crate::model::raw::raw(name, KINDS);
     }
     KINDS.iter().find(|k| k.name == name).copied()
+}
+
+/// The behaviour of a curated kind, by its DSL name (`None` for a raw kind).
+pub fn curated(name: &str) -> Option<&'static dyn Curated> {
+    CURATED.iter().find(|c| c.kind().name == name).copied()
 }
 
 /// Whether a resource of kind `k` can stand where one of `expected` is asked
 /// for: the same kind, or a raw resource of the same CloudFormation type.
 pub fn fits(k: &Kind, expected: &[&str]) -> bool {
-    expected.contains(&k.name)
-        || (crate::cfn::kind::is_raw(k.name)
-            && expected
-                .iter()
-                .filter_map(|e| kind(e))
-                .any(|e| e.cfn_type == k.cfn_type))
-}
-
-/// The seconds a duration call stands for (`days(14)` → 1209600).
-pub fn duration_seconds(func: &str, n: i64) -> Option<i64> {
-    let unit = match func {
-        "seconds" => 1,
-        "minutes" => 60,
-        "hours" => 3600,
-        "days" => 86_400,
-        _ => return None,
-    };
-    n.checked_mul(unit)
+    Table.fits(k, expected)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iam::catalog;
+    use crate::data::iam::catalog;
 
     #[test]
     fn every_arn_attribute_names_a_resource_type_the_catalog_knows() {
@@ -160,7 +127,7 @@ mod tests {
 #[cfg(test)]
 mod overlay_tests {
     use super::*;
-    use crate::cfn::catalog::{self, Shape, TypeSchema};
+    use crate::data::cfn::catalog::{self, Shape, TypeSchema};
 
     /// The table of an enum property, by its DSL path (`lifecycle.transitions.storage_class`).
     fn table(kind: &str, path: &[&str]) -> &'static [Variant] {

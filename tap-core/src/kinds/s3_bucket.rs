@@ -1,15 +1,15 @@
 //! `s3::Bucket` → `AWS::S3::Bucket`: an S3 bucket.
 
-use super::*;
-use crate::check::props::{bucket_name_problem, is_path};
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::*;
-use crate::kinds::duration_seconds;
-use crate::resolve::Scope;
-use crate::synth::policy::{self, allow, deny_insecure_transport, with};
-use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::policy::{self, allow, deny_insecure_transport, with};
+use crate::lower::shared::*;
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::Scope;
+use crate::rules::props::{bucket_name_problem, is_path};
 
 pub const KIND: Kind = Kind {
     name: "s3::Bucket",
@@ -37,9 +37,7 @@ pub const KIND: Kind = Kind {
         arn("key", AttrValue::Linked(encryption_key), "kms", "key", "The KMS key the bucket is encrypted with (`encryption: kms(key)`); of a bucket from another stack, its key's ARN."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: Some(check),
 };
 
 fn encryption_key(fields: &[Field]) -> Option<&Value> {
@@ -106,7 +104,7 @@ const TRANSITION: &[Prop] = &[
     ),
 ];
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let mut r = Resource::new("AWS::S3::Bucket")
         .opt("BucketName", cx.opt(f, "name")?)
@@ -282,7 +280,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 /// A bucket name S3 accepts, `auto_delete_objects` only on a bucket that is
 /// destroyed, `noncurrent_versions` only on a versioned one, and no
 /// infrequent-access transition before 30 days.
-pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
     let f = |k: &str| field(&decl.fields, k);
     if let Some(Value::Str { text, loc }) = f("name") {
         if let Some(problem) = bucket_name_problem(text) {
@@ -327,5 +325,20 @@ pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics
                 }
             }
         }
+    }
+}
+
+/// `s3_bucket`'s checks and lowering, for the drivers.
+pub struct S3Bucket;
+
+impl Curated for S3Bucket {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

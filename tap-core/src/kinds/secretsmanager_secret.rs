@@ -1,12 +1,13 @@
 //! `secretsmanager::Secret` → `AWS::SecretsManager::Secret`: a Secrets Manager secret, optionally with a generated value.
 
-use super::*;
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::ir::*;
-use crate::resolve::Scope;
-use crate::synth::shared::*;
-use crate::synth::{Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::shared::*;
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
+use crate::model::resolve::Scope;
 
 pub const KIND: Kind = Kind {
     name: "secretsmanager::Secret",
@@ -35,9 +36,7 @@ pub const KIND: Kind = Kind {
         "The secret's ARN.",
     )],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: Some(check),
 };
 
 const SECRET_GENERATE: &[Prop] = &[
@@ -59,7 +58,7 @@ const SECRET_GENERATE: &[Prop] = &[
     ),
 ];
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let mut r = Resource::new("AWS::SecretsManager::Secret")
         .opt("Name", cx.opt(f, "name")?)
@@ -83,7 +82,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
 }
 
 /// A generated value's `key` and `template` go together.
-pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
     let f = |k: &str| field(&decl.fields, k);
     if let Some(Value::Object { fields, loc, .. }) = f("generate") {
         if field(fields, "key").is_some() != field(fields, "template").is_some() {
@@ -92,5 +91,20 @@ pub(crate) fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics
                     .help("the generated value is stored under `key` in the JSON `template`"),
             );
         }
+    }
+}
+
+/// `secretsmanager_secret`'s checks and lowering, for the drivers.
+pub struct SecretsmanagerSecret;
+
+impl Curated for SecretsmanagerSecret {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        check(decl, scope, diags)
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
     }
 }

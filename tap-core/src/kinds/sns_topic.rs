@@ -1,10 +1,11 @@
 //! `sns::Topic` → `AWS::SNS::Topic`: an SNS topic.
 
-use super::*;
-use crate::ir::*;
-use crate::synth::policy::deny_insecure_transport;
-use crate::synth::{Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::policy::deny_insecure_transport;
+use crate::lower::{Ctx, Result};
+use crate::model::kind::*;
 
 pub const KIND: Kind = Kind {
     name: "sns::Topic",
@@ -20,12 +21,10 @@ pub const KIND: Kind = Kind {
         attr("name", AttrValue::GetAtt("TopicName"), "The topic name."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: None,
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let key = match field(f, "key") {
         Some(Value::Path { segments }) => Some(cx.path(segments, Some("arn"))?),
@@ -41,4 +40,16 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         deny_insecure_transport("sns:Publish", vec![Expr::reference(id)]),
     );
     Ok(())
+}
+
+/// `sns_topic`'s checks and lowering, for the drivers.
+pub struct SnsTopic;
+
+impl Curated for SnsTopic {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

@@ -1,11 +1,12 @@
 //! `sqs::Queue` → `AWS::SQS::Queue`: an SQS queue.
 
-use super::*;
-use crate::ir::*;
-use crate::synth::policy::deny_insecure_transport;
-use crate::synth::shared::*;
-use crate::synth::{err, Ctx, Result};
-use crate::template::{Expr, Resource};
+use super::curated::Curated;
+use crate::base::ir::*;
+use crate::base::template::{Expr, Resource};
+use crate::lower::policy::deny_insecure_transport;
+use crate::lower::shared::*;
+use crate::lower::{err, Ctx, Result};
+use crate::model::kind::*;
 
 pub const KIND: Kind = Kind {
     name: "sqs::Queue",
@@ -56,12 +57,10 @@ pub const KIND: Kind = Kind {
         attr("name", AttrValue::GetAtt("QueueName"), "The queue name."),
     ],
     arn_attr: "arn",
-    lower,
     phase: 0,
-    check: None,
 };
 
-pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
     let f = &d.fields;
     let mut r = Resource::new("AWS::SQS::Queue")
         .opt("QueueName", cx.opt(f, "name")?)
@@ -84,4 +83,16 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
         deny_insecure_transport("sqs:*", vec![Expr::get_att(id, "Arn")]),
     );
     Ok(())
+}
+
+/// `sqs_queue`'s checks and lowering, for the drivers.
+pub struct SqsQueue;
+
+impl Curated for SqsQueue {
+    fn kind(&self) -> &'static Kind {
+        &KIND
+    }
+    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
+        lower(cx, id, decl)
+    }
 }

@@ -62,7 +62,7 @@ pub fn expand(input: TokenStream, file: Option<PathBuf>) -> TokenStream {
         Err(e) => return e.to_compile_error(),
     };
     let here = Spans::loc(Span::call_site());
-    let mut found = contract::validate(&c);
+    let mut found = contract::validate(&c, &tap_core::kinds::Table);
     if found.is_empty() {
         // The crate's sources: its `src/`, or (a contract outside any `src/`,
         // as in a test fixture) the directory the contract is in.

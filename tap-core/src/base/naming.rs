@@ -1,0 +1,24 @@
+//! How a name in a stack becomes a CloudFormation logical ID, and how a name
+//! inside a construct reads in a message.
+
+/// The logical ID of a resource name: `app_bucket` → `AppBucket`, `data/key` → `DataKey`.
+pub fn logical_id(name: &str) -> String {
+    name.split(['/', '_'])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Names a construct user wrote; the location of a construct-inner name is its definition.
+pub fn display_name(name: &str) -> String {
+    match name.split_once('/') {
+        Some((instance, inner)) => format!("{inner}` in `{instance}"),
+        None => name.to_string(),
+    }
+}

@@ -1,0 +1,133 @@
+//! What a stack is given at run time: the values of its parameters (a
+//! resource from elsewhere is a [`Handle`] of its attributes), and where its
+//! code assets are uploaded.
+
+use crate::base::ir::*;
+use crate::base::template::Expr;
+use crate::model::kind::KindTable;
+use std::collections::BTreeMap;
+
+/// A value given for a stack parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bound {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    /// A `Duration`, in seconds.
+    Duration(u64),
+    /// A list parameter's elements.
+    List(Vec<Bound>),
+    Resource(Handle),
+}
+
+/// A resource that lives outside this stack, by its attributes (`name`, `arn`, …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handle {
+    pub kind: String,
+    pub attrs: BTreeMap<String, Expr>,
+}
+
+impl Handle {
+    /// A bucket known by its name (a literal, or an import of another stack's export).
+    pub fn bucket(name: Expr) -> Handle {
+        let mut vars = BTreeMap::new();
+        vars.insert("BucketName".to_string(), name.clone());
+        let arn = Expr::Sub(
+            "arn:${AWS::Partition}:s3:::${BucketName}".into(),
+            vars.clone(),
+        );
+        let objects = Expr::Sub("arn:${AWS::Partition}:s3:::${BucketName}/*".into(), vars);
+        Handle {
+            kind: "s3::Bucket".into(),
+            attrs: [
+                ("name".to_string(), name),
+                ("arn".into(), arn),
+                ("objects".into(), objects),
+            ]
+            .into(),
+        }
+    }
+}
+
+/// The parameter values a stack is synthesised with.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bindings(pub BTreeMap<String, Bound>);
+
+impl Bindings {
+    pub fn set(&mut self, name: &str, value: Bound) {
+        self.0.insert(name.to_string(), value);
+    }
+
+    /// Stand-ins for the required parameters, to synthesise a stack for checking.
+    pub fn placeholders(stack: &StackDef, kinds: &dyn KindTable) -> Bindings {
+        let mut b = Bindings::default();
+        for p in stack.params.iter().filter(|p| !p.optional) {
+            let value = match &p.ty {
+                ParamType::Int => Bound::Int(0),
+                ParamType::Bool => Bound::Bool(false),
+                ParamType::Duration => Bound::Duration(60),
+                ParamType::List(_) => Bound::List(Vec::new()),
+                ParamType::Kind(k) if k == "s3::Bucket" => {
+                    let mut h = Handle::bucket(Expr::str("placeholder"));
+                    // A bucket from another stack may come with its key.
+                    h.attrs.insert("key".into(), Expr::str("placeholder"));
+                    Bound::Resource(h)
+                }
+                ParamType::Kind(k) => Bound::Resource(Handle {
+                    kind: k.clone(),
+                    attrs: kinds
+                        .kind(k)
+                        .map(|kind| {
+                            kind.attrs
+                                .iter()
+                                .map(|a| (a.name.to_string(), Expr::str("placeholder")))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }),
+                _ => Bound::Str("placeholder".into()),
+            };
+            b.set(&p.name.text, value);
+        }
+        b
+    }
+}
+
+/// Where a code asset is uploaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetLocation {
+    pub bucket: Expr,
+    pub key: String,
+}
+
+/// Stages code assets: maps `asset("lambda")` to its bucket and key.
+pub trait AssetResolver {
+    fn locate(&self, path: &str) -> std::result::Result<AssetLocation, String>;
+}
+
+/// For checking only: every asset at a fixed placeholder key.
+pub struct PlaceholderAssets;
+
+impl AssetResolver for PlaceholderAssets {
+    fn locate(&self, _path: &str) -> std::result::Result<AssetLocation, String> {
+        Ok(AssetLocation {
+            bucket: asset_bucket(),
+            key: "placeholder.zip".into(),
+        })
+    }
+}
+
+/// The bucket `tap bootstrap` creates for assets in each account and region.
+pub fn asset_bucket() -> Expr {
+    asset_bucket_for(None)
+}
+
+/// The asset bucket of the toolkit with this qualifier (`tap bootstrap --qualifier`).
+pub fn asset_bucket_for(qualifier: Option<&str>) -> Expr {
+    match qualifier {
+        Some(q) => Expr::sub(format!(
+            "tap-assets-{q}-${{AWS::AccountId}}-${{AWS::Region}}"
+        )),
+        None => Expr::sub("tap-assets-${AWS::AccountId}-${AWS::Region}"),
+    }
+}

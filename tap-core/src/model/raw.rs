@@ -1,0 +1,170 @@
+//! Raw resources: any CloudFormation type, declared with its own type and
+//! property names (`cfn::DynamoDB::Table { BillingMode: "PAY_PER_REQUEST" }`).
+//! Each type used becomes a [`Kind`] built from its schema, so name
+//! resolution, references and the IAM checks treat it like a curated kind.
+
+use crate::data::cfn::catalog::{self, TypeSchema};
+use crate::model::kind::{Attr, AttrValue, Kind};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// CloudFormation's resource attributes a raw resource can set next to its
+/// properties, with the values each takes (`None`: references to resources).
+pub const RESOURCE_ATTRIBUTES: &[(&str, Option<&[&str]>)] = &[
+    (
+        "DeletionPolicy",
+        Some(&["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"]),
+    ),
+    (
+        "UpdateReplacePolicy",
+        Some(&["Delete", "Retain", "Snapshot"]),
+    ),
+    ("DependsOn", None),
+];
+
+pub use crate::model::kind::{is_raw, PREFIX};
+
+/// `cfn::DynamoDB::Table` → `AWS::DynamoDB::Table`.
+pub fn cfn_type(kind_name: &str) -> Option<String> {
+    let rest = kind_name.strip_prefix(PREFIX)?;
+    // `cfn::Alexa::ASK::Skill`: a type outside `AWS::` is written in full.
+    Some(if rest.matches("::").count() >= 2 {
+        rest.to_string()
+    } else {
+        format!("AWS::{rest}")
+    })
+}
+
+/// `AWS::DynamoDB::Table` → `cfn::DynamoDB::Table`.
+pub fn kind_name(cfn_type: &str) -> String {
+    format!(
+        "{PREFIX}{}",
+        cfn_type.strip_prefix("AWS::").unwrap_or(cfn_type)
+    )
+}
+
+/// The schema of a raw kind.
+pub fn schema_of(kind: &Kind) -> Option<&'static TypeSchema> {
+    if is_raw(kind.name) {
+        catalog::schema(kind.cfn_type)
+    } else {
+        None
+    }
+}
+
+/// The kind for `cfn::Service::Type`, built once per process from the catalog.
+/// The curated kinds lend their attribute names to the raw kind of their type
+/// (`topic.arn` on a `cfn::SNS::Topic`).
+pub fn raw(kind_name: &str, curated: &[&'static Kind]) -> Option<&'static Kind> {
+    static KINDS: OnceLock<Mutex<HashMap<String, &'static Kind>>> = OnceLock::new();
+    let cfn = cfn_type(kind_name)?;
+    let kinds_cache = KINDS.get_or_init(Default::default);
+    let mut cache = kinds_cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = cache.get(kind_name) {
+        return Some(k);
+    }
+    let schema = catalog::schema(&cfn)?;
+    let kind: &'static Kind = Box::leak(Box::new(build(kind_name, schema, curated)));
+    cache.insert(kind_name.to_string(), kind);
+    Some(kind)
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+fn build(kind_name: &str, schema: &'static TypeSchema, curated: &[&'static Kind]) -> Kind {
+    let iam = |attr: &str| schema.iam.get(attr).map(|t| (t.0.as_str(), t.1.as_str()));
+    let mut attrs: Vec<Attr> = vec![Attr {
+        name: "Ref",
+        value: AttrValue::Ref,
+        iam: iam("Ref"),
+        doc: "What `Ref` returns (the primary identifier).",
+    }];
+    for a in &schema.read_only {
+        attrs.push(Attr {
+            name: a.as_str(),
+            value: AttrValue::GetAtt(a.as_str()),
+            iam: iam(a),
+            doc: "",
+        });
+    }
+    // The curated kind of the same type lends its attribute names (`topic.arn`),
+    // so a raw resource can stand where a curated one is expected.
+    if let Some(curated) = curated.iter().find(|k| k.cfn_type == schema.name) {
+        for a in curated.attrs {
+            if lendable(&a.value) && !attrs.iter().any(|b| b.name == a.name) {
+                attrs.push(*a);
+            }
+        }
+    }
+    Kind {
+        name: leak(kind_name),
+        cfn_type: schema.name.as_str(),
+        doc: "",
+        props: &[],
+        attrs: Vec::leak(attrs),
+        arn_attr: schema.arn_attribute.as_deref().unwrap_or(""),
+        phase: 0,
+    }
+}
+
+/// Whether a curated attribute means the same on a raw resource: not one
+/// that names a companion only the curated kind brings (`${Self}LogGroup`),
+/// nor a link through a curated property.
+fn lendable(v: &AttrValue) -> bool {
+    match v {
+        AttrValue::Linked(_) => false,
+        // An alias's metrics are dimensioned through its curated properties.
+        AttrValue::Metric(_, _, dimension) => *dimension != "Resource",
+        AttrValue::Sub(s) => !s.split("${Self}").skip(1).any(|rest| {
+            rest.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        }),
+        _ => true,
+    }
+}
+
+/// Every raw kind name, for did-you-mean.
+pub fn names() -> Vec<String> {
+    catalog::type_names().into_iter().map(kind_name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(name: &str) -> Option<&'static Kind> {
+        super::raw(name, crate::kinds::KINDS)
+    }
+
+    #[test]
+    fn every_type_of_the_catalog_can_be_named() {
+        let names = names();
+        assert_eq!(names.len(), catalog::type_names().len());
+        for n in &names {
+            assert!(raw(n).is_some(), "{n}");
+        }
+        assert!(raw("cfn::Alexa::ASK::Skill").is_some_and(|k| k.cfn_type == "Alexa::ASK::Skill"));
+        assert_eq!(
+            cfn_type("cfn::SQS::Queue").as_deref(),
+            Some("AWS::SQS::Queue")
+        );
+    }
+
+    #[test]
+    fn raw_kinds_borrow_only_what_they_can_lower() {
+        let f = raw("cfn::Lambda::Function").expect("function");
+        assert!(f.attr("errors").is_some(), "a function's metrics");
+        assert!(
+            f.attr("log_group").is_none(),
+            "not the curated kind's companion"
+        );
+        let a = raw("cfn::Lambda::Alias").expect("alias");
+        assert!(
+            a.attr("errors").is_none(),
+            "an alias's metric reads curated properties"
+        );
+    }
+}

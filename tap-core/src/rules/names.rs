@@ -1,0 +1,164 @@
+//! Names: known kinds, no duplicate resources, logical IDs or export names, and
+//! no dependency cycles.
+
+use crate::base::diag::{Diagnostic, Diagnostics};
+use crate::base::ir::*;
+use crate::base::naming::{display_name, logical_id};
+use crate::model::resolve::Scope;
+use std::collections::BTreeMap;
+
+pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<&str, &Name> = BTreeMap::new();
+    let mut ids: BTreeMap<String, &Name> = BTreeMap::new();
+    for decl in stack.resources() {
+        if crate::model::raw::is_raw(&decl.kind.text) && scope.kinds.kind(&decl.kind.text).is_none()
+        {
+            diags.push(unknown_raw_type(&decl.kind));
+        } else if scope.kinds.kind(&decl.kind.text).is_none() && decl.kind.text.contains("::") {
+            diags.push(
+                Diagnostic::new(
+                    decl.kind.loc,
+                    format!("unknown resource kind `{}`", decl.kind.text),
+                )
+                .suggest(
+                    &decl.kind.text,
+                    scope.kinds.curated().iter().map(|k| k.name),
+                ),
+            );
+        }
+        if let Some(problem) =
+            crate::data::cfn::limits::logical_id_problem(&logical_id(&decl.name.text))
+        {
+            diags.push(
+                Diagnostic::new(decl.name.loc, problem).help("give the resource a shorter name"),
+            );
+        }
+        if seen.insert(&decl.name.text, &decl.name).is_some() {
+            diags.push(
+                Diagnostic::new(
+                    decl.name.loc,
+                    format!(
+                        "`{}` is declared twice in this stack",
+                        display_name(&decl.name.text)
+                    ),
+                )
+                .help("give each resource its own name"),
+            );
+            continue;
+        }
+        if let Some(other) = ids.insert(logical_id(&decl.name.text), &decl.name) {
+            diags.push(
+                Diagnostic::new(
+                    decl.name.loc,
+                    format!(
+                        "`{}` and `{}` both get the logical ID `{}`",
+                        display_name(&decl.name.text),
+                        display_name(&other.text),
+                        logical_id(&decl.name.text)
+                    ),
+                )
+                .help("rename one of them"),
+            );
+        }
+        if scope.params.contains_key(decl.name.text.as_str()) {
+            diags.error(
+                decl.name.loc,
+                format!("`{}` is both a parameter and a resource", decl.name.text),
+            );
+        }
+        if let Some(p) = &decl.unless_param {
+            match scope.params.get(p.text.as_str()) {
+                None => diags.push(
+                    Diagnostic::new(
+                        p.loc,
+                        format!("cannot find parameter `{}` of this stack", p.text),
+                    )
+                    .suggest(&p.text, scope.params.keys().copied()),
+                ),
+                Some(param) => {
+                    if !param.optional {
+                        diags.push(Diagnostic::new(p.loc, format!("parameter `{}` is always given, so the resource after `or` is never created", p.text)).help(format!("declare it `{}: Option<…>`", p.text)));
+                    }
+                    if param.ty != ParamType::Kind(decl.kind.text.clone())
+                        && scope.kinds.kind(&decl.kind.text).is_some()
+                    {
+                        diags.error(
+                            p.loc,
+                            format!(
+                                "parameter `{}` is {}, but the resource after `or` is a `{}`",
+                                p.text,
+                                param.ty.describe(),
+                                decl.kind.text
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let mut outputs: BTreeMap<&str, &Name> = BTreeMap::new();
+    let mut exports: BTreeMap<&str, &Name> = BTreeMap::new();
+    for out in stack.outputs() {
+        if outputs.insert(&out.name.text, &out.name).is_some() {
+            diags.error(
+                out.name.loc,
+                format!("output `{}` is declared twice", out.name.text),
+            );
+        }
+        if ids.contains_key(&out.name.text) {
+            diags.error(
+                out.name.loc,
+                format!(
+                    "output `{}` has the same logical ID as a resource",
+                    out.name.text
+                ),
+            );
+        }
+        if let Some(Value::Str { text, loc }) = field(&out.fields, "export") {
+            if let Some(first) = exports.insert(text, &out.name) {
+                diags.push(
+                    Diagnostic::new(
+                        *loc,
+                        format!(
+                            "export name `{text}` is already used by output `{}`",
+                            first.text
+                        ),
+                    )
+                    .help("export names are unique per region and account"),
+                );
+            }
+        }
+    }
+    for p in &stack.params {
+        if let ParamType::Kind(k) = &p.ty {
+            if scope.kinds.kind(k).is_none() {
+                diags.push(
+                    Diagnostic::new(p.ty_loc, format!("unknown resource kind `{k}`"))
+                        .suggest(k, scope.kinds.curated().iter().map(|k| k.name)),
+                );
+            }
+        }
+    }
+}
+
+/// `cfn::DynamoDB::Tabel`: did you mean a type of the same service, or the
+/// service spelt right?
+fn unknown_raw_type(kind: &Name) -> Diagnostic {
+    let names = crate::model::raw::names();
+    let d = Diagnostic::new(
+        kind.loc,
+        format!(
+            "`{}` is not a CloudFormation resource type (`AWS::{}`)",
+            kind.text,
+            kind.text.trim_start_matches(crate::model::raw::PREFIX)
+        ),
+    );
+    match crate::base::diag::did_you_mean(&kind.text, names.iter().map(String::as_str)) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(format!(
+            "raw types are written `cfn::Service::Type`, as in `AWS::Service::Type` ({} types: {})",
+            names.len(),
+            crate::data::cfn::catalog::source()
+        )),
+    }
+}

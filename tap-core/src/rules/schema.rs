@@ -1,0 +1,686 @@
+//! A raw resource's properties against its type's schema: unknown and missing
+//! properties (nested objects included), JSON types, enums, patterns, length,
+//! numeric and item bounds, read-only properties, and references that resolve
+//! to values of the right shape.
+
+use crate::base::diag::{did_you_mean, Diagnostic, Diagnostics, Loc};
+use crate::base::ir::*;
+use crate::data::cfn::catalog::{JsonType, Shape, TypeSchema};
+use crate::model::kind::{AttrValue, Kind};
+use crate::model::raw::RESOURCE_ATTRIBUTES;
+use crate::model::resolve::{interpolation_path, Scope, Target};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// How deep `$ref`s and alternatives are followed for one value; schemas are
+/// finite trees in practice, this only guards a cyclic one.
+const MAX_DEPTH: usize = 48;
+
+pub struct Validator<'s, 'a> {
+    pub schema: &'static TypeSchema,
+    pub kind: &'static Kind,
+    pub scope: &'s Scope<'a>,
+}
+
+impl Validator<'_, '_> {
+    /// Every finding for a raw resource's fields (not `because`, judged apart).
+    pub fn resource(&self, decl: &ResourceDecl, fields: &[Field], diags: &mut Diagnostics) {
+        for (i, f) in fields.iter().enumerate() {
+            let key = &f.key.text;
+            if fields[..i].iter().any(|g| &g.key.text == key) {
+                diags.error(f.key.loc, format!("`{key}` is set twice"));
+                continue;
+            }
+            if let Some((_, values)) = RESOURCE_ATTRIBUTES.iter().find(|(n, _)| n == key) {
+                self.resource_attribute(key, *values, &f.value, diags);
+                continue;
+            }
+            let Some(shape) = self.schema.properties.get(key) else {
+                let names = self.schema.properties.keys().map(String::as_str);
+                let d = Diagnostic::new(
+                    f.key.loc,
+                    format!("`{}` has no property `{key}`", self.kind.name),
+                );
+                diags.push(match did_you_mean(key, names) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "its properties are: {}",
+                        self.schema
+                            .properties
+                            .keys()
+                            .filter(|p| !self.schema.is_read_only(p))
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                });
+                continue;
+            };
+            if self.schema.is_read_only(key) {
+                diags.push(
+                    Diagnostic::new(
+                        f.key.loc,
+                        format!(
+                            "`{key}` is read-only: CloudFormation sets it when it creates the `{}`",
+                            self.kind.cfn_type
+                        ),
+                    )
+                    .help(format!(
+                        "remove it here, and read it elsewhere as `{}.{key}`",
+                        decl.name.text
+                    )),
+                );
+                continue;
+            }
+            diags.extend(self.value(&f.value, shape, key, 0));
+            // Policy documents written as data: their actions, conditions and
+            // principals, against the IAM catalog.
+            crate::rules::documents::check(&f.value, key == "AssumeRolePolicyDocument", diags);
+        }
+        diags.extend(self.required(&self.schema.required, fields, self.kind.name, decl.kind.loc));
+    }
+
+    /// Required properties of `owner` (a type, or a nested object's path):
+    /// each present, and not from an optional parameter that may leave it out.
+    fn required(
+        &self,
+        required: &[String],
+        fields: &[Field],
+        owner: &str,
+        loc: Loc,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for f in fields.iter().filter(|f| required.contains(&f.key.text)) {
+            if let Some(param) = crate::model::params::absent_with(self.scope, &f.value) {
+                out.push(
+                    Diagnostic::new(
+                        f.value.loc(),
+                        format!(
+                            "`{owner}` needs `{}`, but parameter `{}` is optional: when it is not given, `{}` is left out",
+                            f.key.text, param.name.text, f.key.text
+                        ),
+                    )
+                    .help(crate::model::params::absent_help(param)),
+                );
+            }
+        }
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|r| !fields.iter().any(|f| &f.key.text == *r))
+            .map(String::as_str)
+            .collect();
+        if let Some(first) = missing.first() {
+            out.push(
+                Diagnostic::new(
+                    loc,
+                    format!(
+                        "`{owner}` needs {}",
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .help(format!("add `{first}: …`")),
+            );
+        }
+        out
+    }
+
+    fn resource_attribute(
+        &self,
+        key: &str,
+        values: Option<&[&str]>,
+        v: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        match (values, v) {
+            (Some(values), Value::Str { text, loc }) => {
+                if !values.contains(&text.as_str()) {
+                    let d = Diagnostic::new(*loc, format!("`{key}` is one of {}", quoted(values)));
+                    diags.push(d.suggest(text, values.iter().copied()));
+                }
+            }
+            (None, Value::List { items, .. }) => {
+                for item in items {
+                    self.depends_on(item, diags);
+                }
+            }
+            (None, item @ Value::Path { .. }) => self.depends_on(item, diags),
+            (Some(values), other) => diags.error(
+                other.loc(),
+                format!("`{key}` is one of {}, as a string", quoted(values)),
+            ),
+            (None, other) => diags.error(
+                other.loc(),
+                "`DependsOn` takes resources of this stack: `[queue, table]`",
+            ),
+        }
+    }
+
+    fn depends_on(&self, v: &Value, diags: &mut Diagnostics) {
+        match v {
+            Value::Path { segments } if segments.len() == 1 => match self.scope.resolve(segments) {
+                Ok(Target::Resource { .. } | Target::Unknown) => {}
+                Ok(_) => diags.error(
+                    v.loc(),
+                    format!("`{}` is not a resource of this stack", segments[0].text),
+                ),
+                Err(d) => diags.push(d),
+            },
+            other => diags.error(
+                other.loc(),
+                "`DependsOn` takes resources of this stack: `[queue, table]`",
+            ),
+        }
+    }
+
+    /// The findings for one value against one shape (returned, not pushed, so
+    /// that the alternatives of a `oneOf` can be tried in turn).
+    fn value(&self, v: &Value, shape: &Shape, at: &str, depth: usize) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if depth > MAX_DEPTH {
+            return out;
+        }
+        if shape.json != 0 {
+            // Free-form JSON (a policy document, a state machine definition):
+            // its JSON type, and that the references in it resolve.
+            if let Some(own) = json_type(v) {
+                if !self.allows(shape, own) {
+                    out.push(Diagnostic::new(
+                        v.loc(),
+                        format!(
+                            "`{at}` is {}, not {}",
+                            describe(&shape.types()),
+                            own.describe()
+                        ),
+                    ));
+                    return out;
+                }
+            }
+            self.references_in(v, &mut out);
+            return out;
+        }
+        self.local(v, shape, at, depth, &mut out);
+        if let Some(def) = shape
+            .definition
+            .as_deref()
+            .and_then(|d| self.schema.definition(d))
+        {
+            for d in self.value(v, def, at, depth + 1) {
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+        if !shape.alternatives.is_empty() {
+            let tries: Vec<Vec<Diagnostic>> = shape
+                .alternatives
+                .iter()
+                .map(|alt| self.value(v, alt, at, depth + 1))
+                .collect();
+            if !tries.iter().any(Vec::is_empty) {
+                // None fits: report the alternative of the value's own JSON type.
+                let own = json_type(v);
+                let best = shape
+                    .alternatives
+                    .iter()
+                    .position(|alt| own.is_some_and(|t| self.allows(alt, t)))
+                    .unwrap_or(0);
+                if let Some(found) = tries.into_iter().nth(best) {
+                    out.extend(found);
+                }
+            }
+        }
+        out
+    }
+
+    /// The types a shape allows, following its definition when it says none.
+    fn types_of(&self, shape: &Shape) -> Vec<JsonType> {
+        let own = shape.types();
+        if !own.is_empty() {
+            return own;
+        }
+        match shape
+            .definition
+            .as_deref()
+            .and_then(|d| self.schema.definition(d))
+        {
+            Some(def) if def.definition.as_deref() != shape.definition.as_deref() => {
+                self.types_of(def)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn allows(&self, shape: &Shape, t: JsonType) -> bool {
+        let types = self.types_of(shape);
+        types.is_empty()
+            || types.contains(&t)
+            || (t == JsonType::Integer && types.contains(&JsonType::Number))
+    }
+
+    /// The constraints of this node itself (not its definition or alternatives).
+    fn local(&self, v: &Value, shape: &Shape, at: &str, depth: usize, out: &mut Vec<Diagnostic>) {
+        let types = shape.types();
+        let expected = || {
+            types
+                .iter()
+                .map(|t| t.describe())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        match v {
+            Value::Path { segments } => {
+                self.reference(segments, &types, at, out);
+            }
+            Value::Call { func, .. } => out.push(
+                Diagnostic::new(
+                    func.loc,
+                    format!("`{}(…)` is not a CloudFormation value", func.text),
+                )
+                .help(format!(
+                    "`{at}` takes the value CloudFormation documents for it ({})",
+                    if types.is_empty() {
+                        "JSON".to_string()
+                    } else {
+                        expected()
+                    }
+                )),
+            ),
+            Value::Statement(s) => out.push(Diagnostic::new(
+                s.loc,
+                "a policy statement is not a CloudFormation value here",
+            )),
+            Value::Object { tag: Some(t), .. } => out.push(Diagnostic::new(
+                t.loc,
+                format!("`{} {{ … }}` is not a CloudFormation value", t.text),
+            )),
+            _ => {
+                let Some(own) = json_type(v) else { return };
+                // The DSL has whole numbers only: a fraction is written as a
+                // string, which CloudFormation converts (`Threshold: "0.5"`).
+                // CloudFormation converts a numeric string where a number is
+                // asked for, as AWS's own examples write them (`"5"`).
+                let numeric = match v {
+                    Value::Str { text, .. } => text.parse::<f64>().ok(),
+                    _ => None,
+                };
+                let fraction = numeric.is_some()
+                    && (types.contains(&JsonType::Number)
+                        || (types.contains(&JsonType::Integer)
+                            && numeric.is_some_and(|n| n.fract() == 0.0)));
+                if !types.is_empty() && !fraction && !self.allows(shape, own) {
+                    let d = Diagnostic::new(
+                        v.loc(),
+                        format!("`{at}` is {}, not {}", expected(), own.describe()),
+                    );
+                    out.push(match (v, types.first()) {
+                        (Value::Int { value, .. }, Some(JsonType::String)) => {
+                            d.help(format!("write `\"{value}\"`"))
+                        }
+                        (Value::Bool { value, .. }, Some(JsonType::String)) => {
+                            d.help(format!("write `\"{value}\"`"))
+                        }
+                        (Value::Str { text, .. }, Some(JsonType::Integer | JsonType::Number))
+                            if text.parse::<f64>().is_ok() =>
+                        {
+                            d.help(format!("write `{text}` without quotes"))
+                        }
+                        (Value::Str { text, .. }, Some(JsonType::Boolean))
+                            if text == "true" || text == "false" =>
+                        {
+                            d.help(format!("write `{text}` without quotes"))
+                        }
+                        _ => d,
+                    });
+                    return;
+                }
+                match v {
+                    Value::Str { loc, .. } if fraction => {
+                        if let Some(n) = numeric.filter(|n| n.fract() == 0.0 && n.abs() < 9e15) {
+                            #[allow(clippy::cast_possible_truncation)] // whole, and in range
+                            self.number(n as i64, *loc, shape, at, out);
+                        }
+                    }
+                    Value::Str { text, loc } => self.string(text, *loc, shape, at, out),
+                    Value::Int { value, loc } => self.number(*value, *loc, shape, at, out),
+                    Value::List { items, loc } => {
+                        count(shape.item_count, items.len(), *loc, at, "items", out);
+                        if let Some(item) = &shape.items {
+                            for i in items {
+                                out.extend(self.value(i, item, at, depth + 1));
+                            }
+                        }
+                    }
+                    Value::Object { fields, loc, .. } => {
+                        self.object(fields, *loc, shape, at, depth, out)
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn string(&self, text: &str, loc: Loc, shape: &Shape, at: &str, out: &mut Vec<Diagnostic>) {
+        // `{{resolve:ssm:…}}`: a dynamic reference, resolved by CloudFormation.
+        if text.contains("{{resolve:") {
+            return;
+        }
+        if text.contains("${") {
+            // Known only when CloudFormation resolves it: check what it names.
+            for var in crate::base::template::sub_variables(text) {
+                if let Some(segments) = interpolation_path(var, loc) {
+                    if let Err(d) = self.scope.resolve(&segments) {
+                        out.push(d);
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(values) = &shape.enumeration {
+            let strings: Vec<&str> = values.iter().filter_map(|v| v.as_str()).collect();
+            let ok = strings.iter().any(|s| {
+                *s == text || (shape.enum_case_insensitive != 0 && s.eq_ignore_ascii_case(text))
+            });
+            if !ok && !strings.is_empty() {
+                let d = Diagnostic::new(
+                    loc,
+                    format!("`{at}` is one of {}, not `\"{text}\"`", quoted(&strings)),
+                );
+                out.push(d.suggest(text, strings.iter().copied()));
+                return;
+            }
+        }
+        if let Some(c) = shape.constant.as_ref().and_then(|c| c.as_str()) {
+            if c != text {
+                out.push(Diagnostic::new(
+                    loc,
+                    format!("`{at}` must be `\"{c}\"` here"),
+                ));
+                return;
+            }
+        }
+        let chars = text.chars().count();
+        let before = out.len();
+        count(shape.length, chars, loc, at, "characters", out);
+        if out.len() > before {
+            return; // one finding per value: the pattern says the same again
+        }
+        if let Some(p) = &shape.pattern {
+            if pattern(p).is_some_and(|re| !re.is_match(text)) {
+                out.push(
+                    Diagnostic::new(
+                        loc,
+                        format!("`\"{text}\"` does not match the pattern of `{at}`"),
+                    )
+                    .help(format!("CloudFormation's schema requires `{p}`")),
+                );
+            }
+        }
+    }
+
+    fn number(&self, value: i64, loc: Loc, shape: &Shape, at: &str, out: &mut Vec<Diagnostic>) {
+        if let Some(values) = &shape.enumeration {
+            let numbers: Vec<i64> = values.iter().filter_map(|v| v.as_i64()).collect();
+            if !numbers.is_empty() && !numbers.contains(&value) {
+                out.push(Diagnostic::new(
+                    loc,
+                    format!(
+                        "`{at}` is one of {}, not {value}",
+                        numbers
+                            .iter()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+                return;
+            }
+        }
+        if let Some([min, max]) = shape.range {
+            #[allow(clippy::cast_precision_loss)] // schema bounds are small integers
+            let v = value as f64;
+            if min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m) {
+                out.push(Diagnostic::new(
+                    loc,
+                    format!("`{at}` is {}, not {value}", bounds(min, max, "")),
+                ));
+            }
+        }
+    }
+
+    fn object(
+        &self,
+        fields: &[Field],
+        loc: Loc,
+        shape: &Shape,
+        at: &str,
+        depth: usize,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let props = shape.properties.as_ref();
+        for (i, f) in fields.iter().enumerate() {
+            let key = &f.key.text;
+            if fields[..i].iter().any(|g| &g.key.text == key) {
+                out.push(Diagnostic::new(f.key.loc, format!("`{key}` is set twice")));
+                continue;
+            }
+            let path = format!("{at}.{key}");
+            if let Some(s) = props.and_then(|p| p.get(key)) {
+                out.extend(self.value(&f.value, s, &path, depth + 1));
+                continue;
+            }
+            if let Some((_, s)) = shape
+                .pattern_properties
+                .iter()
+                .find(|(p, _)| pattern(p).is_none_or(|re| re.is_match(key)))
+            {
+                out.extend(self.value(&f.value, s, &path, depth + 1));
+                continue;
+            }
+            let refuses = shape.closed != 0;
+            if refuses {
+                let names: Vec<&str> = props
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let d = Diagnostic::new(f.key.loc, format!("`{at}` has no property `{key}`"));
+                out.push(match did_you_mean(key, names.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None if !names.is_empty() => {
+                        d.help(format!("its properties are: {}", names.join(", ")))
+                    }
+                    None => d,
+                });
+            }
+        }
+        out.extend(self.required(&shape.required, fields, at, loc));
+    }
+
+    /// A reference as a property value: it resolves, and what it stands for
+    /// fits the property (a string attribute where a list is asked for does not).
+    fn reference(
+        &self,
+        segments: &[Name],
+        types: &[JsonType],
+        at: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let target = match self.scope.resolve(segments) {
+            Ok(t) => t,
+            Err(d) => {
+                out.push(d);
+                return;
+            }
+        };
+        let loc = segments.last().map_or(Loc::NONE, |s| s.loc);
+        let what = path_text(segments);
+        let given = match target {
+            Target::Unknown => return,
+            Target::Resource { attr, .. }
+            | Target::Param {
+                attr: attr @ Some(_),
+                ..
+            } => match attr.map(|a| &a.value) {
+                Some(AttrValue::Metric(..)) => {
+                    out.push(Diagnostic::new(
+                        loc,
+                        format!("`{what}` is a metric, not a value"),
+                    ));
+                    return;
+                }
+                Some(AttrValue::Linked(_)) => {
+                    out.push(
+                        Diagnostic::new(loc, format!("`{what}` is a resource, not a value"))
+                            .help(format!("name one of its attributes: `{what}.arn`")),
+                    );
+                    return;
+                }
+                Some(AttrValue::GetAtt(name)) => self.attribute_type(&target, name),
+                _ => JsonType::String,
+            },
+            Target::Param { param, .. } => match &param.ty {
+                ParamType::Duration => {
+                    out.push(
+                        Diagnostic::new(loc, format!("`{what}` is a `Duration`, which raw properties do not take"))
+                            .help(format!("CloudFormation documents `{at}` in its own unit: make `{what}` an `Int` parameter of that unit")),
+                    );
+                    return;
+                }
+                ParamType::Int => JsonType::Integer,
+                ParamType::Bool => JsonType::Boolean,
+                ParamType::List(_) => JsonType::Array,
+                ParamType::Any => return,
+                _ => JsonType::String,
+            },
+        };
+        let fits = types.is_empty()
+            || types.contains(&given)
+            || (given == JsonType::Integer && types.contains(&JsonType::Number));
+        if !fits {
+            out.push(Diagnostic::new(
+                loc,
+                format!(
+                    "`{at}` is {}, but `{what}` is {}",
+                    types
+                        .iter()
+                        .map(|t| t.describe())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    given.describe()
+                ),
+            ));
+        }
+    }
+
+    /// The JSON type of a raw resource's attribute, from its type's schema.
+    fn attribute_type(&self, target: &Target, name: &str) -> JsonType {
+        let schema = target.kind().and_then(crate::model::raw::schema_of);
+        let Some(schema) = schema else {
+            return JsonType::String;
+        };
+        let mut parts = name.split('.');
+        let mut shape = parts.next().and_then(|p| schema.properties.get(p));
+        for p in parts {
+            shape = shape
+                .map(|s| schema.resolve(s))
+                .and_then(|s| s.properties.as_ref())
+                .and_then(|props| props.get(p));
+        }
+        shape
+            .map(|s| schema.resolve(s).types())
+            .and_then(|t| t.first().copied())
+            .unwrap_or(JsonType::String)
+    }
+
+    /// References inside free-form JSON resolve.
+    fn references_in(&self, v: &Value, out: &mut Vec<Diagnostic>) {
+        match v {
+            Value::Path { segments } => {
+                if let Err(d) = self.scope.resolve(segments) {
+                    out.push(d);
+                }
+            }
+            Value::Str { text, loc } => self.string(text, *loc, &Shape::default(), "", out),
+            Value::List { items, .. } => items.iter().for_each(|i| self.references_in(i, out)),
+            Value::Object { fields, .. } => fields
+                .iter()
+                .for_each(|f| self.references_in(&f.value, out)),
+            _ => {}
+        }
+    }
+}
+
+fn json_type(v: &Value) -> Option<JsonType> {
+    Some(match v {
+        Value::Str { .. } => JsonType::String,
+        Value::Int { .. } => JsonType::Integer,
+        Value::Bool { .. } => JsonType::Boolean,
+        Value::List { .. } => JsonType::Array,
+        Value::Object { tag: None, .. } => JsonType::Object,
+        _ => return None,
+    })
+}
+
+fn describe(types: &[JsonType]) -> String {
+    types
+        .iter()
+        .map(|t| t.describe())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn quoted(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| format!("`\"{v}\"`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bounds(min: Option<f64>, max: Option<f64>, unit: &str) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("from {a} to {b}{unit}"),
+        (Some(a), None) => format!("at least {a}{unit}"),
+        (None, Some(b)) => format!("at most {b}{unit}"),
+        (None, None) => "unbounded".into(),
+    }
+}
+
+/// Length and item-count bounds.
+fn count(
+    limits: Option<[Option<f64>; 2]>,
+    n: usize,
+    loc: Loc,
+    at: &str,
+    unit: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some([min, max]) = limits else { return };
+    #[allow(clippy::cast_precision_loss)] // counts are small
+    let x = n as f64;
+    if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
+        out.push(Diagnostic::new(
+            loc,
+            format!(
+                "`{at}` takes {} {unit}, not {n}",
+                bounds(min, max, "").replace("from ", "")
+            ),
+        ));
+    }
+}
+
+/// A schema pattern, compiled once; `None` when the regex dialect is beyond
+/// regex-lite (lookarounds, Unicode classes): such a pattern is not checked
+/// rather than guessed at.
+fn pattern(p: &str) -> Option<regex_lite::Regex> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex_lite::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(p.to_string())
+        // `\Z` is Python's end of text (cfn-lint is Python); Rust spells it `\z`.
+        .or_insert_with(|| regex_lite::Regex::new(&p.replace("\\Z", "\\z")).ok())
+        .clone()
+}

@@ -1,0 +1,141 @@
+//! Synthesis: the checked stack → a CloudFormation [`Template`].
+//!
+//! Each kind expands into one or more CloudFormation resources (a bucket brings
+//! its bucket policy, a function its log group, an alias its version, a pipeline
+//! its artifact bucket, key, roles and trigger). Resource policies and the
+//! grants tap adds to a role on its own (`<Role>DefaultPolicy`, as the AWS CDK
+//! does) are gathered while expanding and written at the end.
+
+pub use crate::lower::shared::{AUTO_DELETE_OBJECTS, STACK_ID_TAG};
+pub use crate::lower::{Result, SynthError};
+pub use crate::model::bindings::{
+    asset_bucket, asset_bucket_for, AssetLocation, AssetResolver, Bindings, Bound, Handle,
+    PlaceholderAssets,
+};
+
+use crate::base::ir::*;
+use crate::base::naming::logical_id;
+use crate::base::template::{Expr, Output, Template};
+use crate::kinds;
+use crate::lower::{err, policy, Ctx};
+use crate::model::resolve::Scope;
+use crate::model::resolved::Resolved;
+use std::collections::BTreeMap;
+
+/// Lowers a checked stack into its template. A [`Resolved`] is made only by
+/// the checks, so nothing here judges the stack again.
+pub fn lower(model: &Resolved, assets: &dyn AssetResolver) -> Result<Template> {
+    // Parameters' values are in place: what follows lowers literals and references only.
+    let (stack, bindings) = (model.stack(), model.bindings());
+    let mut cx = Ctx {
+        scope: Scope::new(stack, &kinds::Table),
+        bindings,
+        assets,
+        template: Template {
+            description: stack.description.clone(),
+            ..Template::default()
+        },
+        resource_policies: BTreeMap::new(),
+        role_grants: BTreeMap::new(),
+        waits_for_grants: Vec::new(),
+        collisions: Vec::new(),
+    };
+    // Expansion order: what later kinds read (a function's version, a project's
+    // role) is in the template by the time they run.
+    let mut decls: Vec<&ResourceDecl> = stack.resources().filter(|d| !cx.is_replaced(d)).collect();
+    decls.sort_by_key(|d| kinds::kind(&d.kind.text).map_or(0, |k| k.phase));
+    for decl in decls {
+        let id = logical_id(&decl.name.text);
+        let before: Vec<String> = cx.template.resources.keys().cloned().collect();
+        // One path for every kind: its own lowering, from its file in `kinds/`.
+        match kinds::curated(&decl.kind.text) {
+            Some(curated) => curated.lower(&mut cx, &id, decl)?,
+            None if crate::model::raw::is_raw(&decl.kind.text) => {
+                crate::lower::raw::lower(&mut cx, &id, decl)?
+            }
+            None => {
+                return err(
+                    decl.kind.loc,
+                    format!("unknown resource kind `{}`", decl.kind.text),
+                )
+            }
+        }
+        // What this declaration expanded into: the resource and its companions.
+        let made: Vec<String> = cx
+            .template
+            .resources
+            .keys()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect();
+        accepted_findings(&mut cx, &made, decl);
+    }
+    policy::finish(&mut cx);
+    // A companion's logical ID (`DataPolicy`, `FnLogGroup`) taken by a
+    // declaration: one of the two would silently replace the other.
+    if let Some(id) = cx.collisions.first() {
+        let decl = stack.resources().find(|d| logical_id(&d.name.text) == *id);
+        return err(
+            decl.map_or(stack.name.loc, |d| d.name.loc),
+            format!(
+                "`{}` has the logical ID `{id}`, which tap also gives a resource it adds for another declaration (a bucket's policy, a function's log group, a role's default policy)",
+                decl.map_or(id.as_str(), |d| d.name.text.as_str())
+            ),
+        );
+    }
+    for out in stack.outputs() {
+        let value = match field(&out.fields, "value") {
+            Some(v) => cx.expr(v)?,
+            None => {
+                return err(
+                    out.name.loc,
+                    format!("output `{}` needs a value", out.name.text),
+                )
+            }
+        };
+        let description = match field(&out.fields, "description") {
+            Some(Value::Str { text, .. }) => Some(text.clone()),
+            _ => None,
+        };
+        let export_name = field(&out.fields, "export")
+            .map(|v| cx.expr(v))
+            .transpose()?;
+        cx.template.outputs.insert(
+            out.name.text.clone(),
+            Output {
+                value,
+                description,
+                export_name,
+                condition: None,
+            },
+        );
+    }
+    Ok(cx.template)
+}
+
+/// `because: { CKV_AWS_117: "…" }` → checkov's skip metadata on the resource
+/// and the companions it brings (a function's log group), so a scanner in the
+/// user's own CI agrees with the reasons in the source.
+fn accepted_findings(cx: &mut Ctx, made: &[String], decl: &ResourceDecl) {
+    let Some(Value::Object { fields, .. }) = field(&decl.fields, BECAUSE) else {
+        return;
+    };
+    let skips: Vec<Expr> = fields
+        .iter()
+        .filter_map(|f| match &f.value {
+            Value::Str { text, .. } => Some(Expr::map([
+                ("id", Expr::str(f.key.text.as_str())),
+                ("comment", Expr::str(text.as_str())),
+            ])),
+            _ => None,
+        })
+        .collect();
+    for id in made {
+        if let Some(r) = cx.template.resources.get_mut(id) {
+            r.metadata.insert(
+                "checkov".into(),
+                Expr::map([("skip", Expr::List(skips.clone()))]),
+            );
+        }
+    }
+}
