@@ -99,9 +99,20 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The rules of a construct's definition on its own (`construct!` runs them
+/// where it is written).
+pub fn construct(def: &ConstructDef) -> Vec<Diagnostic> {
+    let mut diags = Diagnostics::default();
+    rules::names::construct(def, &mut diags);
+    diags.into_vec()
+}
+
 /// Runs every check and collects all findings (never just the first).
 pub fn check(stack: &StackDef, constructs: &[ConstructDef], options: &Options) -> Checked {
     let mut diags = Diagnostics::default();
+    for def in constructs {
+        rules::names::construct(def, &mut diags);
+    }
     let stack = constructs::inline(stack, constructs, &kinds::Table, &mut diags);
     params::check(&stack, &Scope::new(&stack, &kinds::Table), &mut diags);
     rules(&stack, options, &mut diags);
@@ -136,7 +147,7 @@ fn defaults(stack: &StackDef, diags: &mut Diagnostics) {
         &mut found,
     );
     for d in found.into_vec() {
-        if at.contains(&d.loc) && !diags.0.contains(&d) {
+        if at.contains(&d.loc) && !diags.contains(&d) {
             diags.push(d);
         }
     }

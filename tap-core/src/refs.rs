@@ -124,7 +124,10 @@ impl<K: Kind> Ref<K> {
 impl Ref<s3::Bucket> {
     /// A bucket that exists outside the app, known by its name.
     pub fn bucket_named(name: impl Into<String>) -> Ref<s3::Bucket> {
-        Ref::from_handle(Handle::bucket(Expr::Str(name.into())))
+        Ref::from_handle(Handle::from_ref(
+            &crate::kinds::s3_bucket::KIND,
+            Expr::Str(name.into()),
+        ))
     }
 }
 
@@ -132,7 +135,10 @@ impl Ref<s3::BucketWithoutKmsKey> {
     /// A bucket that exists outside the app, known by its name, that is not
     /// encrypted with a customer-managed KMS key (you vouch for it).
     pub fn bucket_without_kms_key_named(name: impl Into<String>) -> Ref<s3::BucketWithoutKmsKey> {
-        Ref::from_handle(Handle::bucket(Expr::Str(name.into())))
+        Ref::from_handle(Handle::from_ref(
+            &crate::kinds::s3_bucket::KIND,
+            Expr::Str(name.into()),
+        ))
     }
 }
 
@@ -220,7 +226,7 @@ mod tests {
     use super::Kind;
 
     /// Every curated kind has a marker, so `stack!` can type its resources
-    /// and parameters (a kind added to `KINDS` needs one here too).
+    /// and parameters (a kind added to `kinds::CURATED` needs one here too).
     #[test]
     fn every_kind_has_a_marker() {
         let marked = [
@@ -239,7 +245,7 @@ mod tests {
             super::codebuild::Project::NAME,
             super::codepipeline::Pipeline::NAME,
         ];
-        for k in crate::kinds::KINDS {
+        for k in crate::kinds::kinds() {
             assert!(marked.contains(&k.name), "{} has no marker in refs", k.name);
         }
     }

@@ -1,4 +1,4 @@
-//! A stack at run time: the checked definition the macro embedded, the values of
+//! A stack at run time: the checked definition the macro built, the values of
 //! its parameters, and synthesis to a template.
 
 use crate::base::diag::Diagnostic;
@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StackError {
-    /// The embedded definition could not be read (a tap-core/tap-macros version mismatch).
+    /// The stack's definition has errors: its `stack!` did not compile.
     Definition(String),
     /// A parameter was given a value of the wrong type.
     Parameter {
@@ -304,9 +304,8 @@ impl Stack {
         let id = crate::base::naming::logical_id(resource);
         let mut attrs = std::collections::BTreeMap::new();
         // A bucket's ARNs follow from its name: one export, not three.
-        let bucket = kind.is_some_and(|k| k.name == "s3::Bucket");
-        if bucket {
-            attrs = Handle::bucket(import(&id, "Ref")).attrs;
+        if let Some(k) = kind.filter(|k| k.from_ref.is_some()) {
+            attrs = Handle::from_ref(k, import(&id, "Ref")).attrs;
         }
         for a in kind.map(|k| k.attrs).unwrap_or_default() {
             if attrs.contains_key(a.name) {

@@ -47,23 +47,11 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
     });
     let tracked: TokenStream = tracked.collect();
 
-    let fallback_span = parsed.stack_ident.span();
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
-    for d in &checked.diagnostics {
-        let span = Spans::span(d.loc).unwrap_or(fallback_span);
-        let message = match &d.help {
-            Some(h) => format!("{}\n\nhelp: {h}", d.message),
-            None => d.message.clone(),
-        };
-        push(syn::Error::new(span, message));
-    }
+    // Every finding comes from tap-core's checks: generation itself cannot fail.
+    let errors = to_error(&checked.diagnostics, parsed.stack_ident.span());
     // The checked definition has its constructs expanded: a role inside one that
     // writes to a bucket parameter counts for the parameter's type.
-    let props = props_fields(&checked.stack, &mut push);
+    let props = props_fields(&checked.stack);
     let definition = match errors {
         Some(_) => None,
         None => Some(crate::emit::definition(&checked.stack)),
@@ -78,6 +66,25 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
     );
     out.extend(tracked);
     out
+}
+
+/// Every finding as one compile error, each at its span (`fallback` for a
+/// finding about something the user did not write).
+fn to_error(found: &[tap_core::Diagnostic], fallback: Span) -> Option<syn::Error> {
+    let mut errors: Option<syn::Error> = None;
+    for d in found {
+        let span = Spans::span(d.loc).unwrap_or(fallback);
+        let message = match &d.help {
+            Some(h) => format!("{}\n\nhelp: {h}", d.message),
+            None => d.message.clone(),
+        };
+        let e = syn::Error::new(span, message);
+        match &mut errors {
+            Some(all) => all.combine(e),
+            None => errors = Some(e),
+        }
+    }
+    errors
 }
 
 /// The first construct used (in the stack or in a construct) that has no definition yet.
@@ -112,15 +119,15 @@ struct PropField {
     optional: bool,
 }
 
-fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<PropField> {
+/// The props struct's fields. A parameter whose type has no Rust form is left
+/// out: the checks have refused it (`rules::names`), so nothing is generated.
+fn props_fields(stack: &StackDef) -> Vec<PropField> {
     let mut out = Vec::new();
     for p in &stack.params {
         let span = Spans::span(p.name.loc).unwrap_or_else(Span::call_site);
         let ident = syn::Ident::new(&p.name.text, span);
         let Some((ty, bound)) = rust_type(&p.ty, true, &|k| param_marker(stack, &p.name.text, k))
         else {
-            let ty_span = Spans::span(p.ty_loc).unwrap_or(span);
-            push(syn::Error::new(ty_span, format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool`, `Duration`, a resource kind, or a list of one of them", p.ty.describe())));
             continue;
         };
         let name = p.name.text.clone();
@@ -146,45 +153,30 @@ fn props_fields(stack: &StackDef, push: &mut impl FnMut(syn::Error)) -> Vec<Prop
 }
 
 /// The marker type (`tap_core::refs`) a resource parameter of kind `kind`
-/// takes: for a bucket, what the stack's roles need of its key.
+/// takes: for a kind whose references say whether they have a KMS key (a
+/// bucket), what the stack's roles need of its key.
 fn param_marker(stack: &StackDef, param: &str, kind: &str) -> Option<TokenStream> {
-    if kind == "s3::Bucket" {
-        return Some(match tap_core::refs::bucket_need(stack, param) {
-            tap_core::refs::BucketNeed::Any => quote!(::tap_core::refs::s3::Bucket),
-            tap_core::refs::BucketNeed::Key => quote!(::tap_core::refs::s3::KmsBucket),
-            tap_core::refs::BucketNeed::NoKey => {
-                quote!(::tap_core::refs::s3::BucketWithoutKmsKey)
-            }
-        });
-    }
-    marker(kind)
-}
-
-/// `s3::Bucket` → `::tap_core::refs::s3::Bucket`, for the kinds that have one.
-fn marker(kind: &str) -> Option<TokenStream> {
-    // CloudFormation's own types (`cfn::…`) have no marker of their own yet.
-    if kind.starts_with("cfn::") {
-        return None;
-    }
-    tap_core::kinds::kind(kind)?;
-    let path: syn::Path = syn::parse_str(kind).ok()?;
-    Some(quote!(::tap_core::refs::#path))
+    let k = tap_core::kinds::kind(kind)?;
+    let path = match k.key_markers {
+        Some(m) if k.marker(None).is_some() => match tap_core::refs::bucket_need(stack, param) {
+            tap_core::refs::BucketNeed::Any => m.any,
+            tap_core::refs::BucketNeed::Key => m.with_key,
+            tap_core::refs::BucketNeed::NoKey => m.without_key,
+        },
+        _ => k.marker(None)?,
+    };
+    marker_path(path)
 }
 
 /// The marker of a producer's resource: a bucket says whether it has a KMS key.
 fn resource_marker(r: &tap_core::ir::ResourceDecl) -> Option<TokenStream> {
-    if r.kind.text == "s3::Bucket" {
-        let keyed = matches!(
-            tap_core::ir::field(&r.fields, "encryption"),
-            Some(tap_core::ir::Value::Call { func, .. }) if func.text == "kms"
-        );
-        return Some(if keyed {
-            quote!(::tap_core::refs::s3::KmsBucket)
-        } else {
-            quote!(::tap_core::refs::s3::BucketWithoutKmsKey)
-        });
-    }
-    marker(&r.kind.text)
+    marker_path(tap_core::kinds::kind(&r.kind.text)?.marker(Some(&r.fields))?)
+}
+
+/// `s3::KmsBucket` → `::tap_core::refs::s3::KmsBucket`.
+fn marker_path(path: &str) -> Option<TokenStream> {
+    let path: syn::Path = syn::parse_str(path).ok()?;
+    Some(quote!(::tap_core::refs::#path))
 }
 
 /// The Rust type of a stack parameter in its props struct, and the expression
@@ -365,6 +357,14 @@ pub fn construct(input: TokenStream) -> TokenStream {
         Ok(p) => p,
         Err(e) => return e.to_compile_error(),
     };
+    // The definition's own rules (its primary resource exists, no name is
+    // both a parameter and a resource) run where it is written.
+    let found = tap_core::check::construct(&parsed.def);
+    if !found.is_empty() {
+        return to_error(&found, parsed.ident.span())
+            .map(|e| e.to_compile_error())
+            .unwrap_or_default();
+    }
     let ident = &parsed.ident;
     let hidden = format_ident!("__tap_construct_{}", ident);
     let attrs = &parsed.attrs;

@@ -147,26 +147,6 @@ impl Parse for ConstructInput {
         braced!(body in input);
         let items = parse_items(&body, false)?;
         let primary = name(&primary);
-        if !items
-            .iter()
-            .any(|i| matches!(i, Item::Resource(r) if r.name.text == primary.text))
-        {
-            return Err(syn::Error::new(
-                Spans::span(primary.loc).unwrap_or_else(Span::call_site),
-                format!("the construct has no resource named `{}`", primary.text),
-            ));
-        }
-        for p in &params {
-            if items
-                .iter()
-                .any(|i| matches!(i, Item::Resource(r) if r.name.text == p.name.text))
-            {
-                return Err(syn::Error::new(
-                    Spans::span(p.name.loc).unwrap_or_else(Span::call_site),
-                    format!("`{}` is both a parameter and a resource", p.name.text),
-                ));
-            }
-        }
         Ok(ConstructInput {
             attrs,
             vis,

@@ -4,11 +4,11 @@
 //! macro hands out for every token it parsed, and the macro maps it back to the
 //! span. At run time (a stack built without the macro) a `Loc` is just a number.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// Where in the user's source a value came from (an index into the macro's span table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Loc(pub u32);
 
 impl Loc {
@@ -98,8 +98,11 @@ mod tests {
     }
 }
 
+/// The one collector every finding of a check goes into (as serde_derive's
+/// `Ctxt`): rules push, the driver takes them all at the end. Nothing reads
+/// or removes a finding in between, so no rule can hide another's.
 #[derive(Debug, Default)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
@@ -118,6 +121,9 @@ impl Diagnostics {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    pub fn contains(&self, d: &Diagnostic) -> bool {
+        self.0.contains(d)
     }
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.0

@@ -1,17 +1,19 @@
 //! The stack definition as the user wrote it: the typed tree that `stack!` parses
 //! its input into. Every name and literal keeps its [`Loc`], so a check can point
-//! at the token to change. The same tree is embedded in the expanded code and
-//! synthesised into a template at run time.
+//! at the token to change. The expanded code builds the same tree (as Rust,
+//! `tap-macros/src/emit.rs`), and it is synthesised into a template at run
+//! time; a `Loc` is then only a key (`params::apply` maps the places it put a
+//! bound value to their parameters), not a place in a file.
 
 use crate::base::diag::Loc;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The property of every resource that names the security-scanner findings it
 /// accepts, each with its reason: `because: { CKV_AWS_117: "…" }`.
 pub const BECAUSE: &str = "because";
 
 /// A name the user wrote (a resource, property, attribute, parameter…).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Name {
     pub text: String,
     pub loc: Loc,
@@ -27,7 +29,7 @@ impl Name {
 }
 
 /// A property value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Value {
     /// `"text"`; `${AWS::Region}`, `${res.attr}` and `${param}` are interpolated.
     Str {
@@ -100,7 +102,7 @@ pub fn path_text(segments: &[Name]) -> String {
         .join(".")
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
     pub key: Name,
     pub value: Value,
@@ -111,35 +113,35 @@ pub fn field<'a>(fields: &'a [Field], key: &str) -> Option<&'a Value> {
     fields.iter().find(|f| f.key.text == key).map(|f| &f.value)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Effect {
     Allow,
     Deny,
 }
 
 /// `s3:GetObject`, `s3:Get*`, `*`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     pub text: String,
     pub loc: Loc,
 }
 
 /// `[not] ACTIONS on [not] RESOURCES [to [not] PRINCIPAL] [when { … }] [because "reason"]`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Statement {
     pub effect: Effect,
     pub actions: Vec<Action>,
     /// `not ACTIONS`: IAM's `NotAction`, every action but these.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub not_actions: bool,
     /// References (`data.objects`), ARN strings, or `"*"`.
     pub resources: Vec<Value>,
     /// `on not RESOURCES`: IAM's `NotResource`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub not_resources: bool,
     pub principal: Option<Value>,
     /// `to not PRINCIPAL`: IAM's `NotPrincipal`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub not_principal: bool,
     pub condition: Option<Value>,
     /// The written reason that allows a wildcard.
@@ -148,7 +150,7 @@ pub struct Statement {
 }
 
 /// The type of a stack or construct parameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ParamType {
     Str,
     Int,
@@ -175,14 +177,14 @@ impl ParamType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Param {
     pub name: Name,
     pub ty: ParamType,
     pub ty_loc: Loc,
     pub optional: bool,
     /// `p: Option<T> = value`: what an absent optional parameter stands for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
 }
 
@@ -194,7 +196,7 @@ impl Param {
 }
 
 /// `name = kind { … };` or `name = param or kind { … };`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResourceDecl {
     pub name: Name,
     /// `s3::Bucket`, or a construct's name.
@@ -205,28 +207,28 @@ pub struct ResourceDecl {
 }
 
 /// `output Name { value: …, description: …, export: … }`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputDecl {
     pub name: Name,
     pub fields: Vec<Field>,
     pub loc: Loc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Item {
     Resource(ResourceDecl),
     Output(OutputDecl),
 }
 
 /// `stack Name(params) { items }`
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StackDef {
     pub name: Name,
     pub description: Option<String>,
     pub params: Vec<Param>,
     pub items: Vec<Item>,
     /// `setting: value;` lines of the stack itself (`termination_protection: true;`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub settings: Vec<Field>,
 }
 
@@ -246,7 +248,7 @@ impl StackDef {
 }
 
 /// `construct Name(params) -> primary { items }`: a reusable group of resources.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstructDef {
     pub name: Name,
     pub params: Vec<Param>,

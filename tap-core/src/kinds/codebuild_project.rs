@@ -34,6 +34,8 @@ pub const KIND: Kind = Kind {
     ],
     arn_attr: "arn",
     phase: 0,
+    from_ref: None,
+    key_markers: None,
 };
 
 /// One cache: on the build host, or in a bucket.

@@ -14,6 +14,8 @@ pub const KIND: Kind = Kind {
     attrs: &[attr("name", AttrValue::Ref, "The application name.")],
     arn_attr: "",
     phase: 0,
+    from_ref: None,
+    key_markers: None,
 };
 
 fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {

@@ -24,6 +24,8 @@ pub const KIND: Kind = Kind {
     attrs: &[attr("name", AttrValue::Ref, "The deployment group name.")],
     arn_attr: "",
     phase: 2,
+    from_ref: None,
+    key_markers: None,
 };
 
 fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {

@@ -29,6 +29,8 @@ pub const KIND: Kind = Kind {
     ],
     arn_attr: "arn",
     phase: 3,
+    from_ref: None,
+    key_markers: None,
 };
 
 const STAGE: &[Prop] = &[

@@ -38,6 +38,8 @@ pub const KIND: Kind = Kind {
     ],
     arn_attr: "arn",
     phase: 0,
+    from_ref: None,
+    key_markers: None,
 };
 
 fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {

@@ -1,13 +1,13 @@
 //! The DSL reference for every kind, generated from the tables the checks use,
 //! so `docs/DSL.md` cannot drift from what the compiler accepts.
 
-use super::{AttrValue, KINDS};
+use super::{kinds, AttrValue};
 use std::fmt::Write;
 
 /// Markdown: one section per kind with its properties, defaults and attributes.
 pub fn markdown() -> String {
     let mut out = String::new();
-    for kind in KINDS {
+    for kind in kinds() {
         let _ = writeln!(
             out,
             "### `{}` → `{}`\n\n{}\n",

@@ -38,6 +38,20 @@ pub const KIND: Kind = Kind {
     ],
     arn_attr: "arn",
     phase: 0,
+    from_ref: Some(FromRef {
+        ref_attr: "name",
+        var: "BucketName",
+        attrs: &[
+            ("arn", "arn:${AWS::Partition}:s3:::${BucketName}"),
+            ("objects", "arn:${AWS::Partition}:s3:::${BucketName}/*"),
+        ],
+    }),
+    key_markers: Some(KeyMarkers {
+        key_attr: "key",
+        any: "s3::Bucket",
+        with_key: "s3::KmsBucket",
+        without_key: "s3::BucketWithoutKmsKey",
+    }),
 };
 
 fn encryption_key(fields: &[Field]) -> Option<&Value> {

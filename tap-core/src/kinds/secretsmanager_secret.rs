@@ -37,6 +37,8 @@ pub const KIND: Kind = Kind {
     )],
     arn_attr: "arn",
     phase: 0,
+    from_ref: None,
+    key_markers: None,
 };
 
 const SECRET_GENERATE: &[Prop] = &[

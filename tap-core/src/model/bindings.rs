@@ -4,7 +4,7 @@
 
 use crate::base::ir::*;
 use crate::base::template::Expr;
-use crate::model::kind::KindTable;
+use crate::model::kind::{Kind, KindTable};
 use std::collections::BTreeMap;
 
 /// A value given for a stack parameter.
@@ -28,23 +28,24 @@ pub struct Handle {
 }
 
 impl Handle {
-    /// A bucket known by its name (a literal, or an import of another stack's export).
-    pub fn bucket(name: Expr) -> Handle {
-        let mut vars = BTreeMap::new();
-        vars.insert("BucketName".to_string(), name.clone());
-        let arn = Expr::Sub(
-            "arn:${AWS::Partition}:s3:::${BucketName}".into(),
-            vars.clone(),
-        );
-        let objects = Expr::Sub("arn:${AWS::Partition}:s3:::${BucketName}/*".into(), vars);
+    /// A resource known by what its `Ref` returns (a bucket by its name: a
+    /// literal, or an import of another stack's export), with the attributes
+    /// that follow from it ([`Kind::from_ref`]).
+    pub fn from_ref(kind: &Kind, value: Expr) -> Handle {
+        let mut attrs = BTreeMap::new();
+        if let Some(f) = kind.from_ref {
+            let vars: BTreeMap<String, Expr> = [(f.var.to_string(), value.clone())].into();
+            for (name, template) in f.attrs {
+                attrs.insert(
+                    name.to_string(),
+                    Expr::Sub(template.to_string(), vars.clone()),
+                );
+            }
+            attrs.insert(f.ref_attr.to_string(), value);
+        }
         Handle {
-            kind: "s3::Bucket".into(),
-            attrs: [
-                ("name".to_string(), name),
-                ("arn".into(), arn),
-                ("objects".into(), objects),
-            ]
-            .into(),
+            kind: kind.name.to_string(),
+            attrs,
         }
     }
 }
@@ -67,10 +68,13 @@ impl Bindings {
                 ParamType::Bool => Bound::Bool(false),
                 ParamType::Duration => Bound::Duration(60),
                 ParamType::List(_) => Bound::List(Vec::new()),
-                ParamType::Kind(k) if k == "s3::Bucket" => {
-                    let mut h = Handle::bucket(Expr::str("placeholder"));
+                ParamType::Kind(k) if kinds.kind(k).is_some_and(|k| k.from_ref.is_some()) => {
+                    let Some(kind) = kinds.kind(k) else { continue };
+                    let mut h = Handle::from_ref(kind, Expr::str("placeholder"));
                     // A bucket from another stack may come with its key.
-                    h.attrs.insert("key".into(), Expr::str("placeholder"));
+                    if let Some(m) = kind.key_markers {
+                        h.attrs.insert(m.key_attr.into(), Expr::str("placeholder"));
+                    }
                     Bound::Resource(h)
                 }
                 ParamType::Kind(k) => Bound::Resource(Handle {

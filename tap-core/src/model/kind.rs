@@ -222,6 +222,35 @@ pub struct Kind {
     pub arn_attr: &'static str,
     /// Kinds of a lower phase are lowered first (an alias reads its function's version).
     pub phase: u8,
+    /// Attributes that follow from what `Ref` returns (a bucket's ARNs from
+    /// its name): another stack imports `Ref` once and builds these, and a
+    /// resource known only by that value has them too.
+    pub from_ref: Option<FromRef>,
+    /// Whether a typed reference to this kind says if it has a KMS key, so
+    /// what a role needs of the key is checked across stacks too.
+    pub key_markers: Option<KeyMarkers>,
+}
+
+/// See [`Kind::from_ref`].
+#[derive(Debug, Clone, Copy)]
+pub struct FromRef {
+    /// The attribute that is `Ref` (`name`).
+    pub ref_attr: &'static str,
+    /// The variable each template names the `Ref` value by (`BucketName`).
+    pub var: &'static str,
+    /// Each attribute and its `Fn::Sub` template.
+    pub attrs: &'static [(&'static str, &'static str)],
+}
+
+/// See [`Kind::key_markers`]: the marker types (paths under `tap_core::refs`)
+/// of a reference to this kind whatever its key, with a key, and without one.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyMarkers {
+    /// The linked attribute that is the key (`key`).
+    pub key_attr: &'static str,
+    pub any: &'static str,
+    pub with_key: &'static str,
+    pub without_key: &'static str,
 }
 
 impl Kind {
@@ -230,6 +259,29 @@ impl Kind {
     }
     pub fn attr(&self, name: &str) -> Option<&'static Attr> {
         self.attrs.iter().find(|a| a.name == name)
+    }
+
+    /// Whether a declaration of this kind links a KMS key (`encryption: kms(key)`).
+    pub fn has_key(&self, fields: &[Field]) -> bool {
+        let linked = self
+            .key_markers
+            .and_then(|m| self.attr(m.key_attr))
+            .map(|a| a.value);
+        matches!(linked, Some(AttrValue::Linked(key)) if key(fields).is_some())
+    }
+
+    /// The path under `tap_core::refs` of the marker type a typed reference
+    /// to a declaration of this kind carries (`s3::KmsBucket`); `None` for a
+    /// raw kind, which has none yet.
+    pub fn marker(&self, fields: Option<&[Field]>) -> Option<&'static str> {
+        if is_raw(self.name) {
+            return None;
+        }
+        Some(match (self.key_markers, fields) {
+            (Some(m), Some(f)) if self.has_key(f) => m.with_key,
+            (Some(m), Some(_)) => m.without_key,
+            _ => self.name,
+        })
     }
 }
 

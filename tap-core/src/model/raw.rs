@@ -106,6 +106,8 @@ fn build(kind_name: &str, schema: &'static TypeSchema, curated: &[&'static Kind]
         attrs: Vec::leak(attrs),
         arn_attr: schema.arn_attribute.as_deref().unwrap_or(""),
         phase: 0,
+        from_ref: None,
+        key_markers: None,
     }
 }
 
@@ -136,7 +138,7 @@ mod tests {
     use super::*;
 
     fn raw(name: &str) -> Option<&'static Kind> {
-        super::raw(name, crate::kinds::KINDS)
+        super::raw(name, crate::kinds::kinds())
     }
 
     #[test]

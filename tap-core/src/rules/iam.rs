@@ -21,6 +21,7 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
             let (Ty::Statements(effect), Value::List { items, .. }) = (&prop.ty, &f.value) else {
                 continue;
             };
+            // A role's own policy has no principal; every other is a resource policy.
             let resource_policy = kind.name != "iam::Role";
             for item in items {
                 if let Value::Statement(s) = item {
@@ -32,6 +33,8 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     }
 }
 
+/// Every rule of one statement, in the order its findings read best: the
+/// statement's shape, then its actions, its conditions and its resources.
 fn statement(
     s: &Statement,
     effect: Effect,
@@ -39,12 +42,68 @@ fn statement(
     scope: &Scope,
     diags: &mut Diagnostics,
 ) {
+    effect_matches_its_list(s, effect, diags);
+    principal_fits_the_policy(s, effect, resource_policy, diags);
+    negations_in_an_allow_have_a_reason(s, effect, diags);
+    reasons_are_written_out(s, diags);
+    let granted = actions_exist(s, effect, diags);
+    let keyed: Vec<(&'static Service, Vec<&'static ActionInfo>)> = granted
+        .iter()
+        .map(|g| (g.service, g.infos.clone()))
+        .collect();
+    super::conditions::check(s, &keyed, diags);
+    if s.not_actions || s.not_resources {
+        negated_resources_resolve(s, scope, diags);
+        return;
+    }
+    for r in &s.resources {
+        match r {
+            Value::Str { text, loc } if text == "*" => {
+                every_resource_has_a_reason(s, effect, &granted, *loc, diags)
+            }
+            Value::Str { text, loc } => arn_fits_the_actions(text, *loc, &granted, diags),
+            Value::Path { segments } => {
+                reference_fits_the_actions(r, segments, &granted, scope, diags)
+            }
+            other => diags.error(
+                other.loc(),
+                format!(
+                    "expected a resource, an ARN or `*`, found {}",
+                    other.describe()
+                ),
+            ),
+        }
+    }
+}
+
+/// An action of a statement, found in the catalog.
+struct Granted<'s> {
+    action: &'s Action,
+    service: &'static Service,
+    /// What the action stands for (more than one for a wildcard).
+    infos: Vec<&'static ActionInfo>,
+    wildcard: bool,
+}
+
+/// Rule: a statement is in the list of its effect (`allow` or `deny`).
+fn effect_matches_its_list(s: &Statement, effect: Effect, diags: &mut Diagnostics) {
     if s.effect != effect {
         diags.error(
             s.loc,
             "this statement's effect does not match the list it is in",
         );
     }
+}
+
+/// Rule: a resource policy's statement names its principal, a role's own
+/// policy does not (the role is the principal); the principal is one IAM
+/// knows; and `to not …` belongs in a Deny.
+fn principal_fits_the_policy(
+    s: &Statement,
+    effect: Effect,
+    resource_policy: bool,
+    diags: &mut Diagnostics,
+) {
     match (&s.principal, resource_policy) {
         (None, true) => diags.push(
             Diagnostic::new(s.loc, "a resource policy statement needs a principal")
@@ -68,20 +127,30 @@ fn statement(
             );
         }
     }
-    if effect == Effect::Allow && s.reason.is_none() {
-        if s.not_actions {
-            diags.push(
-                Diagnostic::new(s.actions.first().map_or(s.loc, |a| a.loc), "`not ACTIONS` in an Allow grants every other action of every service, including actions AWS adds later")
-                    .help("list the actions the principal calls, or add `because \"…\"`"),
-            );
-        }
-        if s.not_resources {
-            diags.push(
-                Diagnostic::new(s.resources.first().map_or(s.loc, Value::loc), "`on not RESOURCES` in an Allow grants on every other resource, including ones created later")
-                    .help("name the resources, or add `because \"…\"`"),
-            );
-        }
+}
+
+/// Rule: `not ACTIONS` and `on not RESOURCES` in an Allow grant everything
+/// else, including what AWS adds later: only with a written reason.
+fn negations_in_an_allow_have_a_reason(s: &Statement, effect: Effect, diags: &mut Diagnostics) {
+    if effect != Effect::Allow || s.reason.is_some() {
+        return;
     }
+    if s.not_actions {
+        diags.push(
+            Diagnostic::new(s.actions.first().map_or(s.loc, |a| a.loc), "`not ACTIONS` in an Allow grants every other action of every service, including actions AWS adds later")
+                .help("list the actions the principal calls, or add `because \"…\"`"),
+        );
+    }
+    if s.not_resources {
+        diags.push(
+            Diagnostic::new(s.resources.first().map_or(s.loc, Value::loc), "`on not RESOURCES` in an Allow grants on every other resource, including ones created later")
+                .help("name the resources, or add `because \"…\"`"),
+        );
+    }
+}
+
+/// Rule: a reason is a sentence a reviewer can judge, not a token.
+fn reasons_are_written_out(s: &Statement, diags: &mut Diagnostics) {
     if let Some(r) = &s.reason {
         if r.text.trim().len() < 8 {
             diags.push(
@@ -93,9 +162,16 @@ fn statement(
             );
         }
     }
+}
 
-    // Actions: exist, or are wildcards with a reason.
-    let mut resolved: Vec<(&Action, &'static Service, Vec<&'static ActionInfo>, bool)> = Vec::new();
+/// Rule: every action exists in the catalog, and a wildcard action in an
+/// Allow (`*`, `s3:Get*`) has a written reason. Returns the actions found.
+fn actions_exist<'s>(
+    s: &'s Statement,
+    effect: Effect,
+    diags: &mut Diagnostics,
+) -> Vec<Granted<'s>> {
+    let mut granted = Vec::new();
     for a in &s.actions {
         if a.text == "*" {
             if s.reason.is_none() && effect == Effect::Allow {
@@ -117,177 +193,173 @@ fn statement(
                     );
                     diags.push(Diagnostic::new(a.loc, message).help("list the actions this principal calls, or add `because \"…\"` to say why it needs all of them"));
                 }
-                resolved.push((a, service, infos, wildcard));
+                granted.push(Granted {
+                    action: a,
+                    service,
+                    infos,
+                    wildcard,
+                });
             }
             Err(d) => diags.push(d),
         }
     }
+    granted
+}
 
-    let keyed: Vec<(&'static Service, Vec<&'static ActionInfo>)> = resolved
-        .iter()
-        .map(|(_, svc, infos, _)| (*svc, infos.clone()))
-        .collect();
-    super::conditions::check(s, &keyed, diags);
-
-    // `not …`: what is granted is everything else, so there is no resource type to match.
-    if s.not_actions || s.not_resources {
-        for r in &s.resources {
-            if let Value::Path { segments } = r {
-                if let Err(d) = scope.resolve(segments) {
-                    diags.push(d);
-                }
+/// Rule: under `not …` what is granted is everything else, so there is no
+/// resource type to match; the resources named must still exist.
+fn negated_resources_resolve(s: &Statement, scope: &Scope, diags: &mut Diagnostics) {
+    for r in &s.resources {
+        if let Value::Path { segments } = r {
+            if let Err(d) = scope.resolve(segments) {
+                diags.push(d);
             }
         }
-        return;
     }
+}
 
-    // Resources: `*` only for actions without resource-level permissions, or with a reason.
-    for r in &s.resources {
-        match r {
-            Value::Str { text, loc } if text == "*" => {
-                let scoped: Vec<String> = resolved
-                    .iter()
-                    .filter(|(_, _, infos, _)| infos.iter().any(|i| i.supports_resource_level()))
-                    .map(|(a, _, _, _)| a.text.clone())
-                    .collect();
-                let any_action = s.actions.iter().any(|a| a.text == "*");
-                if (!scoped.is_empty() || any_action)
-                    && s.reason.is_none()
-                    && effect == Effect::Allow
-                {
-                    let d = Diagnostic::new(*loc, "`*` grants on every resource in the account");
-                    diags.push(if scoped.is_empty() {
-                        d.help("name the resources, or add `because \"…\"`")
-                    } else {
-                        d.help(format!("`{}` can be scoped to resources: name them (such as `bucket.objects`), or add `because \"…\"`", scoped.join("`, `")))
-                    });
-                }
-            }
-            Value::Str { text, loc } => {
-                let Some(arn_service) = service_of(text) else {
-                    diags.push(Diagnostic::new(*loc, format!("`{text}` is not an ARN")).help("grant on a resource of this stack (`bucket.objects`), an ARN string, or `*`"));
-                    continue;
-                };
-                for (a, service, infos, wildcard) in &resolved {
-                    if *wildcard {
-                        continue;
-                    }
-                    if !arn_service.eq_ignore_ascii_case(service.prefix)
-                        && !arn_service.contains('$')
-                    {
-                        diags.error(*loc, format!("`{}` cannot be granted on `{text}`: that is an ARN of service `{arn_service}`", a.text));
-                        continue;
-                    }
-                    let Some(arn_svc) = catalog().service(&arn_service) else {
-                        continue;
-                    };
-                    let types = resource_types_for(arn_svc, text);
-                    let info = infos[0];
-                    if !info.supports_resource_level() {
-                        diags.push(no_resource_level(a));
-                    } else if !types.is_empty()
-                        && !service
-                            .resource_types_of(info)
-                            .any(|t| types.iter().any(|u| u.name == t.name))
-                    {
-                        let applies: Vec<&str> =
-                            service.resource_types_of(info).map(|t| t.name).collect();
-                        diags.push(
-                            Diagnostic::new(
-                                *loc,
-                                format!(
-                                    "`{}` cannot be granted on `{text}`, which is a `{}` ARN",
-                                    a.text, types[0].name
-                                ),
-                            )
-                            .help(format!(
-                                "`{}` applies to: {}",
-                                a.text,
-                                applies.join(", ")
-                            )),
-                        );
-                    }
-                }
-            }
-            Value::Path { segments } => {
-                let target = match scope.resolve(segments) {
-                    Ok(Target::Unknown) => continue,
-                    // An ARN string (or list of them) given at run time: checked as a
-                    // literal ARN when it is bound.
-                    Ok(Target::Param {
-                        param, attr: None, ..
-                    }) if matches!(&param.ty, ParamType::Str)
-                        || matches!(&param.ty, ParamType::List(t) if **t == ParamType::Str) =>
-                    {
-                        continue
-                    }
-                    Ok(t) => t,
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
-                    }
-                };
-                let Some(kind) = target.kind() else {
-                    diags.error(
-                        r.loc(),
-                        format!("`{}` is not a resource", path_text(segments)),
-                    );
-                    continue;
-                };
-                let attr = target.attr().or_else(|| kind.attr(kind.arn_attr));
-                if let Some(d) = raw_without_iam_type(kind, attr, segments) {
-                    diags.push(d);
-                    continue;
-                }
-                let Some((arn_service, rtype)) = attr.and_then(|a| a.iam) else {
-                    let arns = arn_attrs(kind, &segments[0].text);
-                    let d = Diagnostic::new(
-                        segments.last().map_or(r.loc(), |s| s.loc),
-                        format!(
-                            "`{}` is not an ARN, so nothing can be granted on it",
-                            path_text(segments)
-                        ),
-                    );
-                    diags.push(if arns.is_empty() {
-                        d
-                    } else {
-                        d.help(format!("grant on {}", arns.join(" or ")))
-                    });
-                    continue;
-                };
-                for (a, service, infos, wildcard) in &resolved {
-                    if *wildcard {
-                        continue;
-                    }
-                    let info = infos[0];
-                    let what = format!("`{}` (a `{}`)", path_text(segments), kind.name);
-                    if !info.supports_resource_level() {
-                        diags.push(no_resource_level(a));
-                    } else if !service.prefix.eq_ignore_ascii_case(arn_service) {
-                        diags.push(
-                            Diagnostic::new(a.loc, format!("`{}` cannot be granted on {what}: it is an action of `{}`, not `{arn_service}`", a.text, service.prefix))
-                                .help(suggest_action(arn_service, &a.text)),
-                        );
-                    } else if !service.resource_types_of(info).any(|t| t.name == rtype) {
-                        let applies: Vec<&str> =
-                            service.resource_types_of(info).map(|t| t.name).collect();
-                        let d = Diagnostic::new(r.loc(), format!("`{}` cannot be granted on {what}: that is a `{rtype}` ARN, and `{}` applies to {}", a.text, a.text, applies.join(", ")));
-                        diags.push(match better_attr(kind, service, info) {
-                            Some(attr) => {
-                                d.help(format!("grant it on `{}.{attr}`", segments[0].text))
-                            }
-                            None => d,
-                        });
-                    }
-                }
-            }
-            other => diags.error(
-                other.loc(),
-                format!(
-                    "expected a resource, an ARN or `*`, found {}",
-                    other.describe()
-                ),
+/// Rule: `*` as a resource, in an Allow, only for actions without
+/// resource-level permissions, or with a written reason.
+fn every_resource_has_a_reason(
+    s: &Statement,
+    effect: Effect,
+    granted: &[Granted],
+    loc: Loc,
+    diags: &mut Diagnostics,
+) {
+    let scoped: Vec<String> = granted
+        .iter()
+        .filter(|g| g.infos.iter().any(|i| i.supports_resource_level()))
+        .map(|g| g.action.text.clone())
+        .collect();
+    let any_action = s.actions.iter().any(|a| a.text == "*");
+    if (!scoped.is_empty() || any_action) && s.reason.is_none() && effect == Effect::Allow {
+        let d = Diagnostic::new(loc, "`*` grants on every resource in the account");
+        diags.push(if scoped.is_empty() {
+            d.help("name the resources, or add `because \"…\"`")
+        } else {
+            d.help(format!("`{}` can be scoped to resources: name them (such as `bucket.objects`), or add `because \"…\"`", scoped.join("`, `")))
+        });
+    }
+}
+
+/// Rule: an ARN string is an ARN, of the actions' service, and of a resource
+/// type each (non-wildcard) action applies to.
+fn arn_fits_the_actions(text: &str, loc: Loc, granted: &[Granted], diags: &mut Diagnostics) {
+    let Some(arn_service) = service_of(text) else {
+        diags.push(
+            Diagnostic::new(loc, format!("`{text}` is not an ARN")).help(
+                "grant on a resource of this stack (`bucket.objects`), an ARN string, or `*`",
             ),
+        );
+        return;
+    };
+    for g in granted.iter().filter(|g| !g.wildcard) {
+        let (a, service) = (g.action, g.service);
+        if !arn_service.eq_ignore_ascii_case(service.prefix) && !arn_service.contains('$') {
+            diags.error(
+                loc,
+                format!(
+                    "`{}` cannot be granted on `{text}`: that is an ARN of service `{arn_service}`",
+                    a.text
+                ),
+            );
+            continue;
+        }
+        let Some(arn_svc) = catalog().service(&arn_service) else {
+            continue;
+        };
+        let types = resource_types_for(arn_svc, text);
+        let info = g.infos[0];
+        if !info.supports_resource_level() {
+            diags.push(no_resource_level(a));
+        } else if !types.is_empty()
+            && !service
+                .resource_types_of(info)
+                .any(|t| types.iter().any(|u| u.name == t.name))
+        {
+            let applies: Vec<&str> = service.resource_types_of(info).map(|t| t.name).collect();
+            diags.push(
+                Diagnostic::new(
+                    loc,
+                    format!(
+                        "`{}` cannot be granted on `{text}`, which is a `{}` ARN",
+                        a.text, types[0].name
+                    ),
+                )
+                .help(format!("`{}` applies to: {}", a.text, applies.join(", "))),
+            );
+        }
+    }
+}
+
+/// Rule: a reference (`bucket.objects`) names a resource, an attribute of it
+/// that is an ARN IAM knows, of the actions' service, and of a resource type
+/// each (non-wildcard) action applies to.
+fn reference_fits_the_actions(
+    r: &Value,
+    segments: &[Name],
+    granted: &[Granted],
+    scope: &Scope,
+    diags: &mut Diagnostics,
+) {
+    let target = match scope.resolve(segments) {
+        Ok(Target::Unknown) => return,
+        // An ARN string (or list of them) given at run time: checked as a
+        // literal ARN when it is bound.
+        Ok(Target::Param {
+            param, attr: None, ..
+        }) if matches!(&param.ty, ParamType::Str)
+            || matches!(&param.ty, ParamType::List(t) if **t == ParamType::Str) =>
+        {
+            return
+        }
+        Ok(t) => t,
+        Err(d) => return diags.push(d),
+    };
+    let Some(kind) = target.kind() else {
+        return diags.error(
+            r.loc(),
+            format!("`{}` is not a resource", path_text(segments)),
+        );
+    };
+    let attr = target.attr().or_else(|| kind.attr(kind.arn_attr));
+    if let Some(d) = raw_without_iam_type(kind, attr, segments) {
+        return diags.push(d);
+    }
+    let Some((arn_service, rtype)) = attr.and_then(|a| a.iam) else {
+        let arns = arn_attrs(kind, &segments[0].text);
+        let d = Diagnostic::new(
+            segments.last().map_or(r.loc(), |s| s.loc),
+            format!(
+                "`{}` is not an ARN, so nothing can be granted on it",
+                path_text(segments)
+            ),
+        );
+        return diags.push(if arns.is_empty() {
+            d
+        } else {
+            d.help(format!("grant on {}", arns.join(" or ")))
+        });
+    };
+    for g in granted.iter().filter(|g| !g.wildcard) {
+        let (a, service) = (g.action, g.service);
+        let info = g.infos[0];
+        let what = format!("`{}` (a `{}`)", path_text(segments), kind.name);
+        if !info.supports_resource_level() {
+            diags.push(no_resource_level(a));
+        } else if !service.prefix.eq_ignore_ascii_case(arn_service) {
+            diags.push(
+                Diagnostic::new(a.loc, format!("`{}` cannot be granted on {what}: it is an action of `{}`, not `{arn_service}`", a.text, service.prefix))
+                    .help(suggest_action(arn_service, &a.text)),
+            );
+        } else if !service.resource_types_of(info).any(|t| t.name == rtype) {
+            let applies: Vec<&str> = service.resource_types_of(info).map(|t| t.name).collect();
+            let d = Diagnostic::new(r.loc(), format!("`{}` cannot be granted on {what}: that is a `{rtype}` ARN, and `{}` applies to {}", a.text, a.text, applies.join(", ")));
+            diags.push(match better_attr(kind, service, info) {
+                Some(attr) => d.help(format!("grant it on `{}.{attr}`", segments[0].text)),
+                None => d,
+            });
         }
     }
 }

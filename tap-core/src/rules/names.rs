@@ -4,6 +4,7 @@
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::ir::*;
 use crate::base::naming::{display_name, logical_id};
+use crate::model::kind::KindTable;
 use crate::model::resolve::Scope;
 use std::collections::BTreeMap;
 
@@ -136,7 +137,14 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                     Diagnostic::new(p.ty_loc, format!("unknown resource kind `{k}`"))
                         .suggest(k, scope.kinds.curated().iter().map(|k| k.name)),
                 );
+                continue;
             }
+        }
+        if !stack_param_type(&p.ty, scope.kinds, true) {
+            diags.error(
+                p.ty_loc,
+                format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool`, `Duration`, a resource kind, or a list of one of them", p.ty.describe()),
+            );
         }
     }
 }
@@ -160,5 +168,41 @@ fn unknown_raw_type(kind: &Name) -> Diagnostic {
             names.len(),
             crate::data::cfn::catalog::source()
         )),
+    }
+}
+
+/// Whether a stack's parameter has a type its props struct can give: a
+/// scalar, a curated kind (a typed reference; raw kinds have no marker yet),
+/// or a list of one of them.
+fn stack_param_type(ty: &ParamType, kinds: &dyn KindTable, top: bool) -> bool {
+    match ty {
+        ParamType::Str | ParamType::Int | ParamType::Bool | ParamType::Duration => true,
+        ParamType::Kind(k) => kinds.kind(k).is_some_and(|k| k.marker(None).is_some()),
+        ParamType::List(t) if top => stack_param_type(t, kinds, false),
+        ParamType::List(_) | ParamType::Any => false,
+    }
+}
+
+/// A construct's definition on its own: its primary resource is one of its
+/// resources, and no name is both a parameter and a resource.
+pub fn construct(def: &ConstructDef, diags: &mut Diagnostics) {
+    let resource = |name: &str| {
+        def.items
+            .iter()
+            .any(|i| matches!(i, Item::Resource(r) if r.name.text == name))
+    };
+    if !resource(&def.primary.text) {
+        diags.error(
+            def.primary.loc,
+            format!("the construct has no resource named `{}`", def.primary.text),
+        );
+    }
+    for p in &def.params {
+        if resource(&p.name.text) {
+            diags.error(
+                p.name.loc,
+                format!("`{}` is both a parameter and a resource", p.name.text),
+            );
+        }
     }
 }

@@ -388,3 +388,74 @@ fn a_bound_int_inside_a_duration_is_checked_and_named() {
     assert_eq!(param, "keep_days");
     assert!(message.contains("days(0) is out of range"), "{message}");
 }
+
+/// Two bound values out of range: `new()` names both parameters, not the first only.
+#[test]
+fn every_bad_bound_value_is_reported() {
+    let mut p = props();
+    p.memory = 20_000;
+    p.timeout = Duration::from_secs(3600);
+    let all = match Params::new(p) {
+        Err(StackError::Findings(all)) => all,
+        other => panic!("expected every finding, got {other:?}"),
+    };
+    let params: Vec<&str> = all
+        .iter()
+        .filter_map(|e| match e {
+            StackError::Parameter { param, .. } => Some(param.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(params.contains(&"memory"), "{all:?}");
+    assert!(params.contains(&"timeout"), "{all:?}");
+    let shown = StackError::Findings(all.clone()).to_string();
+    assert_eq!(shown.lines().count(), all.len(), "{shown}");
+}
+
+/// A definition built at run time was checked by nobody: `synth` runs every
+/// rule on it, with the message a literal gets at compile time.
+#[test]
+fn a_definition_built_at_run_time_is_checked() {
+    let mut def = Params::new(props()).expect("stack").definition().clone();
+    def.params.clear();
+    def.items
+        .retain(|i| matches!(i, tap_core::ir::Item::Resource(r) if r.kind.text == "sqs::Queue"));
+    let Some(tap_core::ir::Item::Resource(queue)) = def.items.first_mut() else {
+        panic!("the stack has a queue");
+    };
+    queue.fields = vec![tap_core::ir::Field {
+        key: tap_core::ir::Name::new("retention", tap_core::Loc::NONE),
+        value: tap_core::ir::Value::Call {
+            func: tap_core::ir::Name::new("days", tap_core::Loc::NONE),
+            args: vec![tap_core::ir::Value::Int {
+                value: 30,
+                loc: tap_core::Loc::NONE,
+            }],
+        },
+    }];
+    let stack = tap_core::Stack::from_definition(def.clone(), "");
+    match stack.synth(&PlaceholderAssets) {
+        Err(StackError::Synth { message, .. }) => {
+            assert!(message.contains("out of range"), "{message}")
+        }
+        other => panic!("expected the range check, got {other:?}"),
+    }
+    // Within SQS's 14 days, the same definition synthesises.
+    let Some(tap_core::ir::Item::Resource(queue)) = def.items.first_mut() else {
+        panic!("the stack has a queue");
+    };
+    queue.fields[0].value = tap_core::ir::Value::Call {
+        func: tap_core::ir::Name::new("days", tap_core::Loc::NONE),
+        args: vec![tap_core::ir::Value::Int {
+            value: 3,
+            loc: tap_core::Loc::NONE,
+        }],
+    };
+    let t = tap_core::Stack::from_definition(def, "")
+        .synth(&PlaceholderAssets)
+        .expect("template");
+    assert!(t
+        .resources
+        .values()
+        .any(|r| r.resource_type == "AWS::SQS::Queue"));
+}
