@@ -1,6 +1,8 @@
 //! The check driver: runs every rule on a stack and collects all findings.
 //! The macro calls [`check`] and turns every finding into a compile error at
-//! its span; a stack built at run time is checked the same way. The rules
+//! its span; at run time [`resolve`] judges the definition with its
+//! parameters in place by the same rules (for a stack built at run time, all
+//! of them but the asset and contract checks, which need the macro). The rules
 //! themselves live in `rules/`, one module per family, and each curated kind's
 //! own cross-checks in its file in `kinds/`.
 
@@ -27,11 +29,10 @@ pub enum Provenance {
     Unchecked,
 }
 
-/// Binds a definition's parameters and checks what is new, as literals are
-/// checked: the model synthesis lowers, or what is wrong with it. A definition
-/// `stack!` checked with nothing bound is the model already: no rule runs.
-/// The rules about the whole template run on the template [`crate::synth`]
-/// lowers ([`template_findings`]), so a stack is lowered once.
+/// Binds a definition's parameters and checks the result as literals are
+/// checked: the model synthesis lowers, or what is wrong with it. A
+/// definition `stack!` checked that has no parameters is that model already:
+/// no rule runs ([`rules_needed`]).
 pub fn resolve(
     stack: &StackDef,
     bindings: &Bindings,
@@ -64,11 +65,11 @@ pub fn resolve(
     };
     let found = if !missing.is_empty() {
         missing
-    } else if provenance == Provenance::Checked && bindings.0.is_empty() {
+    } else if !rules_needed(stack, provenance) {
         Vec::new()
     } else {
         let mut diags = Diagnostics::default();
-        model_rules(&applied.stack, &Options::default(), &mut diags);
+        rules(&applied.stack, &Options::default(), &mut diags);
         diags.into_vec()
     };
     if found.is_empty() {
@@ -81,16 +82,12 @@ pub fn resolve(
     }
 }
 
-/// The rules about a whole template, on the template a resolved stack lowered
-/// to (`synth` runs them when the compile-time check could not: a stack built
-/// at run time, or one with values bound).
-pub fn template_findings(
-    model: &Resolved,
-    template: &crate::base::template::Template,
-) -> Vec<Diagnostic> {
-    let mut diags = Diagnostics::default();
-    rules::template::check(model.stack(), template, &mut diags);
-    diags.into_vec()
+/// Whether resolving a definition must run the rules. Only a definition
+/// `stack!` checked with no parameters is exactly what the compile-time check
+/// judged: a parameter's value, its default or its omission is put in place
+/// at run time, and the rules judge the result as they judge literals.
+pub fn rules_needed(stack: &StackDef, provenance: Provenance) -> bool {
+    provenance == Provenance::Unchecked || !stack.params.is_empty()
 }
 
 /// The stack with its constructs inlined, and everything wrong with it.

@@ -39,7 +39,7 @@ pub enum StackError {
 impl fmt::Display for StackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StackError::Definition(m) => write!(f, "cannot read the stack definition: {m}"),
+            StackError::Definition(m) => write!(f, "the stack's definition has errors: {m}"),
             StackError::Parameter {
                 stack,
                 param,
@@ -105,7 +105,7 @@ pub struct Stack {
     /// Whether `stack!` checked `def` at compile time.
     provenance: Provenance,
     /// The checked model with the current bindings, made once (`bind` clears it).
-    model: OnceLock<Result<Resolved, StackError>>,
+    model: OnceLock<Result<Resolved, Unresolved>>,
 }
 
 impl Stack {
@@ -125,7 +125,7 @@ impl Stack {
     /// relative to its project's root. Only what is bound later is checked
     /// again.
     #[doc(hidden)]
-    pub fn from_checked(def: StackDef, base_dir: &str) -> Stack {
+    pub fn __from_checked(def: StackDef, base_dir: &str) -> Stack {
         Stack::with(def, base_dir, Provenance::Checked)
     }
 
@@ -201,12 +201,9 @@ impl Stack {
     /// and `synth()` lowers the same one.
     fn model(&self) -> Result<&Resolved, StackError> {
         self.model
-            .get_or_init(|| {
-                crate::check::resolve(&self.def, &self.bindings, self.provenance)
-                    .map_err(|u| self.error(u))
-            })
+            .get_or_init(|| crate::check::resolve(&self.def, &self.bindings, self.provenance))
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(|u| self.error(u.clone()))
     }
 
     /// Every finding, each naming the parameters its value came from.
@@ -367,24 +364,12 @@ impl Stack {
 
     /// The CloudFormation template.
     pub fn synth(&self, assets: &dyn AssetResolver) -> Result<Template, StackError> {
-        // The model was checked when it was made (at compile time, or for
-        // what was bound); it is lowered once.
+        // The model was checked when it was made (at compile time, or with
+        // its parameters in place by `new()`); it is lowered once.
         let model = self.model()?;
-        let template = synth::lower(model, assets).map_err(|e| StackError::Synth {
+        synth::lower(model, assets).map_err(|e| StackError::Synth {
             stack: self.name.clone(),
             message: e.message,
-        })?;
-        // The rules about the whole template ran at compile time on this very
-        // model unless values were bound since, or nothing checked it.
-        if self.provenance == Provenance::Unchecked || !self.bindings.0.is_empty() {
-            let found = crate::check::template_findings(model, &template);
-            if !found.is_empty() {
-                return Err(self.error(Unresolved {
-                    diagnostics: found,
-                    origins: Default::default(),
-                }));
-            }
-        }
-        Ok(template)
+        })
     }
 }

@@ -260,7 +260,7 @@ fn generate(
     let binds = props.iter().map(|p| &p.bind);
     let body = match definition {
         Some(def) => quote! {
-            let mut stack = ::tap_core::Stack::from_checked(#def, #source_dir);
+            let mut stack = ::tap_core::Stack::__from_checked(#def, #source_dir);
             #(#binds)*
             stack.validate()?;
             ::core::result::Result::Ok(#ident { stack })

@@ -68,7 +68,7 @@ fn the_seed_stacks_expand_cleanly() {
         let tokens = TokenStream::from_str(&seed).expect("lexes");
         let out = crate::expand::stack(tokens, Some(file.clone())).to_string();
         assert!(!out.contains("compile_error"), "{out}");
-        assert!(out.contains("from_checked"));
+        assert!(out.contains("__from_checked"));
     }
 }
 

@@ -81,7 +81,6 @@ pub fn did_you_mean<'a>(
     best.map(|(_, _, c)| c)
 }
 
-/// Collects findings; the checks push into it and never stop at the first.
 #[cfg(test)]
 mod tests {
     use super::did_you_mean;

@@ -32,7 +32,7 @@ impl Resolved {
 
 /// Why a stack could not be resolved: the findings, and for each place a bound
 /// value was put, the parameters it came from (a finding there is about them).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Unresolved {
     pub diagnostics: Vec<Diagnostic>,
     pub origins: BTreeMap<Loc, BTreeSet<String>>,

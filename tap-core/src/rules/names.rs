@@ -1,5 +1,6 @@
-//! Names: known kinds, no duplicate resources, logical IDs or export names, and
-//! no dependency cycles.
+//! Names: known kinds, no duplicate resources, logical IDs or export names,
+//! stack parameters of a type a props struct can hold, and constructs whose
+//! primary resource exists and whose names are either parameters or resources.
 
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::ir::*;

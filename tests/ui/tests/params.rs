@@ -459,3 +459,25 @@ fn a_definition_built_at_run_time_is_checked() {
         .values()
         .any(|r| r.resource_type == "AWS::SQS::Queue"));
 }
+
+stack! {
+    /// A default the compile-time check cannot judge (the bucket name rule is
+    /// the bucket kind's own): `new()` judges it, with the default in place.
+    pub stack DefaultName(bucket_name: Option<Str> = "Not_A_Bucket_Name") {
+        data = s3::Bucket { name: bucket_name };
+    }
+}
+
+#[test]
+fn a_default_is_judged_at_run_time_by_every_rule() {
+    let message = match DefaultName::new(DefaultNameProps::default()) {
+        Err(StackError::Parameter { message, .. } | StackError::Synth { message, .. }) => message,
+        other => panic!("expected the bucket name rule, got {other:?}"),
+    };
+    assert!(message.contains("invalid S3 bucket name"), "{message}");
+    let ok = DefaultName::new(DefaultNameProps {
+        bucket_name: Some("data-bucket".into()),
+    })
+    .expect("a valid name");
+    assert!(ok.synth(&PlaceholderAssets).is_ok());
+}
