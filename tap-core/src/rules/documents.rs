@@ -12,24 +12,42 @@ use crate::base::ir::*;
 /// `AssumeRolePolicyDocument`, where `"*"` would let every account in.
 pub fn check(v: &Value, trust: bool, diags: &mut Diagnostics) {
     match v {
-        Value::Object { fields, .. } => {
-            match field(fields, "Statement") {
-                Some(Value::List { items, .. }) => {
-                    for s in items {
-                        if let Value::Object { fields, loc, .. } = s {
-                            statement(fields, *loc, trust, diags);
-                        }
+        Value::Object { fields, .. } => match field(fields, "Statement") {
+            Some(Value::List { items, .. }) if items.iter().any(iam_shaped) => {
+                for s in items {
+                    if let Value::Object { fields, loc, .. } = s {
+                        statement(fields, *loc, trust, diags);
                     }
                 }
-                // One statement may stand alone, not in a list.
-                Some(Value::Object { fields, loc, .. }) => statement(fields, *loc, trust, diags),
-                Some(_) => {}
-                None => fields.iter().for_each(|f| check(&f.value, trust, diags)),
             }
-        }
+            // One statement may stand alone, not in a list.
+            Some(s @ Value::Object { fields, loc, .. }) if iam_shaped(s) => {
+                statement(fields, *loc, trust, diags)
+            }
+            // Another service's `Statement` (a WAF rule's): data like any other.
+            _ => fields.iter().for_each(|f| check(&f.value, trust, diags)),
+        },
         Value::List { items, .. } => items.iter().for_each(|i| check(i, trust, diags)),
         _ => {}
     }
+}
+
+/// Whether a `Statement` is an IAM policy statement: it has one of the keys
+/// only IAM's statements have. A WAF rule's `Statement`
+/// (`{ ByteMatchStatement: … }`) has none and is not judged as one.
+fn iam_shaped(v: &Value) -> bool {
+    const IAM_KEYS: &[&str] = &[
+        "Effect",
+        "Action",
+        "NotAction",
+        "Principal",
+        "NotPrincipal",
+        "Resource",
+        "NotResource",
+        "Condition",
+        "Sid",
+    ];
+    matches!(v, Value::Object { fields, .. } if fields.iter().any(|f| IAM_KEYS.contains(&f.key.text.as_str())))
 }
 
 fn strings(v: Option<&Value>) -> Vec<(&str, crate::base::diag::Loc)> {

@@ -107,15 +107,8 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                 format!("output `{}` is declared twice", out.name.text),
             );
         }
-        if ids.contains_key(&out.name.text) {
-            diags.error(
-                out.name.loc,
-                format!(
-                    "output `{}` has the same logical ID as a resource",
-                    out.name.text
-                ),
-            );
-        }
+        // An output may share a resource's logical ID: CloudFormation keeps
+        // `Outputs` and `Resources` apart (`Outputs.Bucket` of `Bucket`).
         if let Some(Value::Str { text, loc }) = field(&out.fields, "export") {
             if let Some(first) = exports.insert(text, &out.name) {
                 diags.push(

@@ -311,6 +311,32 @@ impl Validator<'_, '_> {
                     && (types.contains(&JsonType::Number)
                         || (types.contains(&JsonType::Integer)
                             && numeric.is_some_and(|n| n.fract() == 0.0)));
+                // CloudFormation converts the other scalars too: `"true"` where
+                // a boolean is asked for, a number or a boolean where a string
+                // is (`MinSize: 2`, `IpProtocol: -1`). They are written as the
+                // user wrote them; a string's rules judge the converted text.
+                let converted = !self.allows(shape, own)
+                    && match v {
+                        Value::Str { text, .. } => {
+                            types.contains(&JsonType::Boolean)
+                                && (text.eq_ignore_ascii_case("true")
+                                    || text.eq_ignore_ascii_case("false"))
+                        }
+                        Value::Int { .. } | Value::Bool { .. } => types.contains(&JsonType::String),
+                        _ => false,
+                    };
+                if converted {
+                    match v {
+                        Value::Int { value, loc } => {
+                            self.string(&value.to_string(), *loc, shape, at, out)
+                        }
+                        Value::Bool { value, loc } => {
+                            self.string(&value.to_string(), *loc, shape, at, out)
+                        }
+                        _ => {}
+                    }
+                    return;
+                }
                 if !types.is_empty() && !fraction && !self.allows(shape, own) {
                     let d = Diagnostic::new(
                         v.loc(),
@@ -555,9 +581,27 @@ impl Validator<'_, '_> {
                 _ => JsonType::String,
             },
         };
+        // CloudFormation converts between scalars: a number or a boolean where
+        // a string is asked for, and a string (a parameter's value, judged as a
+        // literal when it is bound; an attribute known at deploy time) where a
+        // number or a boolean is.
+        let scalar = |t: &JsonType| {
+            matches!(
+                t,
+                JsonType::String | JsonType::Integer | JsonType::Number | JsonType::Boolean
+            )
+        };
+        let converted = match given {
+            JsonType::String => types.iter().any(scalar),
+            JsonType::Integer | JsonType::Number | JsonType::Boolean => {
+                types.contains(&JsonType::String)
+            }
+            _ => false,
+        };
         let fits = types.is_empty()
             || types.contains(&given)
-            || (given == JsonType::Integer && types.contains(&JsonType::Number));
+            || (given == JsonType::Integer && types.contains(&JsonType::Number))
+            || converted;
         if !fits {
             out.push(Diagnostic::new(
                 loc,

@@ -1,0 +1,91 @@
+//! What CloudFormation accepts, written as AWS's own sample templates write it,
+//! compiles: scalars CloudFormation converts (a quoted boolean, a number or a
+//! boolean where the schema says string), an output named like a resource
+//! (`Outputs` and `Resources` are apart), a `Statement` that is not an IAM
+//! policy's (a WAF rule's), and parameters used where CloudFormation converts
+//! their values.
+use tap_macros::stack;
+
+stack! {
+    stack AsCloudFormationConverts {
+        queue = cfn::SQS::Queue {
+            FifoQueue: "true",
+            ContentBasedDeduplication: "false",
+            QueueName: "orders.fifo",
+        };
+        setting = cfn::SSM::Parameter { Type: "String", Value: 42 };
+        group = cfn::EC2::SecurityGroup {
+            GroupDescription: "every protocol from the VPC",
+            SecurityGroupIngress: [{ IpProtocol: -1, CidrIp: "10.0.0.0/16" }],
+        };
+        acl = cfn::WAFv2::WebACL {
+            Scope: "REGIONAL",
+            DefaultAction: { Allow: {} },
+            VisibilityConfig: {
+                SampledRequestsEnabled: true,
+                CloudWatchMetricsEnabled: true,
+                MetricName: "acl",
+            },
+            Rules: [{
+                Name: "block-admin",
+                Priority: 0,
+                Action: { Block: {} },
+                VisibilityConfig: {
+                    SampledRequestsEnabled: true,
+                    CloudWatchMetricsEnabled: true,
+                    MetricName: "block-admin",
+                },
+                Statement: {
+                    ByteMatchStatement: {
+                        FieldToMatch: { UriPath: {} },
+                        PositionalConstraint: "STARTS_WITH",
+                        SearchString: "/admin",
+                        TextTransformations: [{ Priority: 0, Type: "NONE" }],
+                    },
+                },
+            }],
+        };
+        output Queue { value: queue.Arn }
+        output Setting { value: setting }
+    }
+}
+
+stack! {
+    /// Parameters whose values CloudFormation converts where they are used: a
+    /// `Str` is judged as the literal it is bound to.
+    stack ConvertedParameters(shards: Str, label: Int) {
+        stream = cfn::Kinesis::Stream { ShardCount: shards };
+        setting = cfn::SSM::Parameter { Type: "String", Value: label };
+    }
+}
+
+fn main() {
+    let bound = ConvertedParameters::new(ConvertedParametersProps {
+        shards: "2".into(),
+        label: 7,
+    })
+    .expect("numeric text for a number");
+    assert!(bound.synth(&tap_core::synth::PlaceholderAssets).is_ok());
+    let refused = ConvertedParameters::new(ConvertedParametersProps {
+        shards: "two".into(),
+        label: 7,
+    });
+    assert!(
+        matches!(&refused, Err(tap_core::StackError::Parameter { param, .. }) if param == "shards"),
+        "{refused:?}"
+    );
+
+    let stack = AsCloudFormationConverts::new(AsCloudFormationConvertsProps {}).expect("stack");
+    let t = stack
+        .synth(&tap_core::synth::PlaceholderAssets)
+        .expect("template")
+        .to_json();
+    // Written as the user wrote them: CloudFormation converts.
+    assert_eq!(t["Resources"]["Queue"]["Properties"]["FifoQueue"], "true");
+    assert_eq!(t["Resources"]["Setting"]["Properties"]["Value"], 42);
+    assert_eq!(
+        t["Resources"]["Group"]["Properties"]["SecurityGroupIngress"][0]["IpProtocol"],
+        -1
+    );
+    assert!(t["Outputs"]["Queue"]["Value"].is_object());
+}
