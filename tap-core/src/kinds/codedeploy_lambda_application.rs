@@ -18,22 +18,19 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let r = Resource::new("AWS::CodeDeploy::Application")
-        .opt("ApplicationName", cx.opt(&d.fields, "name")?)
-        .prop("ComputePlatform", Expr::str("Lambda"));
-    cx.add(id, r);
-    Ok(())
-}
-
-/// `codedeploy_lambda_application`'s checks and lowering, for the drivers.
+/// `codedeploy_lambda_application`'s own checks and lowering, for the drivers.
 pub struct CodedeployLambdaApplication;
 
 impl Curated for CodedeployLambdaApplication {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let r = Resource::new("AWS::CodeDeploy::Application")
+            .opt("ApplicationName", cx.opt(&d.fields, "name")?)
+            .prop("ComputePlatform", Expr::str("Lambda"));
+        cx.add(id, r);
+        Ok(())
     }
 }

@@ -28,112 +28,105 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let app = cx.expr(cx.required(d, "application")?)?;
-    let role_id = format!("{id}ServiceRole");
-    service_role(
-        cx,
-        &role_id,
-        "codedeploy.amazonaws.com",
-        &["service-role/AWSCodeDeployRoleForLambdaLimited"],
-    );
-    let config = cx.chosen(KIND.props, f, "config")?;
-    let mut alarms = Vec::new();
-    if let Some(Value::List { items, .. }) = field(f, "alarms") {
-        for a in items {
-            alarms.push(Expr::map([("Name", cx.expr(a)?)]));
-        }
-    }
-    let rollback = cx.flag(KIND.props, f, "auto_rollback");
-    let mut events = vec![Expr::str("DEPLOYMENT_FAILURE")];
-    if !alarms.is_empty() {
-        events.push(Expr::str("DEPLOYMENT_STOP_ON_ALARM"));
-    }
-    let mut r = Resource::new("AWS::CodeDeploy::DeploymentGroup")
-        .prop("ApplicationName", app.clone())
-        .opt("DeploymentGroupName", cx.opt(f, "name")?)
-        .prop("ServiceRoleArn", Expr::get_att(&role_id, "Arn"))
-        .prop("DeploymentConfigName", Expr::str(config))
-        .prop(
-            "DeploymentStyle",
-            Expr::map([
-                ("DeploymentType", Expr::str("BLUE_GREEN")),
-                ("DeploymentOption", Expr::str("WITH_TRAFFIC_CONTROL")),
-            ]),
-        )
-        .prop(
-            "AutoRollbackConfiguration",
-            Expr::map([
-                ("Enabled", Expr::Bool(rollback)),
-                ("Events", Expr::List(events)),
-            ]),
-        );
-    if !alarms.is_empty() {
-        r = r.prop(
-            "AlarmConfiguration",
-            Expr::map([
-                ("Enabled", Expr::Bool(true)),
-                ("Alarms", Expr::List(alarms)),
-            ]),
-        );
-    }
-    cx.add(id, r);
-    // CloudFormation hands alias updates to CodeDeploy, which shifts the traffic.
-    if let Some(alias_id) = field(f, "alias").and_then(|v| cx.local_id(v)) {
-        if let Some(alias) = cx.template.resources.get_mut(&alias_id) {
-            alias.update_policy = Some(Expr::map([(
-                "CodeDeployLambdaAliasUpdate",
-                Expr::map([
-                    ("ApplicationName", app),
-                    ("DeploymentGroupName", Expr::reference(id)),
-                ]),
-            )]));
-        }
-    }
-    Ok(())
-}
-
-/// A canary or linear deployment exists to roll back when something goes wrong;
-/// without an alarm it never can.
-fn check(group: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
-    let Some(Value::Path { segments }) = field(&group.fields, "config") else {
-        return;
-    };
-    let Some(config) = segments.first() else {
-        return;
-    };
-    if config.text == "AllAtOnce" {
-        return;
-    }
-    let alarms = match field(&group.fields, "alarms") {
-        Some(Value::List { items, .. }) => items.len(),
-        Some(_) => 1, // a parameter: checked where it is given
-        None => 0,
-    };
-    if alarms == 0 {
-        let loc = match field(&group.fields, "alarms") {
-            Some(v) => v.loc(),
-            None => config.loc,
-        };
-        diags.push(
-            Diagnostic::new(loc, format!("the `{}` deployment has no alarm to roll back on, so a bad version always reaches all traffic", config.text))
-                .help("give the deployment group `alarms: [error_alarm]` (an alarm on the function's errors)"),
-        );
-    }
-}
-
-/// `codedeploy_lambda_deployment_group`'s checks and lowering, for the drivers.
+/// `codedeploy_lambda_deployment_group`'s own checks and lowering, for the drivers.
 pub struct CodedeployLambdaDeploymentGroup;
 
 impl Curated for CodedeployLambdaDeploymentGroup {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-        check(decl, scope, diags)
+
+    /// A canary or linear deployment exists to roll back when something goes wrong;
+    /// without an alarm it never can.
+    fn check(&self, group: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+        let Some(Value::Path { segments }) = field(&group.fields, "config") else {
+            return;
+        };
+        let Some(config) = segments.first() else {
+            return;
+        };
+        if config.text == "AllAtOnce" {
+            return;
+        }
+        let alarms = match field(&group.fields, "alarms") {
+            Some(Value::List { items, .. }) => items.len(),
+            Some(_) => 1, // a parameter: checked where it is given
+            None => 0,
+        };
+        if alarms == 0 {
+            let loc = match field(&group.fields, "alarms") {
+                Some(v) => v.loc(),
+                None => config.loc,
+            };
+            diags.push(
+                Diagnostic::new(loc, format!("the `{}` deployment has no alarm to roll back on, so a bad version always reaches all traffic", config.text))
+                    .help("give the deployment group `alarms: [error_alarm]` (an alarm on the function's errors)"),
+            );
+        }
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let app = cx.expr(cx.required(d, "application")?)?;
+        let role_id = format!("{id}ServiceRole");
+        service_role(
+            cx,
+            &role_id,
+            "codedeploy.amazonaws.com",
+            &["service-role/AWSCodeDeployRoleForLambdaLimited"],
+        );
+        let config = cx.chosen(KIND.props, f, "config")?;
+        let mut alarms = Vec::new();
+        if let Some(Value::List { items, .. }) = field(f, "alarms") {
+            for a in items {
+                alarms.push(Expr::map([("Name", cx.expr(a)?)]));
+            }
+        }
+        let rollback = cx.flag(KIND.props, f, "auto_rollback");
+        let mut events = vec![Expr::str("DEPLOYMENT_FAILURE")];
+        if !alarms.is_empty() {
+            events.push(Expr::str("DEPLOYMENT_STOP_ON_ALARM"));
+        }
+        let mut r = Resource::new("AWS::CodeDeploy::DeploymentGroup")
+            .prop("ApplicationName", app.clone())
+            .opt("DeploymentGroupName", cx.opt(f, "name")?)
+            .prop("ServiceRoleArn", Expr::get_att(&role_id, "Arn"))
+            .prop("DeploymentConfigName", Expr::str(config))
+            .prop(
+                "DeploymentStyle",
+                Expr::map([
+                    ("DeploymentType", Expr::str("BLUE_GREEN")),
+                    ("DeploymentOption", Expr::str("WITH_TRAFFIC_CONTROL")),
+                ]),
+            )
+            .prop(
+                "AutoRollbackConfiguration",
+                Expr::map([
+                    ("Enabled", Expr::Bool(rollback)),
+                    ("Events", Expr::List(events)),
+                ]),
+            );
+        if !alarms.is_empty() {
+            r = r.prop(
+                "AlarmConfiguration",
+                Expr::map([
+                    ("Enabled", Expr::Bool(true)),
+                    ("Alarms", Expr::List(alarms)),
+                ]),
+            );
+        }
+        cx.add(id, r);
+        // CloudFormation hands alias updates to CodeDeploy, which shifts the traffic.
+        if let Some(alias_id) = field(f, "alias").and_then(|v| cx.local_id(v)) {
+            if let Some(alias) = cx.template.resources.get_mut(&alias_id) {
+                alias.update_policy = Some(Expr::map([(
+                    "CodeDeployLambdaAliasUpdate",
+                    Expr::map([
+                        ("ApplicationName", app),
+                        ("DeploymentGroupName", Expr::reference(id)),
+                    ]),
+                )]));
+            }
+        }
+        Ok(())
     }
 }

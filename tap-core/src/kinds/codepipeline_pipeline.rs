@@ -78,350 +78,6 @@ const CODEBUILD_ACTION: &[Prop] = &[
 const PIPELINE_ACTIONS: &[(&str, &[Prop])] =
     &[("s3_source", S3_SOURCE), ("codebuild", CODEBUILD_ACTION)];
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let role_id = format!("{id}Role");
-    service_role(cx, &role_id, "codepipeline.amazonaws.com", &[]);
-
-    // The artifact store: encrypted, private, TLS only.
-    let bucket_id = format!("{id}ArtifactsBucket");
-    let key_id = format!("{id}ArtifactsBucketEncryptionKey");
-    let cross_account = cx.flag(KIND.props, f, "cross_account_keys");
-    let artifacts_removal = match cx.chosen(KIND.props, f, "artifacts_removal")? {
-        "Delete" => RemovalPolicy::Delete,
-        _ => RemovalPolicy::Retain,
-    };
-    let by_default = if cross_account {
-        cx.add(
-            &key_id,
-            Resource::new("AWS::KMS::Key")
-                .prop(
-                    "Description",
-                    Expr::sub(format!("Artifacts of pipeline {id} in ${{AWS::StackName}}")),
-                )
-                .prop("EnableKeyRotation", Expr::Bool(true))
-                .prop("KeyPolicy", key_policy())
-                // With the bucket: retained artifacts stay readable.
-                .removal(artifacts_removal),
-        );
-        Expr::map([
-            ("SSEAlgorithm", Expr::str("aws:kms")),
-            ("KMSMasterKeyID", Expr::get_att(&key_id, "Arn")),
-        ])
-    } else {
-        Expr::map([("SSEAlgorithm", Expr::str("AES256"))])
-    };
-    let mut bucket = Resource::new("AWS::S3::Bucket")
-        .prop(
-            "BucketEncryption",
-            Expr::map([(
-                "ServerSideEncryptionConfiguration",
-                Expr::list([Expr::map([("ServerSideEncryptionByDefault", by_default)])]),
-            )]),
-        )
-        .prop("PublicAccessBlockConfiguration", block_public_access())
-        .removal(artifacts_removal);
-    if artifacts_removal == RemovalPolicy::Delete {
-        // `tap destroy` empties it, as a bucket with `auto_delete_objects`.
-        auto_delete_objects(&mut bucket);
-    }
-    cx.add(&bucket_id, bucket);
-    cx.resource_policy(
-        &bucket_id,
-        deny_insecure_transport(
-            "s3:*",
-            vec![
-                Expr::get_att(&bucket_id, "Arn"),
-                Expr::sub(format!("${{{bucket_id}.Arn}}/*")),
-            ],
-        ),
-    );
-    let artifact_objects = Expr::sub(format!("${{{bucket_id}.Arn}}/*"));
-    let artifact_bucket = Expr::get_att(&bucket_id, "Arn");
-    let artifacts_rw = allow(
-        &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-        vec![artifact_objects.clone()],
-    );
-    let artifacts_bucket = allow(
-        &["s3:GetBucketLocation", "s3:GetBucketVersioning"],
-        vec![artifact_bucket.clone()],
-    );
-    let key_use = allow(
-        &[
-            "kms:Decrypt",
-            "kms:Encrypt",
-            "kms:GenerateDataKey",
-            "kms:DescribeKey",
-        ],
-        vec![Expr::get_att(&key_id, "Arn")],
-    );
-    cx.grant(&role_id, artifacts_rw.clone());
-    cx.grant(&role_id, artifacts_bucket.clone());
-    if cross_account {
-        cx.grant(&role_id, key_use.clone());
-    }
-
-    let pipeline_arn = Expr::sub(format!(
-        "arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}"
-    ));
-    let mut stages = Vec::new();
-    let Value::List { items, .. } = cx.required(d, "stages")? else {
-        return err(
-            d.name.loc,
-            "`stages` is not a list: only a checked stack can be lowered",
-        );
-    };
-    for stage in items {
-        let Value::Object { fields: sf, .. } = stage else {
-            continue;
-        };
-        let stage_name = cx.opt(sf, "name")?.unwrap_or(Expr::str("Stage"));
-        let mut actions = Vec::new();
-        if let Some(Value::List { items: acts, .. }) = field(sf, "actions") {
-            for a in acts {
-                let Value::Object {
-                    tag: Some(tag),
-                    fields: af,
-                    ..
-                } = a
-                else {
-                    continue;
-                };
-                let name = cx.opt(af, "name")?.unwrap_or(Expr::str("Action"));
-                let run_order = cx.number(CODEBUILD_ACTION, af, "run_order").unwrap_or(1);
-                let outputs: Vec<Expr> = {
-                    let mut o = Vec::new();
-                    if let Some(v) = field(af, "output") {
-                        o.push(Expr::map([("Name", cx.expr(v)?)]));
-                    }
-                    if let Some(Value::List { items, .. }) = field(af, "outputs") {
-                        for v in items {
-                            o.push(Expr::map([("Name", cx.expr(v)?)]));
-                        }
-                    }
-                    o
-                };
-                let mut action = vec![("Name", name), ("RunOrder", Expr::Int(run_order))];
-                if !outputs.is_empty() {
-                    action.push(("OutputArtifacts", Expr::List(outputs)));
-                }
-                match tag.text.as_str() {
-                    "s3_source" => {
-                        let bucket = field(af, "bucket");
-                        let (bucket_name, bucket_arn) = match bucket {
-                            Some(Value::Path { segments }) => (
-                                cx.path(segments, Some("name"))?,
-                                cx.path(segments, Some("arn"))?,
-                            ),
-                            _ => return err(tag.loc, "an S3 source needs `bucket`"),
-                        };
-                        let key = cx.opt(af, "key")?.unwrap_or(Expr::str("source.zip"));
-                        let mut vars = std::collections::BTreeMap::new();
-                        vars.insert("Bucket".to_string(), bucket_arn.clone());
-                        vars.insert("Key".to_string(), key.clone());
-                        let object = Expr::Sub("${Bucket}/${Key}".into(), vars);
-                        cx.grant(
-                            &role_id,
-                            allow(&["s3:GetObject", "s3:GetObjectVersion"], vec![object]),
-                        );
-                        cx.grant(
-                            &role_id,
-                            allow(
-                                &[
-                                    "s3:GetBucketVersioning",
-                                    "s3:GetBucketLocation",
-                                    "s3:ListBucket",
-                                ],
-                                vec![bucket_arn],
-                            ),
-                        );
-                        let trigger = cx.chosen(S3_SOURCE, af, "trigger")?;
-                        action.push(("ActionTypeId", action_type("Source", "S3")));
-                        action.push((
-                            "Configuration",
-                            Expr::map([
-                                ("S3Bucket", bucket_name.clone()),
-                                ("S3ObjectKey", key.clone()),
-                                ("PollForSourceChanges", Expr::Bool(trigger == "Poll")),
-                            ]),
-                        ));
-                        if trigger == "Events" {
-                            trigger_rule(cx, id, &pipeline_arn, bucket_name, key);
-                        }
-                    }
-                    _ => {
-                        let Some(project) = field(af, "project") else {
-                            return err(tag.loc, "a CodeBuild action needs `project`");
-                        };
-                        let project_ref = cx.expr(project)?;
-                        if let Some(pid) = cx.local_id(project) {
-                            let pname = cx
-                                .template
-                                .resources
-                                .get(&pid)
-                                .and_then(|r| r.properties.get("Name"))
-                                .cloned();
-                            let arn = match pname {
-                                Some(Expr::Str(n)) => Expr::sub(format!("arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/{n}")),
-                                _ => Expr::sub(format!("arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/${{{pid}}}")),
-                            };
-                            cx.grant(
-                                &role_id,
-                                allow(
-                                    &[
-                                        "codebuild:BatchGetBuilds",
-                                        "codebuild:StartBuild",
-                                        "codebuild:StopBuild",
-                                    ],
-                                    vec![arn],
-                                ),
-                            );
-                            // The build reads and writes artifacts, so its role needs the store and key.
-                            let project_role =
-                                cx.template.resources.get(&pid).and_then(|r| {
-                                    match r.properties.get("ServiceRole") {
-                                        Some(Expr::GetAtt(role, _)) => Some(role.clone()),
-                                        _ => None,
-                                    }
-                                });
-                            if let Some(pr) = project_role {
-                                cx.grant(&pr, artifacts_rw.clone());
-                                cx.grant(&pr, artifacts_bucket.clone());
-                                if cross_account {
-                                    cx.grant(&pr, key_use.clone());
-                                }
-                            }
-                            if cross_account {
-                                if let Some(r) = cx.template.resources.get_mut(&pid) {
-                                    r.properties.insert(
-                                        "EncryptionKey".into(),
-                                        Expr::get_att(&key_id, "Arn"),
-                                    );
-                                }
-                            }
-                        }
-                        action.push(("ActionTypeId", action_type("Build", "CodeBuild")));
-                        action.push(("Configuration", Expr::map([("ProjectName", project_ref)])));
-                        if let Some(input) = field(af, "input") {
-                            action.push((
-                                "InputArtifacts",
-                                Expr::list([Expr::map([("Name", cx.expr(input)?)])]),
-                            ));
-                        }
-                    }
-                }
-                actions.push(Expr::map(action));
-            }
-        }
-        stages.push(Expr::map([
-            ("Name", stage_name),
-            ("Actions", Expr::List(actions)),
-        ]));
-    }
-    let mut store = vec![
-        ("Type", Expr::str("S3")),
-        ("Location", Expr::reference(&bucket_id)),
-    ];
-    if cross_account {
-        store.push((
-            "EncryptionKey",
-            Expr::map([
-                ("Id", Expr::get_att(&key_id, "Arn")),
-                ("Type", Expr::str("KMS")),
-            ]),
-        ));
-    }
-    let r = Resource::new("AWS::CodePipeline::Pipeline")
-        .opt("Name", cx.opt(f, "name")?)
-        .prop("RoleArn", Expr::get_att(&role_id, "Arn"))
-        .prop("ArtifactStore", Expr::map(store))
-        .prop(
-            "RestartExecutionOnUpdate",
-            Expr::Bool(cx.flag(KIND.props, f, "restart_on_update")),
-        )
-        .prop("Stages", Expr::List(stages));
-    cx.add(id, r);
-    cx.waits_for_grants.push((id.to_string(), role_id));
-    Ok(())
-}
-
-/// Pipeline wiring: every artifact an action reads was produced by an earlier
-/// action, source actions come first, and an S3 source bucket can serve as one.
-fn check(pipeline: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-    let Some(Value::List { items: stages, .. }) = field(&pipeline.fields, "stages") else {
-        return;
-    };
-    let mut produced: BTreeSet<String> = BTreeSet::new();
-    let mut stage_names: BTreeSet<String> = BTreeSet::new();
-    if stages.len() < 2 {
-        diags.error(
-            pipeline.name.loc,
-            "a pipeline needs at least two stages: a source stage and one that acts on it",
-        );
-    }
-    for (i, stage) in stages.iter().enumerate() {
-        let Value::Object { fields, .. } = stage else {
-            continue;
-        };
-        if let Some(Value::Str { text, loc }) = field(fields, "name") {
-            if !stage_names.insert(text.clone()) {
-                diags.error(*loc, format!("stage `{text}` is declared twice"));
-            }
-        }
-        let Some(Value::List { items: actions, .. }) = field(fields, "actions") else {
-            continue;
-        };
-        let mut stage_outputs = Vec::new();
-        for action in actions {
-            let Value::Object {
-                tag: Some(tag),
-                fields: af,
-                ..
-            } = action
-            else {
-                continue;
-            };
-            let is_source = tag.text == "s3_source";
-            if is_source != (i == 0) {
-                let msg = if is_source {
-                    "source actions belong in the first stage"
-                } else {
-                    "the first stage holds only source actions"
-                };
-                diags.error(tag.loc, msg);
-            }
-            if let Some(Value::Str { text, loc }) = field(af, "input") {
-                if !produced.contains(text) {
-                    let d = Diagnostic::new(
-                        *loc,
-                        format!("no earlier action produces the artifact `{text}`"),
-                    );
-                    diags.push(d.suggest(text, produced.iter().map(String::as_str)));
-                }
-            }
-            let mut outs: Vec<&Value> = Vec::new();
-            if let Some(v) = field(af, "output") {
-                outs.push(v);
-            }
-            if let Some(Value::List { items, .. }) = field(af, "outputs") {
-                outs.extend(items);
-            }
-            for o in outs {
-                if let Value::Str { text, loc } = o {
-                    if produced.contains(text) || stage_outputs.contains(text) {
-                        diags.error(*loc, format!("artifact `{text}` is produced twice"));
-                    }
-                    stage_outputs.push(text.clone());
-                }
-            }
-            if is_source {
-                source_bucket(af, scope, diags);
-            }
-        }
-        produced.extend(stage_outputs);
-    }
-}
-
 fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::Path { segments }) = field(fields, "bucket") else {
         return;
@@ -459,17 +115,354 @@ fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
     }
 }
 
-/// `codepipeline_pipeline`'s checks and lowering, for the drivers.
+/// `codepipeline_pipeline`'s own checks and lowering, for the drivers.
 pub struct CodepipelinePipeline;
 
 impl Curated for CodepipelinePipeline {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-        check(decl, scope, diags)
+
+    /// Pipeline wiring: every artifact an action reads was produced by an earlier
+    /// action, source actions come first, and an S3 source bucket can serve as one.
+    fn check(&self, pipeline: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        let Some(Value::List { items: stages, .. }) = field(&pipeline.fields, "stages") else {
+            return;
+        };
+        let mut produced: BTreeSet<String> = BTreeSet::new();
+        let mut stage_names: BTreeSet<String> = BTreeSet::new();
+        if stages.len() < 2 {
+            diags.error(
+                pipeline.name.loc,
+                "a pipeline needs at least two stages: a source stage and one that acts on it",
+            );
+        }
+        for (i, stage) in stages.iter().enumerate() {
+            let Value::Object { fields, .. } = stage else {
+                continue;
+            };
+            if let Some(Value::Str { text, loc }) = field(fields, "name") {
+                if !stage_names.insert(text.clone()) {
+                    diags.error(*loc, format!("stage `{text}` is declared twice"));
+                }
+            }
+            let Some(Value::List { items: actions, .. }) = field(fields, "actions") else {
+                continue;
+            };
+            let mut stage_outputs = Vec::new();
+            for action in actions {
+                let Value::Object {
+                    tag: Some(tag),
+                    fields: af,
+                    ..
+                } = action
+                else {
+                    continue;
+                };
+                let is_source = tag.text == "s3_source";
+                if is_source != (i == 0) {
+                    let msg = if is_source {
+                        "source actions belong in the first stage"
+                    } else {
+                        "the first stage holds only source actions"
+                    };
+                    diags.error(tag.loc, msg);
+                }
+                if let Some(Value::Str { text, loc }) = field(af, "input") {
+                    if !produced.contains(text) {
+                        let d = Diagnostic::new(
+                            *loc,
+                            format!("no earlier action produces the artifact `{text}`"),
+                        );
+                        diags.push(d.suggest(text, produced.iter().map(String::as_str)));
+                    }
+                }
+                let mut outs: Vec<&Value> = Vec::new();
+                if let Some(v) = field(af, "output") {
+                    outs.push(v);
+                }
+                if let Some(Value::List { items, .. }) = field(af, "outputs") {
+                    outs.extend(items);
+                }
+                for o in outs {
+                    if let Value::Str { text, loc } = o {
+                        if produced.contains(text) || stage_outputs.contains(text) {
+                            diags.error(*loc, format!("artifact `{text}` is produced twice"));
+                        }
+                        stage_outputs.push(text.clone());
+                    }
+                }
+                if is_source {
+                    source_bucket(af, scope, diags);
+                }
+            }
+            produced.extend(stage_outputs);
+        }
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let role_id = format!("{id}Role");
+        service_role(cx, &role_id, "codepipeline.amazonaws.com", &[]);
+
+        // The artifact store: encrypted, private, TLS only.
+        let bucket_id = format!("{id}ArtifactsBucket");
+        let key_id = format!("{id}ArtifactsBucketEncryptionKey");
+        let cross_account = cx.flag(KIND.props, f, "cross_account_keys");
+        let artifacts_removal = match cx.chosen(KIND.props, f, "artifacts_removal")? {
+            "Delete" => RemovalPolicy::Delete,
+            _ => RemovalPolicy::Retain,
+        };
+        let by_default = if cross_account {
+            cx.add(
+                &key_id,
+                Resource::new("AWS::KMS::Key")
+                    .prop(
+                        "Description",
+                        Expr::sub(format!("Artifacts of pipeline {id} in ${{AWS::StackName}}")),
+                    )
+                    .prop("EnableKeyRotation", Expr::Bool(true))
+                    .prop("KeyPolicy", key_policy())
+                    // With the bucket: retained artifacts stay readable.
+                    .removal(artifacts_removal),
+            );
+            Expr::map([
+                ("SSEAlgorithm", Expr::str("aws:kms")),
+                ("KMSMasterKeyID", Expr::get_att(&key_id, "Arn")),
+            ])
+        } else {
+            Expr::map([("SSEAlgorithm", Expr::str("AES256"))])
+        };
+        let mut bucket = Resource::new("AWS::S3::Bucket")
+            .prop(
+                "BucketEncryption",
+                Expr::map([(
+                    "ServerSideEncryptionConfiguration",
+                    Expr::list([Expr::map([("ServerSideEncryptionByDefault", by_default)])]),
+                )]),
+            )
+            .prop("PublicAccessBlockConfiguration", block_public_access())
+            .removal(artifacts_removal);
+        if artifacts_removal == RemovalPolicy::Delete {
+            // `tap destroy` empties it, as a bucket with `auto_delete_objects`.
+            auto_delete_objects(&mut bucket);
+        }
+        cx.add(&bucket_id, bucket);
+        cx.resource_policy(
+            &bucket_id,
+            deny_insecure_transport(
+                "s3:*",
+                vec![
+                    Expr::get_att(&bucket_id, "Arn"),
+                    Expr::sub(format!("${{{bucket_id}.Arn}}/*")),
+                ],
+            ),
+        );
+        let artifact_objects = Expr::sub(format!("${{{bucket_id}.Arn}}/*"));
+        let artifact_bucket = Expr::get_att(&bucket_id, "Arn");
+        let artifacts_rw = allow(
+            &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            vec![artifact_objects.clone()],
+        );
+        let artifacts_bucket = allow(
+            &["s3:GetBucketLocation", "s3:GetBucketVersioning"],
+            vec![artifact_bucket.clone()],
+        );
+        let key_use = allow(
+            &[
+                "kms:Decrypt",
+                "kms:Encrypt",
+                "kms:GenerateDataKey",
+                "kms:DescribeKey",
+            ],
+            vec![Expr::get_att(&key_id, "Arn")],
+        );
+        cx.grant(&role_id, artifacts_rw.clone());
+        cx.grant(&role_id, artifacts_bucket.clone());
+        if cross_account {
+            cx.grant(&role_id, key_use.clone());
+        }
+
+        let pipeline_arn = Expr::sub(format!(
+            "arn:${{AWS::Partition}}:codepipeline:${{AWS::Region}}:${{AWS::AccountId}}:${{{id}}}"
+        ));
+        let mut stages = Vec::new();
+        let Value::List { items, .. } = cx.required(d, "stages")? else {
+            return err(
+                d.name.loc,
+                "`stages` is not a list: only a checked stack can be lowered",
+            );
+        };
+        for stage in items {
+            let Value::Object { fields: sf, .. } = stage else {
+                continue;
+            };
+            let stage_name = cx.opt(sf, "name")?.unwrap_or(Expr::str("Stage"));
+            let mut actions = Vec::new();
+            if let Some(Value::List { items: acts, .. }) = field(sf, "actions") {
+                for a in acts {
+                    let Value::Object {
+                        tag: Some(tag),
+                        fields: af,
+                        ..
+                    } = a
+                    else {
+                        continue;
+                    };
+                    let name = cx.opt(af, "name")?.unwrap_or(Expr::str("Action"));
+                    let run_order = cx.number(CODEBUILD_ACTION, af, "run_order").unwrap_or(1);
+                    let outputs: Vec<Expr> = {
+                        let mut o = Vec::new();
+                        if let Some(v) = field(af, "output") {
+                            o.push(Expr::map([("Name", cx.expr(v)?)]));
+                        }
+                        if let Some(Value::List { items, .. }) = field(af, "outputs") {
+                            for v in items {
+                                o.push(Expr::map([("Name", cx.expr(v)?)]));
+                            }
+                        }
+                        o
+                    };
+                    let mut action = vec![("Name", name), ("RunOrder", Expr::Int(run_order))];
+                    if !outputs.is_empty() {
+                        action.push(("OutputArtifacts", Expr::List(outputs)));
+                    }
+                    match tag.text.as_str() {
+                        "s3_source" => {
+                            let bucket = field(af, "bucket");
+                            let (bucket_name, bucket_arn) = match bucket {
+                                Some(Value::Path { segments }) => (
+                                    cx.path(segments, Some("name"))?,
+                                    cx.path(segments, Some("arn"))?,
+                                ),
+                                _ => return err(tag.loc, "an S3 source needs `bucket`"),
+                            };
+                            let key = cx.opt(af, "key")?.unwrap_or(Expr::str("source.zip"));
+                            let mut vars = std::collections::BTreeMap::new();
+                            vars.insert("Bucket".to_string(), bucket_arn.clone());
+                            vars.insert("Key".to_string(), key.clone());
+                            let object = Expr::Sub("${Bucket}/${Key}".into(), vars);
+                            cx.grant(
+                                &role_id,
+                                allow(&["s3:GetObject", "s3:GetObjectVersion"], vec![object]),
+                            );
+                            cx.grant(
+                                &role_id,
+                                allow(
+                                    &[
+                                        "s3:GetBucketVersioning",
+                                        "s3:GetBucketLocation",
+                                        "s3:ListBucket",
+                                    ],
+                                    vec![bucket_arn],
+                                ),
+                            );
+                            let trigger = cx.chosen(S3_SOURCE, af, "trigger")?;
+                            action.push(("ActionTypeId", action_type("Source", "S3")));
+                            action.push((
+                                "Configuration",
+                                Expr::map([
+                                    ("S3Bucket", bucket_name.clone()),
+                                    ("S3ObjectKey", key.clone()),
+                                    ("PollForSourceChanges", Expr::Bool(trigger == "Poll")),
+                                ]),
+                            ));
+                            if trigger == "Events" {
+                                trigger_rule(cx, id, &pipeline_arn, bucket_name, key);
+                            }
+                        }
+                        _ => {
+                            let Some(project) = field(af, "project") else {
+                                return err(tag.loc, "a CodeBuild action needs `project`");
+                            };
+                            let project_ref = cx.expr(project)?;
+                            if let Some(pid) = cx.local_id(project) {
+                                let pname = cx
+                                    .template
+                                    .resources
+                                    .get(&pid)
+                                    .and_then(|r| r.properties.get("Name"))
+                                    .cloned();
+                                let arn = match pname {
+                                    Some(Expr::Str(n)) => Expr::sub(format!("arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/{n}")),
+                                    _ => Expr::sub(format!("arn:${{AWS::Partition}}:codebuild:${{AWS::Region}}:${{AWS::AccountId}}:project/${{{pid}}}")),
+                                };
+                                cx.grant(
+                                    &role_id,
+                                    allow(
+                                        &[
+                                            "codebuild:BatchGetBuilds",
+                                            "codebuild:StartBuild",
+                                            "codebuild:StopBuild",
+                                        ],
+                                        vec![arn],
+                                    ),
+                                );
+                                // The build reads and writes artifacts, so its role needs the store and key.
+                                let project_role = cx.template.resources.get(&pid).and_then(|r| {
+                                    match r.properties.get("ServiceRole") {
+                                        Some(Expr::GetAtt(role, _)) => Some(role.clone()),
+                                        _ => None,
+                                    }
+                                });
+                                if let Some(pr) = project_role {
+                                    cx.grant(&pr, artifacts_rw.clone());
+                                    cx.grant(&pr, artifacts_bucket.clone());
+                                    if cross_account {
+                                        cx.grant(&pr, key_use.clone());
+                                    }
+                                }
+                                if cross_account {
+                                    if let Some(r) = cx.template.resources.get_mut(&pid) {
+                                        r.properties.insert(
+                                            "EncryptionKey".into(),
+                                            Expr::get_att(&key_id, "Arn"),
+                                        );
+                                    }
+                                }
+                            }
+                            action.push(("ActionTypeId", action_type("Build", "CodeBuild")));
+                            action
+                                .push(("Configuration", Expr::map([("ProjectName", project_ref)])));
+                            if let Some(input) = field(af, "input") {
+                                action.push((
+                                    "InputArtifacts",
+                                    Expr::list([Expr::map([("Name", cx.expr(input)?)])]),
+                                ));
+                            }
+                        }
+                    }
+                    actions.push(Expr::map(action));
+                }
+            }
+            stages.push(Expr::map([
+                ("Name", stage_name),
+                ("Actions", Expr::List(actions)),
+            ]));
+        }
+        let mut store = vec![
+            ("Type", Expr::str("S3")),
+            ("Location", Expr::reference(&bucket_id)),
+        ];
+        if cross_account {
+            store.push((
+                "EncryptionKey",
+                Expr::map([
+                    ("Id", Expr::get_att(&key_id, "Arn")),
+                    ("Type", Expr::str("KMS")),
+                ]),
+            ));
+        }
+        let r = Resource::new("AWS::CodePipeline::Pipeline")
+            .opt("Name", cx.opt(f, "name")?)
+            .prop("RoleArn", Expr::get_att(&role_id, "Arn"))
+            .prop("ArtifactStore", Expr::map(store))
+            .prop(
+                "RestartExecutionOnUpdate",
+                Expr::Bool(cx.flag(KIND.props, f, "restart_on_update")),
+            )
+            .prop("Stages", Expr::List(stages));
+        cx.add(id, r);
+        cx.waits_for_grants.push((id.to_string(), role_id));
+        Ok(())
     }
 }

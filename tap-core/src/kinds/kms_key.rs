@@ -28,40 +28,37 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let r = Resource::new("AWS::KMS::Key")
-        .opt("Description", cx.opt(f, "description")?)
-        .prop(
-            "EnableKeyRotation",
-            Expr::Bool(cx.flag(KIND.props, f, "rotation")),
-        )
-        .prop(
-            "PendingWindowInDays",
-            days(cx.seconds_of(KIND.props, f, "pending_window")?),
-        )
-        .prop("KeyPolicy", key_policy())
-        .removal(removal(cx, KIND.props, f)?);
-    cx.add(id, r);
-    if let Some(alias) = cx.opt(f, "alias")? {
-        cx.add(
-            format!("{id}Alias"),
-            Resource::new("AWS::KMS::Alias")
-                .prop("AliasName", alias)
-                .prop("TargetKeyId", Expr::reference(id)),
-        );
-    }
-    Ok(())
-}
-
-/// `kms_key`'s checks and lowering, for the drivers.
+/// `kms_key`'s own checks and lowering, for the drivers.
 pub struct KmsKey;
 
 impl Curated for KmsKey {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let r = Resource::new("AWS::KMS::Key")
+            .opt("Description", cx.opt(f, "description")?)
+            .prop(
+                "EnableKeyRotation",
+                Expr::Bool(cx.flag(KIND.props, f, "rotation")),
+            )
+            .prop(
+                "PendingWindowInDays",
+                days(cx.seconds_of(KIND.props, f, "pending_window")?),
+            )
+            .prop("KeyPolicy", key_policy())
+            .removal(removal(cx, KIND.props, f)?);
+        cx.add(id, r);
+        if let Some(alias) = cx.opt(f, "alias")? {
+            cx.add(
+                format!("{id}Alias"),
+                Resource::new("AWS::KMS::Alias")
+                    .prop("AliasName", alias)
+                    .prop("TargetKeyId", Expr::reference(id)),
+            );
+        }
+        Ok(())
     }
 }

@@ -26,43 +26,40 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let Some(fn_id) = field(f, "function").and_then(|v| cx.local_id(v)) else {
-        return err(d.name.loc, "an alias needs a function of this stack");
-    };
-    // Like the CDK's `currentVersion`: a new version whenever the code or
-    // configuration changes, so every deploy that changes the function shifts traffic.
-    let props = cx
-        .template
-        .resources
-        .get(&fn_id)
-        .map(|r| r.to_json().to_string())
-        .unwrap_or_default();
-    let version_id = format!("{fn_id}Version{}", &stable_hash(&props)[..10]);
-    cx.add(
-        version_id.clone(),
-        Resource::new("AWS::Lambda::Version")
-            .prop("FunctionName", Expr::reference(&fn_id))
-            .removal(RemovalPolicy::Retain),
-    );
-    let r = Resource::new("AWS::Lambda::Alias")
-        .prop("Name", cx.opt(f, "name")?.unwrap_or(Expr::str("live")))
-        .prop("FunctionName", Expr::reference(&fn_id))
-        .prop("FunctionVersion", Expr::get_att(&version_id, "Version"))
-        .opt("Description", cx.opt(f, "description")?);
-    cx.add(id, r);
-    Ok(())
-}
-
-/// `lambda_alias`'s checks and lowering, for the drivers.
+/// `lambda_alias`'s own checks and lowering, for the drivers.
 pub struct LambdaAlias;
 
 impl Curated for LambdaAlias {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let Some(fn_id) = field(f, "function").and_then(|v| cx.local_id(v)) else {
+            return err(d.name.loc, "an alias needs a function of this stack");
+        };
+        // Like the CDK's `currentVersion`: a new version whenever the code or
+        // configuration changes, so every deploy that changes the function shifts traffic.
+        let props = cx
+            .template
+            .resources
+            .get(&fn_id)
+            .map(|r| r.to_json().to_string())
+            .unwrap_or_default();
+        let version_id = format!("{fn_id}Version{}", &stable_hash(&props)[..10]);
+        cx.add(
+            version_id.clone(),
+            Resource::new("AWS::Lambda::Version")
+                .prop("FunctionName", Expr::reference(&fn_id))
+                .removal(RemovalPolicy::Retain),
+        );
+        let r = Resource::new("AWS::Lambda::Alias")
+            .prop("Name", cx.opt(f, "name")?.unwrap_or(Expr::str("live")))
+            .prop("FunctionName", Expr::reference(&fn_id))
+            .prop("FunctionVersion", Expr::get_att(&version_id, "Version"))
+            .opt("Description", cx.opt(f, "description")?);
+        cx.add(id, r);
+        Ok(())
     }
 }

@@ -47,198 +47,191 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let code = match field(f, "code") {
-        Some(Value::Call { func, args }) => match args.first() {
-            Some(Value::Str { text, loc }) => {
-                let location = cx
-                    .assets
-                    .locate(text)
-                    .map_err(|e| crate::lower::SynthError {
-                        loc: *loc,
-                        message: e,
-                    })?;
-                Expr::map([
-                    ("S3Bucket", location.bucket),
-                    ("S3Key", Expr::Str(location.key)),
-                ])
-            }
-            _ => return err(func.loc, "write `asset(\"path\")`"),
-        },
-        _ => return err(d.name.loc, "a function needs `code: asset(\"…\")`"),
-    };
-    let role_value = cx.required(d, "role")?;
-    if let Some(role_id) = cx.local_id(role_value) {
-        cx.waits_for_grants.push((id.to_string(), role_id));
-    }
-    let role = match role_value {
-        Value::Path { segments } => cx.path(segments, Some("arn"))?,
-        other => cx.expr(other)?,
-    };
-    let runtime = cx.chosen(KIND.props, f, "runtime")?;
-    let log_group = format!("{id}LogGroup");
-    let mut r = Resource::new("AWS::Lambda::Function")
-        .opt("FunctionName", cx.opt(f, "name")?)
-        .opt("Description", cx.opt(f, "description")?)
-        .prop("Runtime", Expr::str(runtime))
-        .prop(
-            "Handler",
-            cx.opt(f, "handler")?.unwrap_or(Expr::str("bootstrap")),
-        )
-        .prop("Code", code)
-        .prop("Role", role)
-        .prop(
-            "MemorySize",
-            Expr::Int(cx.number_of(KIND.props, f, "memory")?),
-        )
-        .prop(
-            "Timeout",
-            Expr::Int(cx.seconds_of(KIND.props, f, "timeout")?),
-        )
-        .prop(
-            "Architectures",
-            Expr::list([Expr::str(cx.chosen(KIND.props, f, "architecture")?)]),
-        )
-        .prop(
-            "LoggingConfig",
-            Expr::map([
-                ("LogGroup", Expr::Ref(log_group.clone())),
-                ("LogFormat", Expr::str("Text")),
-            ]),
-        )
-        .opt(
-            "ReservedConcurrentExecutions",
-            cx.int_field(f, "reserved_concurrency").map(Expr::Int),
-        );
-    if let Some(env) = cx.opt(f, "environment")? {
-        r = r.prop("Environment", Expr::map([("Variables", env)]));
-    }
-    if let Some(dlq) = field(f, "dead_letter_queue") {
-        let arn = match dlq {
-            Value::Path { segments } => cx.path(segments, Some("arn"))?,
-            other => cx.expr(other)?,
-        };
-        r = r.prop("DeadLetterConfig", Expr::map([("TargetArn", arn)]));
-    }
-    if let Some(mode) = cx.variant(KIND.props, f, "tracing")? {
-        r = r.prop("TracingConfig", Expr::map([("Mode", Expr::str(mode))]));
-    }
-    // The function owns its log group: named as Lambda would name it, so the
-    // console's links work, and gone with the function.
-    let retention = cx.seconds_of(KIND.props, f, "log_retention")? / 86_400;
-    let lg_name = match cx.str_field(f, "name") {
-        Some(n) if !n.contains("${") => Some(Expr::str(format!("/aws/lambda/{n}"))),
-        _ => None,
-    };
-    let lg = Resource::new("AWS::Logs::LogGroup")
-        .opt("LogGroupName", lg_name)
-        .prop("RetentionInDays", Expr::Int(retention))
-        .removal(RemovalPolicy::Delete);
-    cx.add(log_group, lg);
-    cx.add(id, r);
-    Ok(())
-}
-
-/// A function's role must be assumable by Lambda and grant what the function's
-/// own configuration needs: writing its logs, X-Ray when traced, and sending to
-/// its dead-letter queue. (Grants the code needs are declared in the role.)
-fn check(function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-    let Some(Value::Path {
-        segments: role_path,
-    }) = field(&function.fields, "role")
-    else {
-        return;
-    };
-    let Ok(Target::Resource {
-        decl: role,
-        kind,
-        attr: None,
-    }) = scope.resolve(role_path)
-    else {
-        return;
-    };
-    if kind.name != "iam::Role" {
-        return;
-    }
-    let fname = display_name(&function.name.text);
-    let rname = path_text(role_path);
-    let role_loc = role_path.last().map_or(function.name.loc, |s| s.loc);
-
-    // Lambda must be allowed to assume the role (a missing `assumed_by` is reported by the property check).
-    let lambda_trusted = match field(&role.fields, "assumed_by") {
-        Some(Value::Call { func, args }) if func.text == "service" => {
-            matches!(args.as_slice(), [Value::Str { text, .. }] if text == "lambda.amazonaws.com")
-        }
-        Some(_) => false,
-        None => true,
-    };
-    if !lambda_trusted {
-        diags.push(
-            Diagnostic::new(role_loc, format!("function `{fname}` runs as role `{rname}`, but Lambda may not assume that role"))
-                .help("the role needs `assumed_by: service(\"lambda.amazonaws.com\")`"),
-        );
-    }
-
-    let fpath = function.name.text.as_str();
-    let display = if fpath.contains('/') {
-        fname.clone()
-    } else {
-        fpath.to_string()
-    };
-    for action in ["logs:CreateLogStream", "logs:PutLogEvents"] {
-        if !role_allows(role, scope, action, fpath, &["log_streams"]) {
-            diags.push(
-                Diagnostic::new(role_loc, format!("function `{fname}` cannot write its logs: role `{rname}` does not allow `{action}` on its log streams"))
-                    .help(format!("add `[logs:CreateLogStream, logs:PutLogEvents] on {display}.log_streams` to the role's `allow`")),
-            );
-        }
-    }
-
-    if let Some(Value::Path { segments }) = field(&function.fields, "tracing") {
-        if segments.first().is_some_and(|s| s.text == "Active") {
-            for action in ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] {
-                if !role_allows(role, scope, action, "", &[]) {
-                    diags.push(
-                        Diagnostic::new(segments[0].loc, format!("function `{fname}` has active tracing, but role `{rname}` does not allow `{action}`"))
-                            .help("add `[xray:PutTraceSegments, xray:PutTelemetryRecords] on *` to the role's `allow` (X-Ray has no resource-level permissions)"),
-                    );
-                }
-            }
-        }
-    }
-
-    if let Some(Value::Path { segments }) = field(&function.fields, "dead_letter_queue") {
-        if let Ok(Target::Resource {
-            decl: dlq, kind, ..
-        }) = scope.resolve(segments)
-        {
-            let action = if kind.cfn_type == "AWS::SNS::Topic" {
-                "sns:Publish"
-            } else {
-                "sqs:SendMessage"
-            };
-            if !role_allows(role, scope, action, &dlq.name.text, &[]) {
-                diags.push(
-                    Diagnostic::new(segments[0].loc, format!("function `{fname}` sends failed events to `{}`, but role `{rname}` does not allow `{action}` on it", path_text(segments)))
-                        .help(format!("add `{action} on {}` to the role's `allow`", path_text(segments))),
-                );
-            }
-        }
-    }
-}
-
-/// `lambda_function`'s checks and lowering, for the drivers.
+/// `lambda_function`'s own checks and lowering, for the drivers.
 pub struct LambdaFunction;
 
 impl Curated for LambdaFunction {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-        check(decl, scope, diags)
+
+    /// A function's role must be assumable by Lambda and grant what the function's
+    /// own configuration needs: writing its logs, X-Ray when traced, and sending to
+    /// its dead-letter queue. (Grants the code needs are declared in the role.)
+    fn check(&self, function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        let Some(Value::Path {
+            segments: role_path,
+        }) = field(&function.fields, "role")
+        else {
+            return;
+        };
+        let Ok(Target::Resource {
+            decl: role,
+            kind,
+            attr: None,
+        }) = scope.resolve(role_path)
+        else {
+            return;
+        };
+        if kind.name != "iam::Role" {
+            return;
+        }
+        let fname = display_name(&function.name.text);
+        let rname = path_text(role_path);
+        let role_loc = role_path.last().map_or(function.name.loc, |s| s.loc);
+
+        // Lambda must be allowed to assume the role (a missing `assumed_by` is reported by the property check).
+        let lambda_trusted = match field(&role.fields, "assumed_by") {
+            Some(Value::Call { func, args }) if func.text == "service" => {
+                matches!(args.as_slice(), [Value::Str { text, .. }] if text == "lambda.amazonaws.com")
+            }
+            Some(_) => false,
+            None => true,
+        };
+        if !lambda_trusted {
+            diags.push(
+                Diagnostic::new(role_loc, format!("function `{fname}` runs as role `{rname}`, but Lambda may not assume that role"))
+                    .help("the role needs `assumed_by: service(\"lambda.amazonaws.com\")`"),
+            );
+        }
+
+        let fpath = function.name.text.as_str();
+        let display = if fpath.contains('/') {
+            fname.clone()
+        } else {
+            fpath.to_string()
+        };
+        for action in ["logs:CreateLogStream", "logs:PutLogEvents"] {
+            if !role_allows(role, scope, action, fpath, &["log_streams"]) {
+                diags.push(
+                    Diagnostic::new(role_loc, format!("function `{fname}` cannot write its logs: role `{rname}` does not allow `{action}` on its log streams"))
+                        .help(format!("add `[logs:CreateLogStream, logs:PutLogEvents] on {display}.log_streams` to the role's `allow`")),
+                );
+            }
+        }
+
+        if let Some(Value::Path { segments }) = field(&function.fields, "tracing") {
+            if segments.first().is_some_and(|s| s.text == "Active") {
+                for action in ["xray:PutTraceSegments", "xray:PutTelemetryRecords"] {
+                    if !role_allows(role, scope, action, "", &[]) {
+                        diags.push(
+                            Diagnostic::new(segments[0].loc, format!("function `{fname}` has active tracing, but role `{rname}` does not allow `{action}`"))
+                                .help("add `[xray:PutTraceSegments, xray:PutTelemetryRecords] on *` to the role's `allow` (X-Ray has no resource-level permissions)"),
+                        );
+                    }
+                }
+            }
+        }
+
+        if let Some(Value::Path { segments }) = field(&function.fields, "dead_letter_queue") {
+            if let Ok(Target::Resource {
+                decl: dlq, kind, ..
+            }) = scope.resolve(segments)
+            {
+                let action = if kind.cfn_type == "AWS::SNS::Topic" {
+                    "sns:Publish"
+                } else {
+                    "sqs:SendMessage"
+                };
+                if !role_allows(role, scope, action, &dlq.name.text, &[]) {
+                    diags.push(
+                        Diagnostic::new(segments[0].loc, format!("function `{fname}` sends failed events to `{}`, but role `{rname}` does not allow `{action}` on it", path_text(segments)))
+                            .help(format!("add `{action} on {}` to the role's `allow`", path_text(segments))),
+                    );
+                }
+            }
+        }
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let code = match field(f, "code") {
+            Some(Value::Call { func, args }) => match args.first() {
+                Some(Value::Str { text, loc }) => {
+                    let location =
+                        cx.assets
+                            .locate(text)
+                            .map_err(|e| crate::lower::SynthError {
+                                loc: *loc,
+                                message: e,
+                            })?;
+                    Expr::map([
+                        ("S3Bucket", location.bucket),
+                        ("S3Key", Expr::Str(location.key)),
+                    ])
+                }
+                _ => return err(func.loc, "write `asset(\"path\")`"),
+            },
+            _ => return err(d.name.loc, "a function needs `code: asset(\"…\")`"),
+        };
+        let role_value = cx.required(d, "role")?;
+        if let Some(role_id) = cx.local_id(role_value) {
+            cx.waits_for_grants.push((id.to_string(), role_id));
+        }
+        let role = match role_value {
+            Value::Path { segments } => cx.path(segments, Some("arn"))?,
+            other => cx.expr(other)?,
+        };
+        let runtime = cx.chosen(KIND.props, f, "runtime")?;
+        let log_group = format!("{id}LogGroup");
+        let mut r = Resource::new("AWS::Lambda::Function")
+            .opt("FunctionName", cx.opt(f, "name")?)
+            .opt("Description", cx.opt(f, "description")?)
+            .prop("Runtime", Expr::str(runtime))
+            .prop(
+                "Handler",
+                cx.opt(f, "handler")?.unwrap_or(Expr::str("bootstrap")),
+            )
+            .prop("Code", code)
+            .prop("Role", role)
+            .prop(
+                "MemorySize",
+                Expr::Int(cx.number_of(KIND.props, f, "memory")?),
+            )
+            .prop(
+                "Timeout",
+                Expr::Int(cx.seconds_of(KIND.props, f, "timeout")?),
+            )
+            .prop(
+                "Architectures",
+                Expr::list([Expr::str(cx.chosen(KIND.props, f, "architecture")?)]),
+            )
+            .prop(
+                "LoggingConfig",
+                Expr::map([
+                    ("LogGroup", Expr::Ref(log_group.clone())),
+                    ("LogFormat", Expr::str("Text")),
+                ]),
+            )
+            .opt(
+                "ReservedConcurrentExecutions",
+                cx.int_field(f, "reserved_concurrency").map(Expr::Int),
+            );
+        if let Some(env) = cx.opt(f, "environment")? {
+            r = r.prop("Environment", Expr::map([("Variables", env)]));
+        }
+        if let Some(dlq) = field(f, "dead_letter_queue") {
+            let arn = match dlq {
+                Value::Path { segments } => cx.path(segments, Some("arn"))?,
+                other => cx.expr(other)?,
+            };
+            r = r.prop("DeadLetterConfig", Expr::map([("TargetArn", arn)]));
+        }
+        if let Some(mode) = cx.variant(KIND.props, f, "tracing")? {
+            r = r.prop("TracingConfig", Expr::map([("Mode", Expr::str(mode))]));
+        }
+        // The function owns its log group: named as Lambda would name it, so the
+        // console's links work, and gone with the function.
+        let retention = cx.seconds_of(KIND.props, f, "log_retention")? / 86_400;
+        let lg_name = match cx.str_field(f, "name") {
+            Some(n) if !n.contains("${") => Some(Expr::str(format!("/aws/lambda/{n}"))),
+            _ => None,
+        };
+        let lg = Resource::new("AWS::Logs::LogGroup")
+            .opt("LogGroupName", lg_name)
+            .prop("RetentionInDays", Expr::Int(retention))
+            .removal(RemovalPolicy::Delete);
+        cx.add(log_group, lg);
+        cx.add(id, r);
+        Ok(())
     }
 }

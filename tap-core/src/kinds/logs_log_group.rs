@@ -42,25 +42,22 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let retention = cx.seconds_of(KIND.props, f, "retention")?;
-    let r = Resource::new("AWS::Logs::LogGroup")
-        .opt("LogGroupName", cx.opt(f, "name")?)
-        .prop("RetentionInDays", days(retention))
-        .removal(removal(cx, KIND.props, f)?);
-    cx.add(id, r);
-    Ok(())
-}
-
-/// `logs_log_group`'s checks and lowering, for the drivers.
+/// `logs_log_group`'s own checks and lowering, for the drivers.
 pub struct LogsLogGroup;
 
 impl Curated for LogsLogGroup {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let retention = cx.seconds_of(KIND.props, f, "retention")?;
+        let r = Resource::new("AWS::Logs::LogGroup")
+            .opt("LogGroupName", cx.opt(f, "name")?)
+            .prop("RetentionInDays", days(retention))
+            .removal(removal(cx, KIND.props, f)?);
+        cx.add(id, r);
+        Ok(())
     }
 }

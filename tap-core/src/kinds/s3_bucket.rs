@@ -118,221 +118,58 @@ const TRANSITION: &[Prop] = &[
     ),
 ];
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let mut r = Resource::new("AWS::S3::Bucket")
-        .opt("BucketName", cx.opt(f, "name")?)
-        .prop("PublicAccessBlockConfiguration", block_public_access());
-    let by_default = match field(f, "encryption") {
-        Some(Value::Call { args, .. }) => {
-            let key = match args.first() {
-                Some(Value::Path { segments }) => cx.path(segments, Some("arn"))?,
-                _ => Expr::str("alias/aws/s3"),
-            };
-            Expr::map([
-                ("SSEAlgorithm", Expr::str("aws:kms")),
-                ("KMSMasterKeyID", key),
-            ])
-        }
-        // `S3Managed`, as written or by default.
-        Some(Value::Path { .. }) | None => Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
-        Some(other) => return err(
-            other.loc(),
-            "bucket encryption is `S3Managed` or `kms(key)`: only a checked stack can be lowered",
-        ),
-    };
-    let kms = matches!(field(f, "encryption"), Some(Value::Call { .. }));
-    let mut rule = vec![("ServerSideEncryptionByDefault", by_default)];
-    if kms {
-        // A bucket key cuts the KMS calls (and their cost) per object.
-        rule.push(("BucketKeyEnabled", Expr::Bool(true)));
-    }
-    r = r.prop(
-        "BucketEncryption",
-        Expr::map([(
-            "ServerSideEncryptionConfiguration",
-            Expr::list([Expr::map(rule)]),
-        )]),
-    );
-    if cx.flag(KIND.props, f, "versioned") {
-        r = r.prop(
-            "VersioningConfiguration",
-            Expr::map([("Status", Expr::str("Enabled"))]),
-        );
-    }
-    if let Some(target) = field(f, "access_logs") {
-        let prefix = cx.str_field(f, "access_logs_prefix").unwrap_or_default();
-        let mut logging = vec![("DestinationBucketName", cx.expr(target)?)];
-        if !prefix.is_empty() {
-            logging.push(("LogFilePrefix", Expr::str(prefix.as_str())));
-        }
-        r = r.prop("LoggingConfiguration", Expr::map(logging));
-        // The log bucket's policy lets the S3 logging service write, for this bucket only.
-        if let Some(target_id) = cx.local_id(target) {
-            let s = allow(
-                &["s3:PutObject"],
-                vec![Expr::sub(format!("${{{target_id}.Arn}}/{prefix}*"))],
-            );
-            let s = with(
-                s,
-                "Principal",
-                policy::service_principal("logging.s3.amazonaws.com"),
-            );
-            let s = with(
-                s,
-                "Condition",
-                Expr::map([
-                    (
-                        "ArnLike",
-                        Expr::map([("aws:SourceArn", Expr::get_att(id, "Arn"))]),
-                    ),
-                    (
-                        "StringEquals",
-                        Expr::map([("aws:SourceAccount", Expr::reference("AWS::AccountId"))]),
-                    ),
-                ]),
-            );
-            cx.resource_policy(&target_id, s);
-        }
-    }
-    let mut rules = Vec::new();
-    if let Some(Value::List { items, .. }) = field(f, "lifecycle") {
-        for item in items {
-            let Value::Object { fields: rf, .. } = item else {
-                continue;
-            };
-            let mut rule = vec![("Status", Expr::str("Enabled"))];
-            if let Some(id) = cx.opt(rf, "id")? {
-                rule.push(("Id", id));
-            }
-            if let Some(p) = cx.opt(rf, "prefix")? {
-                rule.push(("Prefix", p));
-            }
-            if let Some(s) = cx.seconds(rf, "expiration") {
-                rule.push(("ExpirationInDays", days(s)));
-            }
-            if let Some(s) = cx.seconds(rf, "noncurrent_expiration") {
-                rule.push((
-                    "NoncurrentVersionExpiration",
-                    Expr::map([("NoncurrentDays", days(s))]),
-                ));
-            }
-            if let Some(s) = cx.seconds(rf, "abort_incomplete_multipart_upload") {
-                rule.push((
-                    "AbortIncompleteMultipartUpload",
-                    Expr::map([("DaysAfterInitiation", days(s))]),
-                ));
-            }
-            if let Some(Value::List { items: ts, .. }) = field(rf, "transitions") {
-                let mut transitions = Vec::new();
-                for t in ts {
-                    let Value::Object { fields: tf, .. } = t else {
-                        continue;
-                    };
-                    let class = cx.chosen(TRANSITION, tf, "storage_class")?;
-                    let after = cx.seconds(tf, "after").unwrap_or(30 * 86_400);
-                    transitions.push(Expr::map([
-                        ("StorageClass", Expr::str(class)),
-                        ("TransitionInDays", days(after)),
-                    ]));
-                }
-                rule.push(("Transitions", Expr::List(transitions)));
-            }
-            rules.push(Expr::map(rule));
-        }
-    }
-    let noncurrent_ruled = match field(f, "lifecycle") {
-        Some(Value::List { items, .. }) => items.iter().any(|i| {
-            matches!(i, Value::Object { fields, .. } if field(fields, "noncurrent_expiration").is_some())
-        }),
-        _ => false,
-    };
-    if cx.flag(KIND.props, f, "versioned") && !noncurrent_ruled {
-        let keep = cx.seconds_of(KIND.props, f, "noncurrent_versions")?;
-        rules.push(Expr::map([
-            ("Id", Expr::str("expire-noncurrent-versions")),
-            ("Status", Expr::str("Enabled")),
-            (
-                "NoncurrentVersionExpiration",
-                Expr::map([("NoncurrentDays", days(keep))]),
-            ),
-        ]));
-    }
-    if !rules.is_empty() {
-        r = r.prop(
-            "LifecycleConfiguration",
-            Expr::map([("Rules", Expr::List(rules))]),
-        );
-    }
-    if cx.flag(KIND.props, f, "event_bridge") {
-        r = r.prop(
-            "NotificationConfiguration",
-            Expr::map([(
-                "EventBridgeConfiguration",
-                Expr::map([("EventBridgeEnabled", Expr::Bool(true))]),
-            )]),
-        );
-    }
-    if cx.flag(KIND.props, f, "auto_delete_objects") {
-        // `tap destroy` reads this and empties the bucket before CloudFormation deletes it.
-        auto_delete_objects(&mut r);
-    }
-    r = r.removal(removal(cx, KIND.props, f)?);
-    cx.add(id, r);
+/// `s3_bucket`'s own checks and lowering, for the drivers.
+pub struct S3Bucket;
 
-    let arn = Expr::get_att(id, "Arn");
-    let objects = Expr::sub(format!("${{{id}.Arn}}/*"));
-    cx.resource_policy(id, deny_insecure_transport("s3:*", vec![arn, objects]));
-    for key in ["allow", "deny"] {
-        for s in cx.statements(f, key)? {
-            cx.resource_policy(id, s);
-        }
+impl Curated for S3Bucket {
+    fn kind(&self) -> &'static Kind {
+        &KIND
     }
-    Ok(())
-}
 
-/// A bucket name S3 accepts, `auto_delete_objects` only on a bucket that is
-/// destroyed, `noncurrent_versions` only on a versioned one, and no
-/// infrequent-access transition before 30 days.
-fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
-    let f = |k: &str| field(&decl.fields, k);
-    if let Some(Value::Str { text, loc }) = f("name") {
-        if let Some(problem) = bucket_name_problem(text) {
-            diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
+    /// A bucket name S3 accepts, `auto_delete_objects` only on a bucket that is
+    /// destroyed, `noncurrent_versions` only on a versioned one, and no
+    /// infrequent-access transition before 30 days.
+    fn check(&self, decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+        let f = |k: &str| field(&decl.fields, k);
+        if let Some(Value::Str { text, loc }) = f("name") {
+            if let Some(problem) = bucket_name_problem(text) {
+                diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
+            }
         }
-    }
-    if matches!(
-        f("auto_delete_objects"),
-        Some(Value::Bool { value: true, .. })
-    ) && !is_path(f("removal"), "Destroy")
-    {
-        let loc = f("auto_delete_objects").map_or(decl.name.loc, Value::loc);
-        diags.push(Diagnostic::new(loc, "`auto_delete_objects` empties a bucket that is being deleted, but this bucket is retained").help("add `removal: Destroy`"));
-    }
-    if let Some(v) = f("noncurrent_versions") {
-        if !matches!(
-            f("versioned"),
-            Some(Value::Bool { value: true, .. }) | Some(Value::Path { .. })
-        ) {
-            diags.push(Diagnostic::new(v.loc(), "`noncurrent_versions` says how long old versions are kept, but this bucket keeps none").help("add `versioned: true`, or remove it"));
+        if matches!(
+            f("auto_delete_objects"),
+            Some(Value::Bool { value: true, .. })
+        ) && !is_path(f("removal"), "Destroy")
+        {
+            let loc = f("auto_delete_objects").map_or(decl.name.loc, Value::loc);
+            diags.push(Diagnostic::new(loc, "`auto_delete_objects` empties a bucket that is being deleted, but this bucket is retained").help("add `removal: Destroy`"));
         }
-    }
-    if let Some(Value::List { items, .. }) = f("lifecycle") {
-        for rule in items {
-            let Value::Object { fields, .. } = rule else {
-                continue;
-            };
-            if let Some(Value::List { items: ts, .. }) = field(fields, "transitions") {
-                for t in ts {
-                    let Value::Object { fields: tf, .. } = t else {
-                        continue;
-                    };
-                    let ia = matches!(field(tf, "storage_class"), Some(Value::Path { segments }) if segments[0].text.contains("InfrequentAccess"));
-                    if let (true, Some(Value::Call { func, args })) = (ia, field(tf, "after")) {
-                        if let [Value::Int { value, .. }] = args.as_slice() {
-                            if duration_seconds(&func.text, *value).is_some_and(|s| s < 30 * 86_400)
-                            {
-                                diags.error(func.loc, "S3 moves objects to an infrequent-access class no sooner than 30 days after creation");
+        if let Some(v) = f("noncurrent_versions") {
+            if !matches!(
+                f("versioned"),
+                Some(Value::Bool { value: true, .. }) | Some(Value::Path { .. })
+            ) {
+                diags.push(Diagnostic::new(v.loc(), "`noncurrent_versions` says how long old versions are kept, but this bucket keeps none").help("add `versioned: true`, or remove it"));
+            }
+        }
+        if let Some(Value::List { items, .. }) = f("lifecycle") {
+            for rule in items {
+                let Value::Object { fields, .. } = rule else {
+                    continue;
+                };
+                if let Some(Value::List { items: ts, .. }) = field(fields, "transitions") {
+                    for t in ts {
+                        let Value::Object { fields: tf, .. } = t else {
+                            continue;
+                        };
+                        let ia = matches!(field(tf, "storage_class"), Some(Value::Path { segments }) if segments[0].text.contains("InfrequentAccess"));
+                        if let (true, Some(Value::Call { func, args })) = (ia, field(tf, "after")) {
+                            if let [Value::Int { value, .. }] = args.as_slice() {
+                                if duration_seconds(&func.text, *value)
+                                    .is_some_and(|s| s < 30 * 86_400)
+                                {
+                                    diags.error(func.loc, "S3 moves objects to an infrequent-access class no sooner than 30 days after creation");
+                                }
                             }
                         }
                     }
@@ -340,19 +177,176 @@ fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
             }
         }
     }
-}
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let mut r = Resource::new("AWS::S3::Bucket")
+            .opt("BucketName", cx.opt(f, "name")?)
+            .prop("PublicAccessBlockConfiguration", block_public_access());
+        let by_default = match field(f, "encryption") {
+            Some(Value::Call { args, .. }) => {
+                let key = match args.first() {
+                    Some(Value::Path { segments }) => cx.path(segments, Some("arn"))?,
+                    _ => Expr::str("alias/aws/s3"),
+                };
+                Expr::map([
+                    ("SSEAlgorithm", Expr::str("aws:kms")),
+                    ("KMSMasterKeyID", key),
+                ])
+            }
+            // `S3Managed`, as written or by default.
+            Some(Value::Path { .. }) | None => Expr::map([("SSEAlgorithm", Expr::str("AES256"))]),
+            Some(other) => return err(
+                other.loc(),
+                "bucket encryption is `S3Managed` or `kms(key)`: only a checked stack can be lowered",
+            ),
+        };
+        let kms = matches!(field(f, "encryption"), Some(Value::Call { .. }));
+        let mut rule = vec![("ServerSideEncryptionByDefault", by_default)];
+        if kms {
+            // A bucket key cuts the KMS calls (and their cost) per object.
+            rule.push(("BucketKeyEnabled", Expr::Bool(true)));
+        }
+        r = r.prop(
+            "BucketEncryption",
+            Expr::map([(
+                "ServerSideEncryptionConfiguration",
+                Expr::list([Expr::map(rule)]),
+            )]),
+        );
+        if cx.flag(KIND.props, f, "versioned") {
+            r = r.prop(
+                "VersioningConfiguration",
+                Expr::map([("Status", Expr::str("Enabled"))]),
+            );
+        }
+        if let Some(target) = field(f, "access_logs") {
+            let prefix = cx.str_field(f, "access_logs_prefix").unwrap_or_default();
+            let mut logging = vec![("DestinationBucketName", cx.expr(target)?)];
+            if !prefix.is_empty() {
+                logging.push(("LogFilePrefix", Expr::str(prefix.as_str())));
+            }
+            r = r.prop("LoggingConfiguration", Expr::map(logging));
+            // The log bucket's policy lets the S3 logging service write, for this bucket only.
+            if let Some(target_id) = cx.local_id(target) {
+                let s = allow(
+                    &["s3:PutObject"],
+                    vec![Expr::sub(format!("${{{target_id}.Arn}}/{prefix}*"))],
+                );
+                let s = with(
+                    s,
+                    "Principal",
+                    policy::service_principal("logging.s3.amazonaws.com"),
+                );
+                let s = with(
+                    s,
+                    "Condition",
+                    Expr::map([
+                        (
+                            "ArnLike",
+                            Expr::map([("aws:SourceArn", Expr::get_att(id, "Arn"))]),
+                        ),
+                        (
+                            "StringEquals",
+                            Expr::map([("aws:SourceAccount", Expr::reference("AWS::AccountId"))]),
+                        ),
+                    ]),
+                );
+                cx.resource_policy(&target_id, s);
+            }
+        }
+        let mut rules = Vec::new();
+        if let Some(Value::List { items, .. }) = field(f, "lifecycle") {
+            for item in items {
+                let Value::Object { fields: rf, .. } = item else {
+                    continue;
+                };
+                let mut rule = vec![("Status", Expr::str("Enabled"))];
+                if let Some(id) = cx.opt(rf, "id")? {
+                    rule.push(("Id", id));
+                }
+                if let Some(p) = cx.opt(rf, "prefix")? {
+                    rule.push(("Prefix", p));
+                }
+                if let Some(s) = cx.seconds(rf, "expiration") {
+                    rule.push(("ExpirationInDays", days(s)));
+                }
+                if let Some(s) = cx.seconds(rf, "noncurrent_expiration") {
+                    rule.push((
+                        "NoncurrentVersionExpiration",
+                        Expr::map([("NoncurrentDays", days(s))]),
+                    ));
+                }
+                if let Some(s) = cx.seconds(rf, "abort_incomplete_multipart_upload") {
+                    rule.push((
+                        "AbortIncompleteMultipartUpload",
+                        Expr::map([("DaysAfterInitiation", days(s))]),
+                    ));
+                }
+                if let Some(Value::List { items: ts, .. }) = field(rf, "transitions") {
+                    let mut transitions = Vec::new();
+                    for t in ts {
+                        let Value::Object { fields: tf, .. } = t else {
+                            continue;
+                        };
+                        let class = cx.chosen(TRANSITION, tf, "storage_class")?;
+                        let after = cx.seconds(tf, "after").unwrap_or(30 * 86_400);
+                        transitions.push(Expr::map([
+                            ("StorageClass", Expr::str(class)),
+                            ("TransitionInDays", days(after)),
+                        ]));
+                    }
+                    rule.push(("Transitions", Expr::List(transitions)));
+                }
+                rules.push(Expr::map(rule));
+            }
+        }
+        let noncurrent_ruled = match field(f, "lifecycle") {
+            Some(Value::List { items, .. }) => items.iter().any(|i| {
+                matches!(i, Value::Object { fields, .. } if field(fields, "noncurrent_expiration").is_some())
+            }),
+            _ => false,
+        };
+        if cx.flag(KIND.props, f, "versioned") && !noncurrent_ruled {
+            let keep = cx.seconds_of(KIND.props, f, "noncurrent_versions")?;
+            rules.push(Expr::map([
+                ("Id", Expr::str("expire-noncurrent-versions")),
+                ("Status", Expr::str("Enabled")),
+                (
+                    "NoncurrentVersionExpiration",
+                    Expr::map([("NoncurrentDays", days(keep))]),
+                ),
+            ]));
+        }
+        if !rules.is_empty() {
+            r = r.prop(
+                "LifecycleConfiguration",
+                Expr::map([("Rules", Expr::List(rules))]),
+            );
+        }
+        if cx.flag(KIND.props, f, "event_bridge") {
+            r = r.prop(
+                "NotificationConfiguration",
+                Expr::map([(
+                    "EventBridgeConfiguration",
+                    Expr::map([("EventBridgeEnabled", Expr::Bool(true))]),
+                )]),
+            );
+        }
+        if cx.flag(KIND.props, f, "auto_delete_objects") {
+            // `tap destroy` reads this and empties the bucket before CloudFormation deletes it.
+            auto_delete_objects(&mut r);
+        }
+        r = r.removal(removal(cx, KIND.props, f)?);
+        cx.add(id, r);
 
-/// `s3_bucket`'s checks and lowering, for the drivers.
-pub struct S3Bucket;
-
-impl Curated for S3Bucket {
-    fn kind(&self) -> &'static Kind {
-        &KIND
-    }
-    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-        check(decl, scope, diags)
-    }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+        let arn = Expr::get_att(id, "Arn");
+        let objects = Expr::sub(format!("${{{id}.Arn}}/*"));
+        cx.resource_policy(id, deny_insecure_transport("s3:*", vec![arn, objects]));
+        for key in ["allow", "deny"] {
+            for s in cx.statements(f, key)? {
+                cx.resource_policy(id, s);
+            }
+        }
+        Ok(())
     }
 }

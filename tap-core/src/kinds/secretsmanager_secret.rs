@@ -60,53 +60,46 @@ const SECRET_GENERATE: &[Prop] = &[
     ),
 ];
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let mut r = Resource::new("AWS::SecretsManager::Secret")
-        .opt("Name", cx.opt(f, "name")?)
-        .opt("Description", cx.opt(f, "description")?);
-    if let Some(Value::Object { fields: g, .. }) = field(f, "generate") {
-        let mut gen = Vec::new();
-        for (dsl, cfn) in [
-            ("template", "SecretStringTemplate"),
-            ("key", "GenerateStringKey"),
-            ("exclude", "ExcludeCharacters"),
-            ("length", "PasswordLength"),
-        ] {
-            if let Some(v) = cx.opt(g, dsl)? {
-                gen.push((cfn, v));
-            }
-        }
-        r = r.prop("GenerateSecretString", Expr::map(gen));
-    }
-    cx.add(id, r.removal(removal(cx, KIND.props, f)?));
-    Ok(())
-}
-
-/// A generated value's `key` and `template` go together.
-fn check(decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
-    let f = |k: &str| field(&decl.fields, k);
-    if let Some(Value::Object { fields, loc, .. }) = f("generate") {
-        if field(fields, "key").is_some() != field(fields, "template").is_some() {
-            diags.push(
-                Diagnostic::new(*loc, "`key` and `template` go together")
-                    .help("the generated value is stored under `key` in the JSON `template`"),
-            );
-        }
-    }
-}
-
-/// `secretsmanager_secret`'s checks and lowering, for the drivers.
+/// `secretsmanager_secret`'s own checks and lowering, for the drivers.
 pub struct SecretsmanagerSecret;
 
 impl Curated for SecretsmanagerSecret {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
-        check(decl, scope, diags)
+
+    /// A generated value's `key` and `template` go together.
+    fn check(&self, decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+        let f = |k: &str| field(&decl.fields, k);
+        if let Some(Value::Object { fields, loc, .. }) = f("generate") {
+            if field(fields, "key").is_some() != field(fields, "template").is_some() {
+                diags.push(
+                    Diagnostic::new(*loc, "`key` and `template` go together")
+                        .help("the generated value is stored under `key` in the JSON `template`"),
+                );
+            }
+        }
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let mut r = Resource::new("AWS::SecretsManager::Secret")
+            .opt("Name", cx.opt(f, "name")?)
+            .opt("Description", cx.opt(f, "description")?);
+        if let Some(Value::Object { fields: g, .. }) = field(f, "generate") {
+            let mut gen = Vec::new();
+            for (dsl, cfn) in [
+                ("template", "SecretStringTemplate"),
+                ("key", "GenerateStringKey"),
+                ("exclude", "ExcludeCharacters"),
+                ("length", "PasswordLength"),
+            ] {
+                if let Some(v) = cx.opt(g, dsl)? {
+                    gen.push((cfn, v));
+                }
+            }
+            r = r.prop("GenerateSecretString", Expr::map(gen));
+        }
+        cx.add(id, r.removal(removal(cx, KIND.props, f)?));
+        Ok(())
     }
 }

@@ -26,32 +26,29 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let key = match field(f, "key") {
-        Some(Value::Path { segments }) => Some(cx.path(segments, Some("arn"))?),
-        _ => None,
-    };
-    let r = Resource::new("AWS::SNS::Topic")
-        .opt("TopicName", cx.opt(f, "name")?)
-        .opt("DisplayName", cx.opt(f, "display_name")?)
-        .opt("KmsMasterKeyId", key);
-    cx.add(id, r);
-    cx.resource_policy(
-        id,
-        deny_insecure_transport("sns:Publish", vec![Expr::reference(id)]),
-    );
-    Ok(())
-}
-
-/// `sns_topic`'s checks and lowering, for the drivers.
+/// `sns_topic`'s own checks and lowering, for the drivers.
 pub struct SnsTopic;
 
 impl Curated for SnsTopic {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let key = match field(f, "key") {
+            Some(Value::Path { segments }) => Some(cx.path(segments, Some("arn"))?),
+            _ => None,
+        };
+        let r = Resource::new("AWS::SNS::Topic")
+            .opt("TopicName", cx.opt(f, "name")?)
+            .opt("DisplayName", cx.opt(f, "display_name")?)
+            .opt("KmsMasterKeyId", key);
+        cx.add(id, r);
+        cx.resource_policy(
+            id,
+            deny_insecure_transport("sns:Publish", vec![Expr::reference(id)]),
+        );
+        Ok(())
     }
 }

@@ -62,39 +62,36 @@ pub const KIND: Kind = Kind {
     key_markers: None,
 };
 
-fn lower(cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
-    let f = &d.fields;
-    let mut r = Resource::new("AWS::SQS::Queue")
-        .opt("QueueName", cx.opt(f, "name")?)
-        .opt(
-            "MessageRetentionPeriod",
-            cx.seconds(f, "retention").map(Expr::Int),
-        )
-        .opt(
-            "VisibilityTimeout",
-            cx.seconds(f, "visibility_timeout").map(Expr::Int),
-        );
-    r = match cx.variant(KIND.props, f, "encryption")? {
-        Some("KmsManaged") => r.prop("KmsMasterKeyId", Expr::str("alias/aws/sqs")),
-        Some("SqsManaged") => r.prop("SqsManagedSseEnabled", Expr::Bool(true)),
-        other => return err(d.name.loc, format!("internal: queue encryption {other:?}")),
-    };
-    cx.add(id, r.removal(removal(cx, KIND.props, f)?));
-    cx.resource_policy(
-        id,
-        deny_insecure_transport("sqs:*", vec![Expr::get_att(id, "Arn")]),
-    );
-    Ok(())
-}
-
-/// `sqs_queue`'s checks and lowering, for the drivers.
+/// `sqs_queue`'s own checks and lowering, for the drivers.
 pub struct SqsQueue;
 
 impl Curated for SqsQueue {
     fn kind(&self) -> &'static Kind {
         &KIND
     }
-    fn lower(&self, cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
-        lower(cx, id, decl)
+
+    fn lower(&self, cx: &mut Ctx, id: &str, d: &ResourceDecl) -> Result<()> {
+        let f = &d.fields;
+        let mut r = Resource::new("AWS::SQS::Queue")
+            .opt("QueueName", cx.opt(f, "name")?)
+            .opt(
+                "MessageRetentionPeriod",
+                cx.seconds(f, "retention").map(Expr::Int),
+            )
+            .opt(
+                "VisibilityTimeout",
+                cx.seconds(f, "visibility_timeout").map(Expr::Int),
+            );
+        r = match cx.variant(KIND.props, f, "encryption")? {
+            Some("KmsManaged") => r.prop("KmsMasterKeyId", Expr::str("alias/aws/sqs")),
+            Some("SqsManaged") => r.prop("SqsManagedSseEnabled", Expr::Bool(true)),
+            other => return err(d.name.loc, format!("internal: queue encryption {other:?}")),
+        };
+        cx.add(id, r.removal(removal(cx, KIND.props, f)?));
+        cx.resource_policy(
+            id,
+            deny_insecure_transport("sqs:*", vec![Expr::get_att(id, "Arn")]),
+        );
+        Ok(())
     }
 }
