@@ -41,6 +41,10 @@ import re
 import sys
 
 import cfnlint
+# Which attributes `Fn::GetAtt` takes beyond a type's read-only properties
+# (`AWS::SNS::Topic.TopicName`): the table cfn-lint keeps, as data.
+from cfnlint.schema._getatts import _all_property_types as GETATT_ALL_PROPERTIES
+from cfnlint.schema._getatts import _exceptions as GETATT_EXCEPTIONS
 
 HANDLERS = ["create", "read", "update", "delete"]
 
@@ -226,6 +230,43 @@ def attr_path(p):
     return ".".join(parts) if "*" not in parts else None
 
 
+def getatt_paths(s, node, path, depth=0):
+    """Every attribute `Fn::GetAtt` can name under a property of a type whose
+    properties all are attributes: scalars and lists of scalars, through
+    nested objects (`A.B`), never into a list of objects."""
+    if depth > 16:
+        return []
+    ref = node.get("$ref")
+    if ref and ref.startswith("#/definitions/"):
+        target = (s.get("definitions") or {}).get(ref[len("#/definitions/"):])
+        return getatt_paths(s, target, path, depth + 1) if target else [path]
+    types = node.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "object" in types:
+        out = []
+        for prop, value in (node.get("properties") or {}).items():
+            out += getatt_paths(s, value, f"{path}.{prop}", depth + 1)
+        return out
+    if "array" in types:
+        items = node.get("items") or {}
+        item_types = items.get("type")
+        if item_types in ("object", "array"):
+            return []
+        return [path]
+    return [path]
+
+
+def extra_getatts(type_name, s, ro):
+    """What `Fn::GetAtt` takes on `type_name` besides its read-only properties."""
+    out = set()
+    if type_name in GETATT_ALL_PROPERTIES:
+        for prop, value in (s.get("properties") or {}).items():
+            out.update(getatt_paths(s, value, prop))
+    else:
+        out.update(GETATT_EXCEPTIONS.get(type_name, []))
+    return sorted(a for a in out if a not in ro)
+
+
 def pick_service(type_name, handlers, services):
     """The IAM service prefix of a type: the prefix most of its create handler's
     actions use, else the CloudFormation service name lower-cased."""
@@ -335,6 +376,9 @@ def main() -> None:
         ro = [a for a in (attr_path(p) for p in s.get("readOnlyProperties") or []) if a]
         if ro:
             entry["ro"] = ro
+        ga = extra_getatts(type_name, s, ro)
+        if ga:
+            entry["ga"] = ga
         for key, field in (("co", "createOnlyProperties"), ("wo", "writeOnlyProperties"), ("id", "primaryIdentifier")):
             vals = [a for a in (attr_path(p) for p in s.get(field) or []) if a]
             if vals:

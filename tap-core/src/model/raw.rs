@@ -81,7 +81,7 @@ fn build(kind_name: &str, schema: &'static TypeSchema, curated: &[&'static Kind]
         iam: iam("Ref"),
         doc: "What `Ref` returns (the primary identifier).",
     }];
-    for a in &schema.read_only {
+    for a in schema.read_only.iter().chain(&schema.get_att) {
         attrs.push(Attr {
             name: a.as_str(),
             value: AttrValue::GetAtt(a.as_str()),

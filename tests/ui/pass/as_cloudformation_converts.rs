@@ -2,8 +2,9 @@
 //! compiles: scalars CloudFormation converts (a quoted boolean, a number or a
 //! boolean where the schema says string), an output named like a resource
 //! (`Outputs` and `Resources` are apart), a `Statement` that is not an IAM
-//! policy's (a WAF rule's), and parameters used where CloudFormation converts
-//! their values.
+//! policy's (a WAF rule's), parameters used where CloudFormation converts
+//! their values, and `Fn::GetAtt` of an attribute that is not read-only
+//! (`AWS::SNS::Topic.TopicName`).
 use tap_macros::stack;
 
 stack! {
@@ -45,7 +46,10 @@ stack! {
                 },
             }],
         };
+        topic = cfn::SNS::Topic { TopicName: "alerts" };
         output Queue { value: queue.Arn }
+        // An attribute `Fn::GetAtt` takes that the schema does not list as read-only.
+        output TopicName { value: topic.TopicName }
         output Setting { value: setting }
     }
 }
@@ -88,4 +92,8 @@ fn main() {
         -1
     );
     assert!(t["Outputs"]["Queue"]["Value"].is_object());
+    assert_eq!(
+        t["Outputs"]["TopicName"]["Value"]["Fn::GetAtt"][1],
+        "TopicName"
+    );
 }

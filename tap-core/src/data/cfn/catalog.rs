@@ -125,9 +125,14 @@ pub struct TypeSchema {
     pub closed: u8,
     #[serde(rename = "d", default)]
     pub definitions: BTreeMap<String, Shape>,
-    /// The attributes `Fn::GetAtt` can name (`A.B` for nested ones).
+    /// The properties CloudFormation sets, each an attribute `Fn::GetAtt`
+    /// can name (`A.B` for nested ones).
     #[serde(rename = "ro", default)]
     pub read_only: Vec<String>,
+    /// The attributes `Fn::GetAtt` also takes that are not read-only
+    /// (`AWS::SNS::Topic`'s `TopicName`): cfn-lint's table, as data.
+    #[serde(rename = "ga", default)]
+    pub get_att: Vec<String>,
     /// Changing one of these replaces the resource.
     #[serde(rename = "co", default)]
     pub create_only: Vec<String>,
