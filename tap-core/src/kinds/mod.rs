@@ -75,12 +75,6 @@ pub fn curated(name: &str) -> Option<&'static dyn Curated> {
     CURATED.iter().find(|c| c.kind().name == name).copied()
 }
 
-/// Whether a resource of kind `k` can stand where one of `expected` is asked
-/// for: the same kind, or a raw resource of the same CloudFormation type.
-pub fn fits(k: &Kind, expected: &[&str]) -> bool {
-    Table.fits(k, expected)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
