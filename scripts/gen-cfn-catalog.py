@@ -22,12 +22,14 @@ stack uses. The JSON keys (all optional):
     ro  read-only properties (attribute names, `A.B` for nested ones)
     co  create-only properties           wo  write-only properties
     id  primary identifier               h   handler -> IAM actions
+    gone the date AWS shut the type's service down (CloudFormation cannot create it)
     arn the attribute that is the resource's ARN ("Ref" when Ref returns it)
     iam attribute -> [service prefix, IAM resource type]
     noiam 1 when the service has no IAM resource type for this type
 A shape:
     t   JSON type(s): s string, i integer, n number, b boolean, a array, o object
     e   enum values      ci 1 when the enum is case-insensitive      c const
+    fm  "4" / "6": an IPv4 / IPv6 network in CIDR notation
     re  pattern          ln [minLength, maxLength]     nm [minimum, maximum]
     it  [minItems, maxItems]      i  items shape
     p, r, x   as above, for an object     pp  [[key pattern, shape], ...]
@@ -192,6 +194,10 @@ def shape(s):
             out["t"] = ts if len(ts) > 1 else ts[0]
     if s.get("format") == "json":
         out["j"] = 1
+    # A network in CIDR notation (cfn-lint's formats): its address has no bits
+    # set past the prefix (`192.168.1.0/0` is not one).
+    if s.get("format") in ("ipv4-network", "ipv6-network"):
+        out["fm"] = s["format"][3]
     if "enum" in s and isinstance(s["enum"], list):
         out["e"] = s["enum"]
         if s.get("enumCaseInsensitive"):
@@ -370,6 +376,10 @@ def main() -> None:
             entry["r"] = s["required"]
         if s.get("additionalProperties") is False:
             entry["x"] = 1
+        # A type of a service AWS has shut down: CloudFormation can no longer create it.
+        lifecycle = s.get("lifecycle") or {}
+        if lifecycle.get("status") == "shutdown":
+            entry["gone"] = lifecycle.get("date") or "unknown"
         defs = {k: shape(v) for k, v in (s.get("definitions") or {}).items()}
         if defs:
             entry["d"] = defs

@@ -104,6 +104,12 @@ pub enum Command {
         /// pipeline passes `tap-cfn-exec-<region>` from `tap bootstrap`).
         #[arg(long)]
         role_arn: Option<String>,
+        /// A value for a deploy-time parameter (`parameter Name { … }` in the
+        /// stack), for every stack that has it or, with `STACK:`, for one;
+        /// repeat for more. Without one, an update keeps the deployed value
+        /// and a create takes the parameter's default.
+        #[arg(long = "parameter", value_name = "[STACK:]NAME=VALUE")]
+        parameters: Vec<String>,
     },
     /// Delete stacks, dependents first.
     Destroy {
@@ -127,6 +133,23 @@ pub enum Command {
     Local {
         #[command(subcommand)]
         action: LocalAction,
+    },
+    /// Write a CloudFormation template (JSON or YAML) as a `stack!`, and
+    /// warn of what it does not reproduce.
+    Migrate {
+        /// The template file.
+        #[arg(required_unless_present = "stack", conflicts_with = "stack")]
+        template: Option<PathBuf>,
+        /// A deployed stack instead: its template as CloudFormation processed
+        /// it, transforms (SAM, macros) expanded.
+        #[arg(long)]
+        stack: Option<String>,
+        /// The stack's name [default: the file's name in PascalCase]
+        #[arg(long)]
+        name: Option<String>,
+        /// Write the source to this file instead of stdout.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
     },
     /// The pipeline's source.
     Source {
@@ -233,6 +256,25 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 bail!("no stack of this app has a function `{function}` whose code is an asset");
             }
         }
+        Command::Migrate {
+            template: Some(template),
+            name,
+            out,
+            ..
+        } => crate::migrate::command(template, name.as_deref(), out.as_deref(), ui)?,
+        Command::Migrate {
+            stack: Some(stack),
+            name,
+            out,
+            ..
+        } => {
+            let session = connect(&cli.target, app, ui).await?;
+            let body = crate::deploy::cfn::processed_template(&session.aws, stack).await?;
+            crate::migrate::write_source(&body, stack, name.as_deref(), out.as_deref(), ui)?;
+        }
+        Command::Migrate { .. } => {
+            anyhow::bail!("migrate: give a template file or --stack NAME")
+        }
         Command::Local { action } => {
             let dir = LocalDir::new(tap_dir().join("local"));
             match action {
@@ -269,7 +311,10 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             outputs_file,
             method,
             role_arn,
+            parameters,
         } => {
+            let parameters = crate::deploy::parameters::ParameterValues::parse(parameters)
+                .map_err(|e| Error::Other(e.to_string()))?;
             let session = connect(&cli.target, app, ui).await?;
             let synthesized = synthesize(app)?;
             let opts = DeployOptions {
@@ -281,6 +326,7 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 method: *method,
                 outputs_file: outputs_file.clone(),
                 role_arn: role_arn.clone(),
+                parameters,
             };
             interruptible(&session, async {
                 Ok(deploy::deploy_with_source(

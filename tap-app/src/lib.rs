@@ -8,7 +8,8 @@
 //! Layout: `app` (what a program hands the engine), `synth` and `assets`
 //! (templates and Lambda packages), `deploy` (CloudFormation through the AWS
 //! SDK), `local` (the emulator behind `--local`), `source` (the pipeline's
-//! source upload), `tools` (Python tools tap installs), `cli`, `error`.
+//! source upload), `migrate` (a CloudFormation template as `stack!` source),
+//! `tools` (Python tools tap installs), `cli`, `error`.
 
 pub mod app;
 pub mod assets;
@@ -17,6 +18,7 @@ pub mod deploy;
 pub mod error;
 pub mod fsutil;
 pub mod local;
+pub mod migrate;
 pub mod security_properties;
 pub mod source;
 pub mod synth;

@@ -113,6 +113,7 @@ fn opts(method: Method) -> DeployOptions {
         method,
         outputs_file: None,
         role_arn: None,
+        parameters: Default::default(),
     }
 }
 
@@ -634,5 +635,131 @@ fn an_auto_delete_bucket_carries_the_id_of_the_stack_that_made_it() {
         // cannot be shown here: LocalStack's CloudFormation deletes a bucket
         // that holds objects (AWS refuses), so it wipes that bucket itself.
         // tests/replay.rs replays AWS's answers for it instead.
+    });
+}
+
+/// The stack `tap migrate` writes for `tests/fixtures/migrate/queues_by_environment.json`
+/// (its golden test keeps the two equal): deploy-time parameters, a mapping,
+/// a condition on resources and outputs, `Fn::If` and `Fn::Join`.
+mod migrated {
+    include!("../../tests/fixtures/migrate/queues_by_environment.rs");
+}
+
+#[test]
+fn a_migrated_template_with_conditions_and_mappings_deploys_with_its_parameters() {
+    use migrated::{QueuesByEnvironment, QueuesByEnvironmentProps};
+    let endpoint = emulator().endpoint();
+    let name = "tap-test-migrated";
+    let stack = || {
+        synth(
+            QueuesByEnvironment::new(QueuesByEnvironmentProps {}).expect("stack"),
+            name,
+            &NoAssets,
+        )
+    };
+    let with = |args: &[&str]| DeployOptions {
+        parameters: deploy::parameters::ParameterValues::parse(
+            &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        )
+        .expect("parameters"),
+        ..opts(Method::ChangeSet)
+    };
+    runtime().block_on(async {
+        let cfn = aws_sdk_cloudformation::Client::new(&sdk(&endpoint).await);
+        // A parameter with no default and no value stops before anything changes.
+        let s = session(&endpoint).await;
+        let err = deploy::deploy(&s, &[stack()], &[], &with(&["EnvType=prod"]))
+            .await
+            .expect_err("TeamName is required")
+            .to_string();
+        assert!(err.contains("TeamName") && err.contains("--parameter TeamName=VALUE"), "{err}");
+        assert!(!s.aws.calls.by_operation().contains_key("CreateChangeSet"));
+        // A value no stack has a parameter for is refused too (a typo).
+        let err = deploy::deploy(&s, &[stack()], &[], &with(&["TeamName=orders", "EnvTyp=prod"]))
+            .await
+            .expect_err("EnvTyp is not a parameter")
+            .to_string();
+        assert!(err.contains("EnvTyp"), "{err}");
+
+        // Production: the audit queue exists, the mapping gives two weeks.
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[stack()], &[], &with(&["EnvType=prod", "TeamName=orders"]))
+            .await
+            .expect("production deploy");
+        let outputs = &report.outputs[name];
+        assert_eq!(outputs["Retention"], "1209600", "{outputs:?}");
+        assert!(outputs.contains_key("AuditQueueUrl"), "{outputs:?}");
+        let sqs = aws_sdk_sqs::Client::new(&sdk(&endpoint).await);
+        let retention = sqs
+            .get_queue_attributes()
+            .queue_url(&outputs["WorkQueueUrl"])
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::MessageRetentionPeriod)
+            .send()
+            .await
+            .expect("work queue");
+        assert_eq!(
+            retention
+                .attributes()
+                .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::MessageRetentionPeriod))
+                .map(String::as_str),
+            Some("1209600")
+        );
+
+        // Test: only EnvType given; TeamName keeps its deployed value, the
+        // conditional queue and output go.
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[stack()], &[], &with(&["EnvType=test"]))
+            .await
+            .expect("test deploy");
+        let outputs = &report.outputs[name];
+        assert_eq!(outputs["Retention"], "345600", "{outputs:?}");
+        assert!(!outputs.contains_key("AuditQueueUrl"), "{outputs:?}");
+        let described = cfn
+            .describe_stacks()
+            .stack_name(name)
+            .send()
+            .await
+            .expect("stack");
+        let team = described
+            .stacks()
+            .first()
+            .and_then(|st| {
+                st.parameters()
+                    .iter()
+                    .find(|p| p.parameter_key() == Some("TeamName"))
+                    .and_then(|p| p.parameter_value())
+            })
+            .map(str::to_string);
+        assert_eq!(team.as_deref(), Some("orders"));
+        // Created in test from the start, the conditional queue is never made.
+        // (LocalStack keeps a resource whose condition turns false on an
+        // update, where CloudFormation deletes it: README, `--local`.)
+        let fresh = "tap-test-migrated-fresh";
+        let s = session(&endpoint).await;
+        let stack_named = |n: &str| {
+            synth(
+                QueuesByEnvironment::new(QueuesByEnvironmentProps {}).expect("stack"),
+                n,
+                &NoAssets,
+            )
+        };
+        deploy::deploy(&s, &[stack_named(fresh)], &[], &with(&["TeamName=ops"]))
+            .await
+            .expect("test deploy from the start");
+        let resources = cfn
+            .describe_stack_resources()
+            .stack_name(fresh)
+            .send()
+            .await
+            .expect("resources");
+        let ids: Vec<&str> = resources
+            .stack_resources()
+            .iter()
+            .filter_map(|r| r.logical_resource_id())
+            .collect();
+        assert!(
+            ids.contains(&"WorkQueue") && !ids.contains(&"AuditQueue"),
+            "{ids:?}"
+        );
     });
 }

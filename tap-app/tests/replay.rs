@@ -268,6 +268,7 @@ fn run_asking(
             method: Method::ChangeSet,
             outputs_file: None,
             role_arn: None,
+            parameters: Default::default(),
         };
         let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
         (r, session.ui.text())

@@ -166,6 +166,7 @@ fn model_rules(stack: &StackDef, options: &Options, diags: &mut Diagnostics) {
         let scope = Scope::new(stack, &kinds::Table);
         rules::names::check(stack, &scope, diags);
         props::check(stack, &scope, options, diags);
+        rules::sections::check(stack, &scope, diags);
         rules::iam::check(stack, &scope, diags);
         rules::contract::check(stack, &scope, options, diags);
         // Each kind's own cross-checks, from its file in `kinds/`.

@@ -83,6 +83,7 @@ pub fn lower(model: &Resolved, assets: &dyn AssetResolver) -> Result<Template> {
             ),
         );
     }
+    sections(&mut cx, stack)?;
     for out in stack.outputs() {
         let value = match field(&out.fields, "value") {
             Some(v) => cx.expr(v)?,
@@ -100,17 +101,43 @@ pub fn lower(model: &Resolved, assets: &dyn AssetResolver) -> Result<Template> {
         let export_name = field(&out.fields, "export")
             .map(|v| cx.expr(v))
             .transpose()?;
+        let condition = match field(&out.fields, "condition") {
+            Some(Value::Path { segments }) => Some(path_text(segments)),
+            _ => None,
+        };
         cx.template.outputs.insert(
             out.name.text.clone(),
             Output {
                 value,
                 description,
                 export_name,
-                condition: None,
+                condition,
             },
         );
     }
     Ok(cx.template)
+}
+
+/// Deploy-time parameters, mappings, conditions and rules, as written, and
+/// the transform.
+fn sections(cx: &mut Ctx, stack: &StackDef) -> Result<()> {
+    for e in stack.items.iter().filter_map(|i| match i {
+        Item::Section(e) => Some(e),
+        _ => None,
+    }) {
+        let value = cx.expr(&e.value)?;
+        let section = match e.section {
+            Section::Parameter => &mut cx.template.parameters,
+            Section::Mapping => &mut cx.template.mappings,
+            Section::Condition => &mut cx.template.conditions,
+            Section::Rule => &mut cx.template.rules,
+        };
+        section.insert(e.name.text.clone(), value);
+    }
+    if let Some(t) = field(&stack.settings, crate::rules::sections::TRANSFORM) {
+        cx.template.transform = Some(cx.expr(t)?);
+    }
+    Ok(())
 }
 
 /// `because: { CKV_AWS_117: "…" }` → checkov's skip metadata on the resource

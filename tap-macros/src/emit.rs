@@ -8,8 +8,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use tap_core::ir::{
-    Action, Effect, Field, Item, Name, OutputDecl, Param, ParamType, ResourceDecl, StackDef,
-    Statement, Value,
+    Action, Effect, Field, Item, Name, OutputDecl, Param, ParamType, ResourceDecl, Section,
+    SectionEntry, StackDef, Statement, Value,
 };
 use tap_core::Loc;
 
@@ -290,7 +290,29 @@ impl Emit for Item {
                 let o = o.emit();
                 quote!(__ir::Item::Output(#o))
             }
+            Item::Section(e) => {
+                let e = e.emit();
+                quote!(__ir::Item::Section(#e))
+            }
         }
+    }
+}
+
+impl Emit for SectionEntry {
+    fn emit(&self) -> TokenStream {
+        let SectionEntry {
+            section,
+            name,
+            value,
+        } = self;
+        let section = match section {
+            Section::Parameter => quote!(__ir::Section::Parameter),
+            Section::Mapping => quote!(__ir::Section::Mapping),
+            Section::Condition => quote!(__ir::Section::Condition),
+            Section::Rule => quote!(__ir::Section::Rule),
+        };
+        let (name, value) = (name.emit(), value.emit());
+        quote!(__ir::SectionEntry { section: #section, name: #name, value: #value })
     }
 }
 

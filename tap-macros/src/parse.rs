@@ -232,6 +232,21 @@ fn parse_param_type(input: ParseStream) -> syn::Result<(ParamType, Loc, bool)> {
 }
 
 /// A stack's body: its settings (`name: value;`) and its items.
+/// `(a, b, …)` after a function's name.
+fn parse_args(input: ParseStream) -> syn::Result<Vec<Value>> {
+    let content;
+    parenthesized!(content in input);
+    let mut args = Vec::new();
+    while !content.is_empty() {
+        args.push(parse_value(&content)?);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(args)
+}
+
 fn parse_stack_body(input: ParseStream) -> syn::Result<(Vec<Item>, Vec<Field>)> {
     let mut settings = Vec::new();
     loop {
@@ -278,6 +293,50 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
                 loc: Spans::loc(b.span.join()),
             }));
             let _ = input.parse::<Option<Token![;]>>()?;
+            continue;
+        }
+        if let Some(section) = Section::ALL
+            .into_iter()
+            .find(|s| ident == s.keyword() && input.peek(Ident::peek_any))
+        {
+            if !outputs_allowed {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    format!(
+                        "a construct has no {}s: declare them in the stack",
+                        section.keyword()
+                    ),
+                ));
+            }
+            let entry_name: Ident = input.call(Ident::parse_any)?;
+            let value = if section == Section::Condition {
+                input.parse::<Token![=]>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "expected `=`: a condition is declared `condition Name = Fn::Equals(…);`",
+                    )
+                })?;
+                parse_value(input)?
+            } else {
+                let content;
+                let b = braced!(content in input);
+                Value::Object {
+                    tag: None,
+                    fields: parse_fields(&content)?,
+                    loc: Spans::loc(b.span.join()),
+                }
+            };
+            input.parse::<Token![;]>().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!("expected `;` after the {}", section.keyword()),
+                )
+            })?;
+            items.push(Item::Section(SectionEntry {
+                section,
+                name: name(&entry_name),
+                value,
+            }));
             continue;
         }
         input.parse::<Token![=]>().map_err(|e| {
@@ -440,20 +499,34 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
     }
     if input.peek(Ident::peek_any) {
         let first: Ident = input.call(Ident::parse_any)?;
-        if input.peek(syn::token::Paren) {
-            let content;
-            parenthesized!(content in input);
-            let mut args = Vec::new();
-            while !content.is_empty() {
-                args.push(parse_value(&content)?);
-                if content.is_empty() {
-                    break;
-                }
-                content.parse::<Token![,]>()?;
+        // CloudFormation's own names: `Fn::Select(…)`, `AWS::Region`.
+        if (first == "Fn" || first == "AWS") && input.peek(Token![::]) {
+            input.parse::<Token![::]>()?;
+            let second: Ident = input.call(Ident::parse_any)?;
+            let full = Name::new(format!("{first}::{second}"), Spans::loc(second.span()));
+            if first == "AWS" {
+                return Ok(Value::Path {
+                    segments: vec![full],
+                });
+            }
+            if !input.peek(syn::token::Paren) {
+                return Err(syn::Error::new(
+                    second.span(),
+                    format!(
+                        "expected `(`: `{}` is called with its arguments, `{}(…)`",
+                        full.text, full.text
+                    ),
+                ));
             }
             return Ok(Value::Call {
+                func: full,
+                args: parse_args(input)?,
+            });
+        }
+        if input.peek(syn::token::Paren) {
+            return Ok(Value::Call {
                 func: name(&first),
-                args,
+                args: parse_args(input)?,
             });
         }
         if input.peek(syn::token::Brace) {

@@ -18,6 +18,8 @@ pub struct Deployed {
     /// The export names of its outputs.
     pub exports: Vec<String>,
     pub termination_protection: bool,
+    /// The names of its deploy-time parameters.
+    pub parameters: std::collections::BTreeSet<String>,
 }
 
 impl Deployed {
@@ -63,6 +65,11 @@ pub async fn describe(aws: &Aws, stack: &str) -> Result<Option<Deployed>> {
         stack_id: s.stack_id().unwrap_or(stack).to_string(),
         status,
         reason: s.stack_status_reason().map(str::to_string),
+        parameters: s
+            .parameters()
+            .iter()
+            .filter_map(|p| p.parameter_key().map(str::to_string))
+            .collect(),
         outputs: s
             .outputs()
             .iter()
@@ -96,6 +103,20 @@ pub async fn template(aws: &Aws, stack: &str) -> Result<serde_json::Value> {
     let body = resp.template_body().unwrap_or("{}");
     // A template deployed by other tools may be YAML: then it is not ours to compare.
     Ok(serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+}
+
+/// A deployed stack's template as CloudFormation processed it (transforms
+/// expanded), as its text: what `tap migrate --stack` reads.
+pub async fn processed_template(aws: &Aws, stack: &str) -> Result<String> {
+    let resp = aws
+        .cfn
+        .get_template()
+        .stack_name(stack)
+        .template_stage(TemplateStage::Processed)
+        .send()
+        .await
+        .map_err(|e| call_error(&format!("reading the template of {stack}"), &e, aws))?;
+    Ok(resp.template_body().unwrap_or("{}").to_string())
 }
 
 /// Waits out an operation someone else started (another deploy, a rollback),

@@ -16,6 +16,7 @@ pub mod events;
 pub mod explain;
 pub mod gate;
 pub mod grants;
+pub mod parameters;
 pub mod publish;
 pub mod stack;
 pub mod toolkit;
@@ -48,6 +49,8 @@ pub struct DeployOptions {
     /// The role CloudFormation assumes to make the changes (`--role-arn`);
     /// otherwise it acts with the caller's own credentials.
     pub role_arn: Option<String>,
+    /// `--parameter [STACK:]NAME=VALUE`: values of deploy-time parameters.
+    pub parameters: parameters::ParameterValues,
 }
 
 /// The clients and the report, shared by every stack of one command.
@@ -228,6 +231,16 @@ async fn deploy_inner(
         .flatten()
         .map(|s| (s.name.as_str(), s.template.to_json()))
         .collect();
+    // A misspelt parameter would otherwise deploy its default in silence.
+    let unused = opts
+        .parameters
+        .unused(templates.iter().map(|(n, t)| (*n, t)));
+    if !unused.is_empty() {
+        anyhow::bail!(
+            "--parameter {}: no stack being deployed has such a parameter",
+            unused.join(", ")
+        );
+    }
     let needs_bucket = waves.iter().flatten().any(|s| !s.assets.is_empty())
         || templates
             .values()
@@ -290,6 +303,7 @@ async fn deploy_inner(
                 method: opts.method,
                 bucket,
                 role_arn: opts.role_arn.as_deref(),
+                parameters: &opts.parameters,
             };
             let result = match stack::deploy(session, &req).await {
                 Ok(d) => stack::protect(session, &s.name, d, s.termination_protection).await,
@@ -472,6 +486,7 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
             method: Method::ChangeSet,
             bucket: bucket.as_deref(),
             role_arn: None,
+            parameters: &parameters::ParameterValues::default(),
         };
         if stack::preview(session, &req).await? {
             changed += 1;

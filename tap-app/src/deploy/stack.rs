@@ -9,11 +9,12 @@ use super::changes::{self, Action, ResourceChange};
 use super::events::{Monitor, Outcome};
 use super::gate;
 use super::grants::{self, Grant};
+use super::parameters::ParameterValues;
 use super::publish::{place_template, TemplateSource};
 use super::ui::Ui;
 use super::{Method, Session};
 use anyhow::{anyhow, bail, Result};
-use aws_sdk_cloudformation::types::{ChangeSetStatus, ChangeSetType};
+use aws_sdk_cloudformation::types::{ChangeSetStatus, ChangeSetType, Parameter};
 use serde_json::Value;
 
 /// What deploying a stack came to.
@@ -43,6 +44,8 @@ pub struct Request<'a> {
     pub bucket: Option<&'a str>,
     /// The role CloudFormation deploys as.
     pub role_arn: Option<&'a str>,
+    /// Values for the template's deploy-time parameters.
+    pub parameters: &'a ParameterValues,
 }
 
 pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> {
@@ -79,7 +82,7 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
         Some(d) => Some(cfn::template(aws, &d.stack_id).await?),
         None => None,
     };
-    if old_template.as_ref() == Some(req.template) {
+    if old_template.as_ref() == Some(req.template) && !req.parameters.any_for(name, req.template) {
         ui.line(format!("{name}: no changes"));
         let deployed = existing.ok_or_else(|| anyhow!("{name} vanished"))?;
         return Ok(Deployment::NoChanges(deployed));
@@ -102,12 +105,16 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
         widening,
     } = gate::review(old_template.as_ref(), req.template, &inputs);
     let broadening = !widening.is_empty();
+    let parameters =
+        req.parameters
+            .for_stack(name, req.template, existing.as_ref().map(|d| &d.parameters))?;
     let body = req.template.to_string();
     let source = place_template(aws, ui, req.bucket, name, body).await?;
     match req.method {
         Method::ChangeSet => {
             let create = existing.is_none();
-            let Some(cs) = create_change_set(aws, ui, name, &source, create, req.role_arn).await?
+            let Some(cs) =
+                create_change_set(aws, ui, name, &source, create, req.role_arn, parameters).await?
             else {
                 return match existing {
                     Some(d) => Ok(Deployment::NoChanges(d)),
@@ -172,7 +179,15 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
             )
             .await?;
             session.started(name);
-            let started = direct(aws, name, &source, existing.is_none(), req.role_arn).await;
+            let started = direct(
+                aws,
+                name,
+                &source,
+                existing.is_none(),
+                req.role_arn,
+                parameters,
+            )
+            .await;
             let stack_id = match started {
                 Ok(Some(id)) => id,
                 Ok(None) => {
@@ -218,7 +233,12 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
     let inputs = gate_inputs(session, Some(&old), req.template).await?;
     let review = gate::review(Some(&old), req.template, &inputs);
     let source = place_template(aws, ui, req.bucket, name, req.template.to_string()).await?;
-    let Some(cs) = create_change_set(aws, ui, name, &source, false, req.role_arn).await? else {
+    let parameters = req
+        .parameters
+        .for_stack(name, req.template, Some(&d.parameters))?;
+    let Some(cs) =
+        create_change_set(aws, ui, name, &source, false, req.role_arn, parameters).await?
+    else {
         return Ok(false);
     };
     show(ui, name, &cs.changes, &review.added, &review.removed);
@@ -243,6 +263,7 @@ async fn create_change_set(
     source: &TemplateSource,
     create: bool,
     role_arn: Option<&str>,
+    parameters: Vec<Parameter>,
 ) -> Result<Option<ChangeSet>> {
     let cs_name = format!(
         "tap-{}",
@@ -262,6 +283,7 @@ async fn create_change_set(
             ChangeSetType::Update
         })
         .description("Created by tap deploy")
+        .set_parameters(Some(parameters))
         .set_role_arn(role_arn.map(str::to_string))
         .set_capabilities(Some(capabilities()));
     call = match source {
@@ -408,6 +430,7 @@ async fn direct(
     source: &TemplateSource,
     create: bool,
     role_arn: Option<&str>,
+    parameters: Vec<Parameter>,
 ) -> Result<Option<String>> {
     let role_arn = role_arn.map(str::to_string);
     let (body, url) = match source {
@@ -421,6 +444,7 @@ async fn direct(
             .stack_name(name)
             .set_template_body(body)
             .set_template_url(url)
+            .set_parameters(Some(parameters.clone()))
             .set_role_arn(role_arn.clone())
             .set_capabilities(Some(capabilities()))
             .send()
@@ -436,6 +460,7 @@ async fn direct(
         .stack_name(name)
         .set_template_body(body)
         .set_template_url(url)
+        .set_parameters(Some(parameters))
         .set_role_arn(role_arn)
         .set_capabilities(Some(capabilities()))
         .send()

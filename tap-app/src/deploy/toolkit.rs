@@ -313,6 +313,7 @@ async fn deploy_toolkit(
         method,
         bucket: None,
         role_arn: None,
+        parameters: &super::parameters::ParameterValues::default(),
     };
     let deployed = stack::deploy(session, &req).await?;
     from_outputs(&deployed.stack().outputs).ok_or_else(|| {

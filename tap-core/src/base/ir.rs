@@ -45,10 +45,12 @@ pub enum Value {
         loc: Loc,
     },
     /// `dlq`, `data.objects`, `Retain`: a reference or an enum variant, decided by the property's type.
+    /// A pseudo parameter is one segment: `AWS::Region`.
     Path {
         segments: Vec<Name>,
     },
-    /// `days(14)`, `kms(key)`, `service("lambda.amazonaws.com")`, `asset("lambda")`.
+    /// `days(14)`, `kms(key)`, `service("lambda.amazonaws.com")`, `asset("lambda")`;
+    /// in raw values, CloudFormation's intrinsic functions: `Fn::Select(0, list)`.
     Call {
         func: Name,
         args: Vec<Value>,
@@ -214,10 +216,61 @@ pub struct OutputDecl {
     pub loc: Loc,
 }
 
+/// The template sections other than resources and outputs, each entry kept
+/// under the name the user gave it (CloudFormation's own names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Section {
+    /// `parameter Env { Type: "String", … };`: a deploy-time parameter.
+    Parameter,
+    /// `mapping RegionMap { "us-east-1": { AMI: "…" }, … };`
+    Mapping,
+    /// `condition IsProd = Fn::Equals(Env, "prod");`
+    Condition,
+    /// `rule ProdSize { RuleCondition: …, Assertions: […] };`
+    Rule,
+}
+
+impl Section {
+    /// The keyword that declares an entry in `stack!`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Section::Parameter => "parameter",
+            Section::Mapping => "mapping",
+            Section::Condition => "condition",
+            Section::Rule => "rule",
+        }
+    }
+    /// The template section it is written into.
+    pub fn template_key(self) -> &'static str {
+        match self {
+            Section::Parameter => "Parameters",
+            Section::Mapping => "Mappings",
+            Section::Condition => "Conditions",
+            Section::Rule => "Rules",
+        }
+    }
+    pub const ALL: [Section; 4] = [
+        Section::Parameter,
+        Section::Mapping,
+        Section::Condition,
+        Section::Rule,
+    ];
+}
+
+/// One entry of a [`Section`]: its name and its value (an object for a
+/// parameter, a mapping or a rule; a condition function for a condition).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionEntry {
+    pub section: Section,
+    pub name: Name,
+    pub value: Value,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Item {
     Resource(ResourceDecl),
     Output(OutputDecl),
+    Section(SectionEntry),
 }
 
 /// `stack Name(params) { items }`
@@ -236,14 +289,25 @@ impl StackDef {
     pub fn resources(&self) -> impl Iterator<Item = &ResourceDecl> {
         self.items.iter().filter_map(|i| match i {
             Item::Resource(r) => Some(r),
-            Item::Output(_) => None,
+            _ => None,
         })
     }
     pub fn outputs(&self) -> impl Iterator<Item = &OutputDecl> {
         self.items.iter().filter_map(|i| match i {
             Item::Output(o) => Some(o),
-            Item::Resource(_) => None,
+            _ => None,
         })
+    }
+    /// The entries of one template section, in the order written.
+    pub fn section(&self, section: Section) -> impl Iterator<Item = &SectionEntry> {
+        self.items.iter().filter_map(move |i| match i {
+            Item::Section(e) if e.section == section => Some(e),
+            _ => None,
+        })
+    }
+    /// A section entry by name.
+    pub fn entry(&self, section: Section, name: &str) -> Option<&SectionEntry> {
+        self.section(section).find(|e| e.name.text == name)
     }
 }
 

@@ -2,7 +2,15 @@
 //! inside a construct reads in a message.
 
 /// The logical ID of a resource name: `app_bucket` → `AppBucket`, `data/key` → `DataKey`.
+/// A name with an upper-case letter is a logical ID already, kept as written
+/// (`WebServer`, `myDB`): a template's resources keep their IDs, so migrating
+/// one replaces nothing.
 pub fn logical_id(name: &str) -> String {
+    if name.chars().any(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return name.to_string();
+    }
     name.split(['/', '_'])
         .filter(|s| !s.is_empty())
         .map(|s| {

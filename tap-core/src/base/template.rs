@@ -27,6 +27,10 @@ pub enum Expr {
     If(String, Box<Expr>, Box<Expr>),
     /// `{"Fn::Equals": [a, b]}` (in Conditions)
     Equals(Box<Expr>, Box<Expr>),
+    /// Any other intrinsic function as written: `{"Fn::Select": [0, …]}`.
+    Fn(String, Box<Expr>),
+    /// `{"Condition": "Name"}`: a condition inside another condition's function.
+    Condition(String),
     /// A JSON literal with no intrinsics inside (buildspecs, key policies).
     Json(Json),
 }
@@ -96,6 +100,12 @@ impl Expr {
             Expr::ImportValue(e) => json!({ "Fn::ImportValue": e.to_json() }),
             Expr::If(c, a, b) => json!({ "Fn::If": [c, a.to_json(), b.to_json()] }),
             Expr::Equals(a, b) => json!({ "Fn::Equals": [a.to_json(), b.to_json()] }),
+            Expr::Fn(name, arg) => {
+                let mut m = Map::new();
+                m.insert(name.clone(), arg.to_json());
+                Json::Object(m)
+            }
+            Expr::Condition(c) => json!({ "Condition": c }),
             Expr::Json(j) => j.clone(),
         }
     }
@@ -123,6 +133,17 @@ impl Expr {
                 a.references(out);
                 b.references(out);
             }
+            // A mapping's name is not a resource; its keys may reference one.
+            Expr::Fn(name, arg) if name == "Fn::FindInMap" => match &**arg {
+                Expr::List(items) => items.iter().skip(1).for_each(|v| v.references(out)),
+                other => other.references(out),
+            },
+            // `Fn::If`'s condition is a condition's name, not a resource.
+            Expr::Fn(name, arg) if name == "Fn::If" => match &**arg {
+                Expr::List(items) => items.iter().skip(1).for_each(|v| v.references(out)),
+                other => other.references(out),
+            },
+            Expr::Fn(_, arg) => arg.references(out),
             _ => {}
         }
     }
@@ -142,6 +163,11 @@ impl Expr {
                 a.imports(out);
                 b.imports(out);
             }
+            Expr::Fn(name, arg) if name == "Fn::ImportValue" => match &**arg {
+                Expr::Str(s) => out.push(s.clone()),
+                other => other.imports(out),
+            },
+            Expr::Fn(_, arg) => arg.imports(out),
             _ => {}
         }
     }
@@ -243,6 +269,7 @@ pub struct Resource {
     /// `UpdateReplacePolicy` when it differs from `removal` (raw resources).
     pub replace: Option<RemovalPolicy>,
     pub update_policy: Option<Expr>,
+    pub creation_policy: Option<Expr>,
     pub condition: Option<String>,
     pub metadata: BTreeMap<String, Expr>,
 }
@@ -256,6 +283,7 @@ impl Resource {
             removal: None,
             replace: None,
             update_policy: None,
+            creation_policy: None,
             condition: None,
             metadata: BTreeMap::new(),
         }
@@ -310,6 +338,9 @@ impl Resource {
         if let Some(u) = &self.update_policy {
             m.insert("UpdatePolicy".into(), u.to_json());
         }
+        if let Some(c) = &self.creation_policy {
+            m.insert("CreationPolicy".into(), c.to_json());
+        }
         if let Some(c) = &self.condition {
             m.insert("Condition".into(), json!(c));
         }
@@ -331,17 +362,13 @@ impl Resource {
         if let Some(u) = &self.update_policy {
             u.references(&mut out);
         }
+        for m in self.metadata.values() {
+            m.references(&mut out);
+        }
         out.sort();
         out.dedup();
         out
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Parameter {
-    pub param_type: String,
-    pub default: Option<String>,
-    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -356,8 +383,13 @@ pub struct Output {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Template {
     pub description: Option<String>,
-    pub parameters: BTreeMap<String, Parameter>,
+    /// `Transform`: a macro name or a list of them, as written.
+    pub transform: Option<Expr>,
+    /// Deploy-time parameters, each entry as written (`Type`, `Default`, …).
+    pub parameters: BTreeMap<String, Expr>,
+    pub mappings: BTreeMap<String, Expr>,
     pub conditions: BTreeMap<String, Expr>,
+    pub rules: BTreeMap<String, Expr>,
     pub resources: BTreeMap<String, Resource>,
     pub outputs: BTreeMap<String, Output>,
     pub metadata: BTreeMap<String, Expr>,
@@ -376,29 +408,18 @@ impl Template {
                 Expr::Map(self.metadata.clone()).to_json(),
             );
         }
-        if !self.parameters.is_empty() {
-            let params: Map<_, _> = self
-                .parameters
-                .iter()
-                .map(|(k, p)| {
-                    let mut o = Map::new();
-                    o.insert("Type".into(), json!(p.param_type));
-                    if let Some(d) = &p.default {
-                        o.insert("Default".into(), json!(d));
-                    }
-                    if let Some(d) = &p.description {
-                        o.insert("Description".into(), json!(d));
-                    }
-                    (k.clone(), Json::Object(o))
-                })
-                .collect();
-            m.insert("Parameters".into(), Json::Object(params));
+        if let Some(t) = &self.transform {
+            m.insert("Transform".into(), t.to_json());
         }
-        if !self.conditions.is_empty() {
-            m.insert(
-                "Conditions".into(),
-                Expr::Map(self.conditions.clone()).to_json(),
-            );
+        for (key, section) in [
+            ("Parameters", &self.parameters),
+            ("Mappings", &self.mappings),
+            ("Conditions", &self.conditions),
+            ("Rules", &self.rules),
+        ] {
+            if !section.is_empty() {
+                m.insert(key.into(), Expr::Map(section.clone()).to_json());
+            }
         }
         let resources: Map<_, _> = self
             .resources
@@ -461,6 +482,9 @@ impl Template {
         }
         for o in self.outputs.values() {
             o.value.imports(&mut out);
+        }
+        for c in self.conditions.values() {
+            c.imports(&mut out);
         }
         out.sort();
         out.dedup();

@@ -4,7 +4,7 @@
 use super::{Ctx, Result};
 use crate::base::ir::*;
 use crate::base::template::{RemovalPolicy, Resource};
-use crate::model::raw::RESOURCE_ATTRIBUTES;
+use crate::model::raw::{RESOURCE_ATTRIBUTES, TEMPLATE_ATTRIBUTES};
 
 pub(crate) fn lower(cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
     let Some(cfn_type) = crate::model::raw::cfn_type(&decl.kind.text) else {
@@ -28,6 +28,21 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
                     .extend(items.into_iter().filter_map(|v| cx.local_id(v)));
             }
             _ if RESOURCE_ATTRIBUTES.iter().any(|(n, _)| *n == key) => {}
+            _ if TEMPLATE_ATTRIBUTES.contains(&key) && !has_property(&cfn_type, key) => {
+                match (key, &f.value) {
+                    ("Condition", Value::Path { segments }) => {
+                        r.condition = Some(path_text(segments));
+                    }
+                    ("Metadata", Value::Object { fields, .. }) => {
+                        for m in fields {
+                            r.metadata.insert(m.key.text.clone(), cx.expr(&m.value)?);
+                        }
+                    }
+                    ("CreationPolicy", v) => r.creation_policy = Some(cx.expr(v)?),
+                    ("UpdatePolicy", v) => r.update_policy = Some(cx.expr(v)?),
+                    _ => return super::err(f.key.loc, format!("`{key}` is not written so")),
+                }
+            }
             _ => {
                 r.properties.insert(key.to_string(), cx.expr(&f.value)?);
             }
@@ -49,4 +64,9 @@ fn policy(v: &Value) -> Option<RemovalPolicy> {
         },
         _ => None,
     }
+}
+
+/// Whether the type has a property of this name (then the key is the property).
+fn has_property(cfn_type: &str, key: &str) -> bool {
+    crate::data::cfn::catalog::schema(cfn_type).is_some_and(|s| s.properties.contains_key(key))
 }

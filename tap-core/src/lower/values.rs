@@ -8,6 +8,7 @@ use crate::base::ir::*;
 use crate::base::naming::logical_id;
 use crate::base::template::{sub_pieces, sub_variables, Expr, SubPiece};
 use crate::model::bindings::Bound;
+use crate::model::intrinsics::{intrinsic, is_intrinsic_name};
 use crate::model::kind::{duration_seconds, AttrValue, Dflt, Kind, Prop, Ty};
 use crate::model::resolve::{interpolation_path, Target};
 use std::collections::BTreeMap;
@@ -29,6 +30,9 @@ impl Ctx<'_> {
                     .map(|f| Ok((f.key.text.clone(), self.expr(&f.value)?)))
                     .collect::<Result<BTreeMap<_, _>>>()?,
             )),
+            Value::Call { func, args } if is_intrinsic_name(&func.text) => {
+                self.intrinsic(func, args)
+            }
             Value::Call { func, args } => match (func.text.as_str(), args.as_slice()) {
                 (_, [Value::Int { value, .. }]) => match duration_seconds(&func.text, *value) {
                     Some(s) => Ok(Expr::Int(s)),
@@ -76,8 +80,70 @@ impl Ctx<'_> {
             Target::Param { param, attr, .. } => {
                 self.bound(&param.name.text, attr.map(|a| a.name).or(default_attr), loc)
             }
+            Target::Pseudo(p) => Ok(Expr::Ref(p.to_string())),
+            Target::Entry(e) => match e.section {
+                Section::Parameter => Ok(Expr::Ref(e.name.text.clone())),
+                // Inside `Fn::And`/`Fn::Or`/`Fn::Not`: `{"Condition": "Name"}`.
+                Section::Condition => Ok(Expr::Condition(e.name.text.clone())),
+                Section::Mapping | Section::Rule => err(
+                    loc,
+                    format!(
+                        "`{}` is a {}, not a value",
+                        e.name.text,
+                        e.section.keyword()
+                    ),
+                ),
+            },
             Target::Unknown => err(loc, format!("cannot resolve `{}`", path_text(segments))),
         }
+    }
+
+    /// `Fn::Name(args…)` → `{"Fn::Name": [args…]}` (or the one argument as
+    /// is, for a function that takes no array).
+    fn intrinsic(&self, func: &Name, args: &[Value]) -> Result<Expr> {
+        let Some(f) = intrinsic(&func.text) else {
+            return err(
+                func.loc,
+                format!("`{}` is not a CloudFormation function", func.text),
+            );
+        };
+        let mut out = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            out.push(match (f.name, i, a) {
+                // A name, not a value: the condition `Fn::If` tests, the map
+                // `Fn::FindInMap` reads, the resource `Fn::GetAtt` reads, the
+                // parameter `Fn::ValueOf` reads.
+                ("Fn::If" | "Fn::FindInMap" | "Fn::ValueOf", 0, Value::Path { segments }) => {
+                    Expr::Str(path_text(segments))
+                }
+                ("Fn::GetAtt", 0, v @ Value::Path { .. }) => match self.local_id(v) {
+                    Some(id) => Expr::Str(id),
+                    None => self.expr(v)?,
+                },
+                // The text of an explicit `Fn::Sub`: its own variables stay as written.
+                ("Fn::Sub", 0, Value::Str { text, loc }) => {
+                    let local: Vec<&str> = match args.get(1) {
+                        Some(Value::Object { fields, .. }) => {
+                            fields.iter().map(|f| f.key.text.as_str()).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    match self.string_except(text, *loc, &local)? {
+                        Expr::Sub(s, vars) if vars.is_empty() => Expr::Str(s),
+                        other => other,
+                    }
+                }
+                _ => self.expr(a)?,
+            });
+        }
+        let arg = match (f.direct, f.name) {
+            // `Fn::GetAZs()` is the region's own zones: `{"Fn::GetAZs": ""}`.
+            (true, _) => out.into_iter().next().unwrap_or_else(|| Expr::str("")),
+            // `Fn::Sub` with no variables is its text alone.
+            (false, "Fn::Sub") if out.len() == 1 => out.remove(0),
+            _ => Expr::List(out),
+        };
+        Ok(Expr::Fn(f.name.to_string(), Box::new(arg)))
     }
 
     /// The logical ID a reference resolves to, when it is a resource of this stack.
@@ -132,6 +198,12 @@ impl Ctx<'_> {
 
     /// A string with `${…}` interpolations → `Fn::Sub` (or a plain string when none remain).
     fn string(&self, text: &str, loc: Loc) -> Result<Expr> {
+        self.string_except(text, loc, &[])
+    }
+
+    /// As [`Self::string`], with `local` variables (an explicit `Fn::Sub`'s
+    /// own) kept as written.
+    fn string_except(&self, text: &str, loc: Loc, local: &[&str]) -> Result<Expr> {
         if !text.contains("${") {
             return Ok(Expr::Str(text.to_string()));
         }
@@ -145,6 +217,10 @@ impl Ctx<'_> {
                 }
                 // `${!text}` is CloudFormation's escape for a literal `${text}`.
                 SubPiece::Var(v) if v.starts_with('!') => {
+                    out.push_str(&format!("${{{v}}}"));
+                    continue;
+                }
+                SubPiece::Var(v) if local.contains(&v) => {
                     out.push_str(&format!("${{{v}}}"));
                     continue;
                 }

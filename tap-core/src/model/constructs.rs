@@ -23,7 +23,7 @@ pub fn inline(
             Item::Resource(decl) => {
                 inline_decl(decl, constructs, kinds, &stack.params, diags, 0, &mut items)
             }
-            Item::Output(o) => items.push(Item::Output(o.clone())),
+            Item::Output(_) | Item::Section(_) => items.push(item.clone()),
         }
     }
     StackDef {
@@ -141,7 +141,7 @@ fn inline_decl(
         .iter()
         .filter_map(|i| match i {
             Item::Resource(r) => Some(r.name.text.as_str()),
-            Item::Output(_) => None,
+            _ => None,
         })
         .collect();
     let rename = |inner: &str| -> String {

@@ -258,7 +258,14 @@ impl Kind {
         self.props.iter().find(|p| p.name == name)
     }
     pub fn attr(&self, name: &str) -> Option<&'static Attr> {
-        self.attrs.iter().find(|a| a.name == name)
+        self.attrs.iter().find(|a| a.name == name).or_else(|| {
+            // A custom resource returns what its provider sends; a nested
+            // stack, its template's outputs (`Outputs.BucketName`).
+            let open = crate::data::cfn::catalog::is_custom(self.cfn_type)
+                || (self.cfn_type == "AWS::CloudFormation::Stack"
+                    && name.strip_prefix("Outputs.").is_some_and(|o| !o.is_empty()));
+            open.then(|| custom_attr(name))
+        })
     }
 
     /// Whether a declaration of this kind links a KMS key (`encryption: kms(key)`).
@@ -392,3 +399,27 @@ pub const DEPLOYMENT_CONFIGS: &[Variant] = &[
         "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
     ),
 ];
+
+/// An attribute of a custom resource (whatever its provider returns) or a
+/// nested stack's output, read with `Fn::GetAtt`. Made once per name.
+fn custom_attr(name: &str) -> &'static Attr {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static ATTRS: OnceLock<Mutex<HashMap<String, &'static Attr>>> = OnceLock::new();
+    let mut attrs = ATTRS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(a) = attrs.get(name) {
+        return a;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    let attr: &'static Attr = Box::leak(Box::new(Attr {
+        name: leaked,
+        value: AttrValue::GetAtt(leaked),
+        iam: None,
+        doc: "An attribute CloudFormation reads at deploy time.",
+    }));
+    attrs.insert(name.to_string(), attr);
+    attr
+}

@@ -2,8 +2,9 @@
 //! lowering. A resource [`kind`] as pure data (its properties, attributes and
 //! defaults), the raw kinds built from the CloudFormation catalog ([`raw`]),
 //! the values bound to parameters ([`bindings`]), name resolution
-//! ([`resolve`]), parameters ([`params`]), constructs ([`constructs`]) and a
-//! function's contract ([`contract`]).
+//! ([`resolve`]), parameters ([`params`]), constructs ([`constructs`]), a
+//! function's contract ([`contract`]) and CloudFormation's intrinsic
+//! functions and deploy-time parameter types ([`intrinsics`]).
 //!
 //! Lower layers never reach the curated kinds by name: a [`kind::KindTable`]
 //! travels in their context (the `kinds` layer provides it), as rustc's
@@ -12,6 +13,7 @@
 pub mod bindings;
 pub mod constructs;
 pub mod contract;
+pub mod intrinsics;
 pub mod kind;
 pub mod params;
 pub mod raw;

@@ -84,6 +84,12 @@ impl<'a> Subst<'a> {
                     fields: s.fields(&o.fields)?,
                     ..o.clone()
                 }),
+                // A synth-time parameter may set what a deploy-time one
+                // defaults to, or a mapping's values.
+                Item::Section(e) => match s.value(&e.value)? {
+                    Some(value) => Item::Section(SectionEntry { value, ..e.clone() }),
+                    None => continue,
+                },
             });
         }
         let settings = s.fields(&stack.settings)?;
@@ -439,6 +445,7 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                 .fields
                 .iter()
                 .for_each(|f| uses(&f.value, scope, &mut used, diags)),
+            Item::Section(e) => uses(&e.value, scope, &mut used, diags),
         }
     }
     for p in &stack.params {

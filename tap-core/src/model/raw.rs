@@ -22,17 +22,25 @@ pub const RESOURCE_ATTRIBUTES: &[(&str, Option<&[&str]>)] = &[
     ("DependsOn", None),
 ];
 
+/// The other resource attributes a raw resource can set, as CloudFormation
+/// writes them: a condition's name, and three objects.
+pub const TEMPLATE_ATTRIBUTES: &[&str] =
+    &["Condition", "Metadata", "CreationPolicy", "UpdatePolicy"];
+
 pub use crate::model::kind::{is_raw, PREFIX};
 
 /// `cfn::DynamoDB::Table` → `AWS::DynamoDB::Table`.
 pub fn cfn_type(kind_name: &str) -> Option<String> {
     let rest = kind_name.strip_prefix(PREFIX)?;
-    // `cfn::Alexa::ASK::Skill`: a type outside `AWS::` is written in full.
-    Some(if rest.matches("::").count() >= 2 {
-        rest.to_string()
-    } else {
-        format!("AWS::{rest}")
-    })
+    // `cfn::Alexa::ASK::Skill`: a type outside `AWS::` is written in full,
+    // as is a custom resource, `cfn::Custom::Anything`.
+    Some(
+        if rest.matches("::").count() >= 2 || rest.starts_with("Custom::") {
+            rest.to_string()
+        } else {
+            format!("AWS::{rest}")
+        },
+    )
 }
 
 /// `AWS::DynamoDB::Table` → `cfn::DynamoDB::Table`.

@@ -12,6 +12,9 @@ pub struct Scope<'a> {
     /// Resource name → its declaration and kind (`None` for an unknown kind, already reported).
     pub resources: BTreeMap<&'a str, (&'a ResourceDecl, Option<&'static Kind>)>,
     pub params: BTreeMap<&'a str, &'a Param>,
+    /// Deploy-time parameters, mappings, conditions and rules by name, each
+    /// section a namespace of its own, as in a template.
+    pub entries: BTreeMap<(Section, &'a str), &'a SectionEntry>,
 }
 
 /// What a path refers to.
@@ -29,6 +32,11 @@ pub enum Target<'a> {
         kind: Option<&'static Kind>,
         attr: Option<&'static Attr>,
     },
+    /// A pseudo parameter: `AWS::Region`.
+    Pseudo(&'static str),
+    /// A deploy-time parameter, a mapping or a condition (a `Ref` to the first,
+    /// a name that a function takes for the others).
+    Entry(&'a SectionEntry),
     /// Something already reported (an unknown kind): stay quiet.
     Unknown,
 }
@@ -38,13 +46,13 @@ impl<'a> Target<'a> {
         match self {
             Target::Resource { kind, .. } => Some(kind),
             Target::Param { kind, .. } => *kind,
-            Target::Unknown => None,
+            _ => None,
         }
     }
     pub fn attr(&self) -> Option<&'static Attr> {
         match self {
             Target::Resource { attr, .. } | Target::Param { attr, .. } => *attr,
-            Target::Unknown => None,
+            _ => None,
         }
     }
     /// The resource name this refers to (for messages and dependency edges).
@@ -52,6 +60,8 @@ impl<'a> Target<'a> {
         match self {
             Target::Resource { decl, .. } => Some(&decl.name.text),
             Target::Param { param, .. } => Some(&param.name.text),
+            Target::Entry(e) => Some(&e.name.text),
+            Target::Pseudo(p) => Some(p),
             Target::Unknown => None,
         }
     }
@@ -70,11 +80,25 @@ impl<'a> Scope<'a> {
             .iter()
             .map(|p| (p.name.text.as_str(), p))
             .collect();
+        let mut entries = BTreeMap::new();
+        for item in &stack.items {
+            if let Item::Section(e) = item {
+                entries
+                    .entry((e.section, e.name.text.as_str()))
+                    .or_insert(e);
+            }
+        }
         Scope {
             kinds,
             resources,
             params,
+            entries,
         }
+    }
+
+    /// A deploy-time parameter, mapping or condition by name.
+    pub fn entry(&self, section: Section, name: &str) -> Option<&'a SectionEntry> {
+        self.entries.get(&(section, name)).copied()
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -82,6 +106,7 @@ impl<'a> Scope<'a> {
             .keys()
             .chain(self.params.keys())
             .copied()
+            .chain(self.entries.keys().map(|(_, n)| *n))
             .filter(|n| !n.contains('/'))
     }
 
@@ -90,6 +115,31 @@ impl<'a> Scope<'a> {
         let Some(head) = segments.first() else {
             return Ok(Target::Unknown);
         };
+        if let Some(pseudo) = head.text.strip_prefix("AWS::") {
+            let Some(name) = crate::base::template::pseudo::ALL
+                .iter()
+                .find(|p| p.strip_prefix("AWS::") == Some(pseudo))
+            else {
+                return Err(Diagnostic::new(
+                    head.loc,
+                    format!("`{}` is not a pseudo parameter", head.text),
+                )
+                .suggest(
+                    &head.text,
+                    crate::base::template::pseudo::ALL.iter().copied(),
+                ));
+            };
+            if let Some(extra) = segments.get(1) {
+                return Err(Diagnostic::new(
+                    extra.loc,
+                    format!("`{name}` is a value: it has no attribute `{}`", extra.text),
+                ));
+            }
+            return Ok(Target::Pseudo(name));
+        }
+        let entry = [Section::Parameter, Section::Condition, Section::Mapping]
+            .into_iter()
+            .find_map(|s| self.entry(s, &head.text));
         let mut target = if let Some((decl, kind)) = self.resources.get(head.text.as_str()) {
             match kind {
                 Some(kind) => Target::Resource {
@@ -109,6 +159,19 @@ impl<'a> Scope<'a> {
                 kind,
                 attr: None,
             }
+        } else if let Some(entry) = entry {
+            if let Some(extra) = segments.get(1) {
+                return Err(Diagnostic::new(
+                    extra.loc,
+                    format!(
+                        "`{}` is a {}: it has no attribute `{}`",
+                        head.text,
+                        entry.section.keyword(),
+                        extra.text
+                    ),
+                ));
+            }
+            return Ok(Target::Entry(entry));
         } else {
             return Err(Diagnostic::new(
                 head.loc,
@@ -151,7 +214,7 @@ impl<'a> Scope<'a> {
                             kind,
                             attr: Some(attr),
                         },
-                        Target::Unknown => Target::Unknown,
+                        other => other,
                     });
                 }
             }
@@ -194,7 +257,7 @@ impl<'a> Scope<'a> {
                     kind,
                     attr: Some(attr),
                 },
-                (_, Target::Unknown) => Target::Unknown,
+                (_, other) => other,
             };
         }
         Ok(target)

@@ -94,7 +94,7 @@ fn statement(fields: &[Field], loc: crate::base::diag::Loc, trust: bool, diags: 
         .collect();
     let mut keyed = Vec::new();
     for a in actions.iter().filter(|a| a.text != "*") {
-        match crate::data::iam::action::lookup(a) {
+        match crate::data::iam::action::lookup_in_policy(a) {
             Ok(found) => keyed.push(found),
             Err(d) => diags.push(d),
         }

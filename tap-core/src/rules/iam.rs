@@ -3,7 +3,7 @@
 
 use crate::base::diag::{Diagnostic, Diagnostics, Loc};
 use crate::base::ir::*;
-use crate::data::iam::action::lookup;
+use crate::data::iam::action::lookup_in_policy as lookup;
 use crate::data::iam::arn::{resource_types_for, service_of};
 use crate::data::iam::catalog::{catalog, glob_match, ActionInfo, Service};
 use crate::model::kind::{Kind, Ty};

@@ -3,15 +3,18 @@
 //! in order and collects every finding. Rules never lower: a rule about the
 //! lowered template ([`template`]) is given the template.
 
+pub mod attributes;
 pub mod conditions;
 pub mod contract;
 pub mod documents;
 pub mod iam;
+pub mod intrinsics;
 pub mod names;
 pub mod policy_size;
 pub mod principals;
 pub mod props;
 pub mod schema;
+pub mod sections;
 pub mod template;
 
 /// What the checks need besides the stack.

@@ -16,6 +16,24 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
         if crate::model::raw::is_raw(&decl.kind.text) && scope.kinds.kind(&decl.kind.text).is_none()
         {
             diags.push(unknown_raw_type(&decl.kind));
+        } else if let Some(gone) = scope
+            .kinds
+            .kind(&decl.kind.text)
+            .and_then(crate::model::raw::schema_of)
+            .and_then(|s| s.shut_down.as_deref())
+        {
+            // CloudFormation's registry still lists the type, so the template
+            // validates; creating one fails.
+            diags.push(
+                Diagnostic::new(
+                    decl.kind.loc,
+                    format!(
+                        "`{}`'s service was shut down by AWS on {gone}: CloudFormation can no longer create one",
+                        decl.kind.text
+                    ),
+                )
+                .help("AWS's list of shut-down services names the replacement: https://docs.aws.amazon.com/general/latest/gr/full_shutdown_services.html"),
+            );
         } else if scope.kinds.kind(&decl.kind.text).is_none() && decl.kind.text.contains("::") {
             diags.push(
                 Diagnostic::new(

@@ -5,6 +5,8 @@ use super::Options;
 use crate::base::diag::{did_you_mean, Diagnostic, Diagnostics, Loc};
 use crate::base::ir::*;
 use crate::base::template::pseudo;
+use crate::data::cfn::catalog::JsonType;
+use crate::model::intrinsics::is_intrinsic_name;
 use crate::model::kind::{self, duration_seconds, AttrValue, Dflt, Prop, Ty, RETENTION_DAYS};
 use crate::model::resolve::{interpolation_path, Scope, Target};
 
@@ -36,18 +38,32 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
             diags.error(dup.key.loc, "`because` is set twice");
         }
     }
+    // A transform and an output's condition are names CloudFormation reads,
+    // judged with the template's sections (`rules::sections`).
+    let settings: Vec<Field> = stack
+        .settings
+        .iter()
+        .filter(|f| f.key.text != crate::rules::sections::TRANSFORM)
+        .cloned()
+        .collect();
     cx.fields(
         &format!("stack `{}`", stack.name.text),
         STACK_SETTINGS,
-        &stack.settings,
+        &settings,
         stack.name.loc,
         diags,
     );
     for out in stack.outputs() {
+        let fields: Vec<Field> = out
+            .fields
+            .iter()
+            .filter(|f| f.key.text != "condition")
+            .cloned()
+            .collect();
         cx.fields(
             &format!("output `{}`", out.name.text),
             OUTPUT,
-            &out.fields,
+            &fields,
             out.name.loc,
             diags,
         );
@@ -89,11 +105,18 @@ fn accepted_findings(v: &Value, diags: &mut Diagnostics) {
 }
 
 /// What a stack itself can be told (`termination_protection: true;` first in its body).
-pub const STACK_SETTINGS: &[Prop] = &[kind::dflt(
-    "termination_protection",
-    Ty::Bool, Dflt::Bool(false),
-    "CloudFormation refuses to delete the stack (and `tap destroy` says so) until it is turned off.",
-)];
+pub const STACK_SETTINGS: &[Prop] = &[
+    kind::dflt(
+        "termination_protection",
+        Ty::Bool, Dflt::Bool(false),
+        "CloudFormation refuses to delete the stack (and `tap destroy` says so) until it is turned off.",
+    ),
+    kind::prop(
+        "transform",
+        Ty::Json,
+        "The template's `Transform`: `\"AWS::LanguageExtensions\"`, or a list of macros.",
+    ),
+];
 
 pub const OUTPUT: &[Prop] = &[
     kind::req(
@@ -106,6 +129,11 @@ pub const OUTPUT: &[Prop] = &[
         "export",
         Ty::Str,
         "The export name other stacks import it by.",
+    ),
+    kind::prop(
+        "condition",
+        Ty::Json,
+        "A condition of the stack (`condition: IsProduction`): the output exists only when it is true.",
     ),
 ];
 
@@ -198,8 +226,41 @@ impl Cx<'_, '_> {
                 }
             }
             (Ty::Str, Value::Str { text, loc }) => self.interpolations(text, *loc, diags),
+            // CloudFormation's functions give a string where one is asked for.
+            (Ty::Str, Value::Call { func, args }) if is_intrinsic_name(&func.text) => {
+                let mut out = Vec::new();
+                let gives = self.expressions().call(func, args, &mut out);
+                diags.extend(out);
+                if let Some(t @ (JsonType::Array | JsonType::Object)) = gives {
+                    diags.error(
+                        func.loc,
+                        format!(
+                            "expected {}, but `{}(…)` gives {}",
+                            ty.describe(),
+                            func.text,
+                            t.describe()
+                        ),
+                    );
+                }
+            }
             (Ty::Str, Value::Path { segments }) => match self.scope.resolve(segments) {
                 Err(d) => diags.push(d),
+                // A deploy-time parameter or a pseudo parameter is its `Ref`.
+                Ok(t @ (Target::Pseudo(_) | Target::Entry(_))) => {
+                    let mut out = Vec::new();
+                    let gives = crate::rules::intrinsics::value_type(&t, segments, &mut out);
+                    diags.extend(out);
+                    if gives == Some(JsonType::Array) {
+                        diags.error(
+                            v.loc(),
+                            format!(
+                                "expected {}, but `{}` is a list",
+                                ty.describe(),
+                                path_text(segments)
+                            ),
+                        );
+                    }
+                }
                 // A raw resource's bare name is its `Ref`, as in CloudFormation.
                 Ok(Target::Resource {
                     kind, attr: None, ..
@@ -453,6 +514,13 @@ impl Cx<'_, '_> {
         }
     }
 
+    fn expressions(&self) -> crate::rules::intrinsics::Expressions<'_, '_> {
+        crate::rules::intrinsics::Expressions {
+            scope: self.scope,
+            place: crate::model::intrinsics::Place::Value,
+        }
+    }
+
     /// `[n]` where `n` is an `Int` parameter.
     fn int_param(&self, args: &[Value]) -> bool {
         matches!(args, [Value::Path { segments }] if segments.len() == 1
@@ -474,6 +542,22 @@ impl Cx<'_, '_> {
             Value::Object {
                 tag: None, fields, ..
             } => fields.iter().for_each(|f| self.json(&f.value, diags)),
+            // CloudFormation's functions and names are data CloudFormation reads.
+            Value::Call { func, .. } if is_intrinsic_name(&func.text) => {
+                let mut out = Vec::new();
+                self.expressions().check(v, &mut out);
+                diags.extend(out);
+            }
+            Value::Path { segments }
+                if matches!(
+                    self.scope.resolve(segments),
+                    Ok(Target::Pseudo(_) | Target::Entry(_))
+                ) =>
+            {
+                let mut out = Vec::new();
+                self.expressions().check(v, &mut out);
+                diags.extend(out);
+            }
             other => diags.error(
                 other.loc(),
                 format!(

@@ -6,9 +6,11 @@
 use crate::base::diag::{did_you_mean, Diagnostic, Diagnostics, Loc};
 use crate::base::ir::*;
 use crate::data::cfn::catalog::{JsonType, Shape, TypeSchema};
+use crate::model::intrinsics::{is_intrinsic_name, Place};
 use crate::model::kind::{AttrValue, Kind};
-use crate::model::raw::RESOURCE_ATTRIBUTES;
+use crate::model::raw::{RESOURCE_ATTRIBUTES, TEMPLATE_ATTRIBUTES};
 use crate::model::resolve::{interpolation_path, Scope, Target};
+use crate::rules::intrinsics::Expressions;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -35,7 +37,23 @@ impl Validator<'_, '_> {
                 self.resource_attribute(key, *values, &f.value, diags);
                 continue;
             }
+            // The attributes a type has no property of the same name for
+            // (`AWS::Events::EventBusPolicy` has a `Condition` property).
+            if TEMPLATE_ATTRIBUTES.contains(&key.as_str())
+                && !self.schema.properties.contains_key(key)
+            {
+                self.template_attribute(key, &f.value, diags);
+                continue;
+            }
+            let custom = crate::data::cfn::catalog::is_custom(&self.schema.name);
             let Some(shape) = self.schema.properties.get(key) else {
+                // A custom resource's properties are its provider's: any JSON.
+                if custom {
+                    let mut out = Vec::new();
+                    self.expressions().check(&f.value, &mut out);
+                    diags.extend(out);
+                    continue;
+                }
                 let names = self.schema.properties.keys().map(String::as_str);
                 let d = Diagnostic::new(
                     f.key.loc,
@@ -159,6 +177,22 @@ impl Validator<'_, '_> {
         }
     }
 
+    /// `Condition`, `Metadata`, `CreationPolicy`, `UpdatePolicy`.
+    fn template_attribute(&self, key: &str, v: &Value, diags: &mut Diagnostics) {
+        if key == "Condition" {
+            crate::rules::sections::condition_name(v, self.scope, diags);
+            return;
+        }
+        if !matches!(v, Value::Object { tag: None, .. }) {
+            diags.error(v.loc(), format!("`{key}` is an object `{{ … }}`"));
+            return;
+        }
+        crate::rules::attributes::check(key, v, self.kind.cfn_type, diags);
+        let mut out = Vec::new();
+        self.expressions().check(v, &mut out);
+        diags.extend(out);
+    }
+
     fn depends_on(&self, v: &Value, diags: &mut Diagnostics) {
         match v {
             Value::Path { segments } if segments.len() == 1 => match self.scope.resolve(segments) {
@@ -272,8 +306,12 @@ impl Validator<'_, '_> {
                 .join(" or ")
         };
         match v {
+            Value::Path { segments } if crate::rules::intrinsics::is_no_value(segments) => {}
             Value::Path { segments } => {
                 self.reference(segments, &types, at, out);
+            }
+            Value::Call { func, args } if is_intrinsic_name(&func.text) => {
+                self.intrinsic(func, args, shape, at, depth, out);
             }
             Value::Call { func, .. } => out.push(
                 Diagnostic::new(
@@ -428,6 +466,12 @@ impl Validator<'_, '_> {
                 return;
             }
         }
+        if let Some(version) = shape.network.as_deref() {
+            if let Some((message, help)) = network_problem(text, version) {
+                out.push(Diagnostic::new(loc, format!("`{at}`: {message}")).help(help));
+                return;
+            }
+        }
         let chars = text.chars().count();
         let before = out.len();
         count(shape.length, chars, loc, at, "characters", out);
@@ -544,6 +588,12 @@ impl Validator<'_, '_> {
         let what = path_text(segments);
         let given = match target {
             Target::Unknown => return,
+            Target::Pseudo(_) | Target::Entry(_) => {
+                match crate::rules::intrinsics::value_type(&target, segments, out) {
+                    Some(t) => t,
+                    None => return,
+                }
+            }
             Target::Resource { attr, .. }
             | Target::Param {
                 attr: attr @ Some(_),
@@ -563,7 +613,9 @@ impl Validator<'_, '_> {
                     );
                     return;
                 }
-                Some(AttrValue::GetAtt(name)) => self.attribute_type(&target, name),
+                Some(AttrValue::GetAtt(name)) => {
+                    crate::rules::intrinsics::attribute_type(&target, name)
+                }
                 _ => JsonType::String,
             },
             Target::Param { param, .. } => match &param.ty {
@@ -617,27 +669,9 @@ impl Validator<'_, '_> {
             ));
         }
     }
+}
 
-    /// The JSON type of a raw resource's attribute, from its type's schema.
-    fn attribute_type(&self, target: &Target, name: &str) -> JsonType {
-        let schema = target.kind().and_then(crate::model::raw::schema_of);
-        let Some(schema) = schema else {
-            return JsonType::String;
-        };
-        let mut parts = name.split('.');
-        let mut shape = parts.next().and_then(|p| schema.properties.get(p));
-        for p in parts {
-            shape = shape
-                .map(|s| schema.resolve(s))
-                .and_then(|s| s.properties.as_ref())
-                .and_then(|props| props.get(p));
-        }
-        shape
-            .map(|s| schema.resolve(s).types())
-            .and_then(|t| t.first().copied())
-            .unwrap_or(JsonType::String)
-    }
-
+impl Validator<'_, '_> {
     /// References inside free-form JSON resolve.
     fn references_in(&self, v: &Value, out: &mut Vec<Diagnostic>) {
         match v {
@@ -651,7 +685,63 @@ impl Validator<'_, '_> {
             Value::Object { fields, .. } => fields
                 .iter()
                 .for_each(|f| self.references_in(&f.value, out)),
+            Value::Call { func, args } if is_intrinsic_name(&func.text) => {
+                self.expressions().call(func, args, out);
+            }
             _ => {}
+        }
+    }
+
+    fn expressions(&self) -> Expressions<'_, '_> {
+        Expressions {
+            scope: self.scope,
+            place: Place::Value,
+        }
+    }
+
+    /// One of CloudFormation's functions as a property value: the call
+    /// itself, what it gives against what the property takes, and both of
+    /// `Fn::If`'s branches against the whole property.
+    fn intrinsic(
+        &self,
+        func: &Name,
+        args: &[Value],
+        shape: &Shape,
+        at: &str,
+        depth: usize,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut found = Vec::new();
+        let gives = self.expressions().call(func, args, &mut found);
+        if func.text == "Fn::If" && args.len() == 3 {
+            for branch in &args[1..] {
+                if !matches!(branch, Value::Path { segments } if crate::rules::intrinsics::is_no_value(segments))
+                {
+                    found.extend(self.value(branch, shape, at, depth + 1));
+                }
+            }
+        }
+        for d in found {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        let types = self.types_of(shape);
+        if let Some(t) = gives {
+            let scalar = |t: &JsonType| !matches!(t, JsonType::Array | JsonType::Object);
+            let fits =
+                types.is_empty() || types.contains(&t) || (scalar(&t) && types.iter().any(scalar));
+            if !fits {
+                out.push(Diagnostic::new(
+                    func.loc,
+                    format!(
+                        "`{at}` is {}, but `{}(…)` gives {}",
+                        describe(&types),
+                        func.text,
+                        t.describe()
+                    ),
+                ));
+            }
         }
     }
 }
@@ -727,4 +817,68 @@ fn pattern(p: &str) -> Option<regex_lite::Regex> {
         // `\Z` is Python's end of text (cfn-lint is Python); Rust spells it `\z`.
         .or_insert_with(|| regex_lite::Regex::new(&p.replace("\\Z", "\\z")).ok())
         .clone()
+}
+
+/// Why `text` is not an IPv4 (`"4"`) or IPv6 (`"6"`) network in CIDR
+/// notation, with the fix. A network's address has no bit set past its
+/// prefix: `192.168.1.0/0` reads as a home network and is every address.
+fn network_problem(text: &str, version: &str) -> Option<(String, String)> {
+    let (addr, prefix) = text.split_once('/')?;
+    let prefix: u32 = prefix.parse().ok()?;
+    let (bits, max) = match version {
+        "4" => (
+            u128::from(u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?)),
+            32,
+        ),
+        "6" => (u128::from(addr.parse::<std::net::Ipv6Addr>().ok()?), 128),
+        _ => return None,
+    };
+    if prefix > max {
+        return Some((
+            format!("`{text}` has a /{prefix} prefix, but an address has {max} bits"),
+            format!("a prefix is 0 to {max}"),
+        ));
+    }
+    // The bits past the prefix.
+    let host = match max - prefix {
+        0 => 0,
+        n => u128::MAX >> (128 - n),
+    };
+    if bits & host == 0 {
+        return None;
+    }
+    let network = match version {
+        "4" => std::net::Ipv4Addr::from(u32::try_from(bits & !host).ok()?).to_string(),
+        _ => std::net::Ipv6Addr::from(bits & !host).to_string(),
+    };
+    let every = if prefix == 0 {
+        " (every address: the whole internet)"
+    } else {
+        ""
+    };
+    Some((
+        format!("`{text}` is not a network: past its /{prefix} prefix its address has bits set, so it means `{network}/{prefix}`{every}"),
+        format!("write `{network}/{prefix}` if that is meant, or the prefix of the network you meant"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_problem;
+
+    #[test]
+    fn a_network_has_no_bits_past_its_prefix() {
+        assert!(network_problem("10.0.0.0/16", "4").is_none());
+        assert!(network_problem("0.0.0.0/0", "4").is_none());
+        assert!(network_problem("192.168.1.7/32", "4").is_none());
+        let (m, _) = network_problem("192.168.1.0/0", "4").expect("host bits");
+        assert!(m.contains("`0.0.0.0/0` (every address"), "{m}");
+        assert!(network_problem("10.0.1.0/16", "4").is_some());
+        assert!(network_problem("10.0.0.0/33", "4").is_some());
+        assert!(network_problem("::/0", "6").is_none());
+        assert!(network_problem("2001:db8::/32", "6").is_none());
+        assert!(network_problem("2001:db8::1/64", "6").is_some());
+        // Not CIDR at all: the schema's pattern speaks for that.
+        assert!(network_problem("10.0.0.0", "4").is_none());
+    }
 }

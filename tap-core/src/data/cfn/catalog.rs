@@ -95,9 +95,28 @@ pub struct Shape {
     /// Free-form JSON: an object, or a string holding JSON.
     #[serde(rename = "j", default)]
     pub json: u8,
+    /// `"4"` / `"6"`: an IPv4 / IPv6 network in CIDR notation.
+    #[serde(rename = "fm")]
+    pub network: Option<String>,
 }
 
 impl Shape {
+    /// A shape that only says its JSON type (a function's argument).
+    pub fn of(t: JsonType) -> Shape {
+        let code = match t {
+            JsonType::String => "s",
+            JsonType::Integer => "i",
+            JsonType::Number => "n",
+            JsonType::Boolean => "b",
+            JsonType::Array => "a",
+            JsonType::Object => "o",
+        };
+        Shape {
+            types: Some(Codes::One(code.to_string())),
+            ..Shape::default()
+        }
+    }
+
     /// The JSON types this shape allows; empty when it does not say.
     pub fn types(&self) -> Vec<JsonType> {
         match &self.types {
@@ -140,6 +159,10 @@ pub struct TypeSchema {
     pub write_only: Vec<String>,
     #[serde(rename = "id", default)]
     pub primary_identifier: Vec<String>,
+    /// The date AWS shut the type's service down: CloudFormation can no
+    /// longer create it.
+    #[serde(rename = "gone")]
+    pub shut_down: Option<String>,
     /// handler (`create`, `read`, `update`, `delete`) → the IAM actions it calls.
     #[serde(rename = "h", default)]
     pub handlers: BTreeMap<String, Vec<String>>,
@@ -197,7 +220,26 @@ pub fn type_names() -> Vec<&'static str> {
 /// The schema of a type (`AWS::DynamoDB::Table`); parsed once per process.
 pub fn schema(type_name: &str) -> Option<&'static TypeSchema> {
     static PARSED: OnceLock<Mutex<HashMap<&'static str, &'static TypeSchema>>> = OnceLock::new();
-    let (name, json) = index().get_key_value(type_name)?;
+    // A custom resource (`Custom::Anything`) has `AWS::CloudFormation::CustomResource`'s schema.
+    let (name, json) = match type_name.strip_prefix("Custom::") {
+        Some(rest) if !rest.is_empty() => {
+            let (_, json) = index().get_key_value(CUSTOM_RESOURCE)?;
+            let parsed = PARSED.get_or_init(Default::default);
+            if let Some(s) = parsed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(type_name)
+            {
+                return Some(s);
+            }
+            let name: &'static str = Box::leak(type_name.to_string().into_boxed_str());
+            (name, *json)
+        }
+        _ => {
+            let (name, json) = index().get_key_value(type_name)?;
+            (*name, *json)
+        }
+    };
     let parsed = PARSED.get_or_init(Default::default);
     let mut parsed = parsed.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(s) = parsed.get(name) {
@@ -210,6 +252,15 @@ pub fn schema(type_name: &str) -> Option<&'static TypeSchema> {
     let schema: &'static TypeSchema = Box::leak(Box::new(schema));
     parsed.insert(name, schema);
     Some(schema)
+}
+
+/// The type every custom resource is: its properties are the provider's own.
+pub const CUSTOM_RESOURCE: &str = "AWS::CloudFormation::CustomResource";
+
+/// Whether a type is a custom resource, which takes any property next to
+/// `ServiceToken` and returns any attribute its provider sends.
+pub fn is_custom(type_name: &str) -> bool {
+    type_name == CUSTOM_RESOURCE || type_name.starts_with("Custom::")
 }
 
 /// Where the data comes from (the generated file's source line).

@@ -44,3 +44,15 @@ pub fn lookup(a: &Action) -> Result<(&'static Service, Vec<&'static ActionInfo>)
         )),
     }
 }
+
+/// [`lookup`] for an action in a stack's policy, where tap is deliberately
+/// stricter than CloudFormation: its message says so, and why.
+pub fn lookup_in_policy(
+    a: &Action,
+) -> Result<(&'static Service, Vec<&'static ActionInfo>), Diagnostic> {
+    lookup(a).map_err(|mut d| {
+        d.message
+            .push_str(": CloudFormation would accept it, and the policy would never grant it");
+        d
+    })
+}
