@@ -30,6 +30,8 @@ A shape:
     t   JSON type(s): s string, i integer, n number, b boolean, a array, o object
     e   enum values      ci 1 when the enum is case-insensitive      c const
     fm  "4" / "6": an IPv4 / IPv6 network in CIDR notation
+    fmt an identifier's format (`AWS::KMS::Key.Id`): its pattern is on a header
+        line `#format<TAB>name<TAB>pattern` (cfn-lint's format keywords)
     re  pattern          ln [minLength, maxLength]     nm [minimum, maximum]
     it  [minItems, maxItems]      i  items shape
     p, r, x   as above, for an object     pp  [[key pattern, shape], ...]
@@ -171,6 +173,29 @@ def norm(s):
     return re.sub(r"[^a-z0-9]", "", s.lower())
 
 
+def cfn_lint_formats():
+    """cfn-lint's format keywords (`AWS::KMS::Key.Id`) and their patterns."""
+    import importlib
+    import pkgutil
+
+    import cfnlint.rules.formats as formats
+    from cfnlint.rules.formats.FormatKeyword import FormatKeyword
+
+    found = {}
+    for m in pkgutil.iter_modules(formats.__path__):
+        mod = importlib.import_module(f"cfnlint.rules.formats.{m.name}")
+        for name in dir(mod):
+            c = getattr(mod, name)
+            if isinstance(c, type) and issubclass(c, FormatKeyword) and c is not FormatKeyword:
+                rule = c()
+                if rule.format_keyword and rule.pattern:
+                    found[rule.format_keyword] = rule.pattern
+    return dict(sorted(found.items()))
+
+
+FORMATS = cfn_lint_formats()
+
+
 def type_key(t):
     # JSON Schema type names, shortened.
     return {"string": "s", "integer": "i", "number": "n", "boolean": "b", "array": "a", "object": "o"}.get(t)
@@ -198,6 +223,10 @@ def shape(s):
     # set past the prefix (`192.168.1.0/0` is not one).
     if s.get("format") in ("ipv4-network", "ipv6-network"):
         out["fm"] = s["format"][3]
+    # An identifier of another resource (`AWS::KMS::Key.Id`): cfn-lint's format
+    # keywords, whose patterns are in the header.
+    if s.get("format") in FORMATS:
+        out["fmt"] = s["format"]
     if "enum" in s and isinstance(s["enum"], list):
         out["e"] = s["enum"]
         if s.get("enumCaseInsensitive"):
@@ -419,6 +448,7 @@ def main() -> None:
         f"# IAM mapping: tap-core/data/iam-catalog.txt ({iam_source})",
         f"# {len(lines)} types, {mapped} mapped to an IAM resource type",
     ]
+    out += [f"#format\t{name}\t{pattern}" for name, pattern in FORMATS.items()]
     sys.stdout.write("\n".join(out + lines) + "\n")
 
 

@@ -4,7 +4,7 @@
 `tap migrate` turns into `stack!` source, how many of those compile (every
 check of `cargo build` passes), and how many synthesise a template equal to
 the original (up to formatting: `DependsOn` as one name or a list in any
-order, the format version). Every compile error is listed with its template,
+order, the format version, empty sections). Every compile error is listed with its template,
 to be classified as a real defect of the template or a false positive of tap.
 
 The corpus is not committed: clone it and point this at it.
@@ -15,7 +15,8 @@ The corpus is not committed: clone it and point this at it.
 Needs PyYAML (in .venv with cfn-lint). Writes WORK/report.md and prints the
 table. Templates are the files with a `Resources` object; a JSON and a YAML
 file of the same name in one directory are one template (AWS generates one
-from the other), read from the YAML.
+from the other), read from the YAML. Sources of AWS's Rain tool are not
+CloudFormation templates and are left out (counted in the report).
 """
 
 import argparse
@@ -70,10 +71,23 @@ def load(path):
         return None
 
 
-def templates(repo):
+def rain_source(path):
+    """A source for AWS's Rain tool, not a CloudFormation template: Rain's
+    directives (`!Rain::Embed`) and modules are expanded by `rain pkg` first."""
+    return "RainModules" in path.parts or "!Rain::" in path.read_text(encoding="utf-8", errors="replace")
+
+
+def templates(repo, skipped):
     found = {}
-    for path in sorted(repo.rglob("*")):
-        if path.suffix not in (".json", ".yaml", ".yml", ".template") or ".git" in path.parts:
+    paths = [
+        p
+        for p in sorted(repo.rglob("*"))
+        if p.suffix in (".json", ".yaml", ".yml", ".template") and ".git" not in p.parts
+    ]
+    # A Rain source's generated twin (`.json`) is one too.
+    skipped.update(p.with_suffix("") for p in paths if rain_source(p))
+    for path in paths:
+        if path.with_suffix("") in skipped:
             continue
         doc = load(path)
         if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
@@ -89,7 +103,12 @@ def templates(repo):
 def normalized(t):
     t = json.loads(json.dumps(t, default=str))
     t.pop("AWSTemplateFormatVersion", None)
+    # An empty section or `Properties: {}` says nothing.
+    for key in [k for k, v in t.items() if v == {}]:
+        del t[key]
     for r in (t.get("Resources") or {}).values():
+        if isinstance(r, dict) and r.get("Properties") == {}:
+            del r["Properties"]
         if isinstance(r, dict) and "DependsOn" in r:
             d = r["DependsOn"]
             d = d if isinstance(d, list) else [d]
@@ -105,10 +124,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("repo", type=pathlib.Path)
     ap.add_argument("--work", type=pathlib.Path, default=pathlib.Path("/tmp/tap-samples"))
+    ap.add_argument(
+        "--cfn-lint",
+        action="store_true",
+        help="also run cfn-lint (from the venv) and list its errors on the templates tap compiled",
+    )
     args = ap.parse_args()
     work = args.work
     (work / "src").mkdir(parents=True, exist_ok=True)
     (work / "out").mkdir(exist_ok=True)
+    # What an earlier run left would be read as this run's.
+    for stale in list((work / "src").glob("t*.rs")) + list((work / "out").iterdir()):
+        stale.unlink()
     target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
     env = dict(os.environ, CARGO_TARGET_DIR=target)
 
@@ -118,7 +145,8 @@ def main():
         sys.exit(r.stderr)
     tap = pathlib.Path(target) / "debug" / "tap"
 
-    corpus = templates(args.repo)
+    rain = set()
+    corpus = templates(args.repo, rain)
     print(f"== {len(corpus)} templates: migrating", file=sys.stderr)
     rows = []
     for i, (path, doc) in enumerate(corpus):
@@ -232,6 +260,8 @@ fn main() {{
         f"|---|---|---|---|---|",
         f"| {total} | {migrated} | {compiled} | {equal} | {errors} in {sum(1 for r in rows if r['errors'])} templates |",
         "",
+        f"Not counted: {len(rain)} sources of AWS's Rain tool (`!Rain::` directives, `RainModules/`), which are not CloudFormation until `rain pkg` expands them.",
+        "",
         "## Errors",
         "",
     ]
@@ -242,8 +272,22 @@ fn main() {{
     lines += [f"- `{r['path']}` ({r['name']})" for r in rows if r["equal"] is False]
     lines += ["", "## Not migrated", ""]
     lines += [f"- `{r['path']}`: {' '.join(r['failure'])}" for r in rows if not r["migrated"]]
+    if args.cfn_lint:
+        # Every error cfn-lint reports should stop the build too: what it
+        # finds on a template that compiled is a check tap is missing.
+        lint = pathlib.Path(sys.executable).parent / "cfn-lint"
+        missed = []
+        for r in rows:
+            out = run([str(lint), "--format", "parseable", str(args.repo / r["path"])])
+            found = [l for l in out.stdout.splitlines() if re.search(r":E\d{4}:", l)]
+            r["lint"] = found
+            if found and r["migrated"] and not r["errors"]:
+                missed += [f"- `{r['path']}`: {l.split(':', 5)[-1]}" for l in found]
+        linted = sum(1 for r in rows if r.get("lint"))
+        lines += ["", f"## cfn-lint errors on templates tap compiled ({linted} templates have cfn-lint errors)", ""]
+        lines += missed or ["none"]
     (work / "report.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[:6]))
+    print("\n".join(lines[:8]))
     print(f"report: {work / 'report.md'}")
 
 

@@ -137,6 +137,19 @@ fn sections(cx: &mut Ctx, stack: &StackDef) -> Result<()> {
     if let Some(t) = field(&stack.settings, crate::rules::sections::TRANSFORM) {
         cx.template.transform = Some(cx.expr(t)?);
     }
+    if let Some(Value::Str { text, .. }) =
+        field(&stack.settings, crate::rules::sections::DESCRIPTION)
+    {
+        cx.template.description = Some(text.clone());
+    }
+    if let Some(Value::Object { fields, .. }) =
+        field(&stack.settings, crate::rules::sections::METADATA)
+    {
+        for f in fields {
+            let value = cx.expr(&f.value)?;
+            cx.template.metadata.insert(f.key.text.clone(), value);
+        }
+    }
     Ok(())
 }
 

@@ -193,17 +193,28 @@ pub(super) fn stack(t: &Map<String, Value>, name: &str) -> (String, Vec<Unsuppor
         match key.as_str() {
             // tap writes the version itself.
             "AWSTemplateFormatVersion" => {}
-            "Description" => doc = w.description(value),
+            // A description a doc comment would change (trimmed, its lines
+            // joined) is the `description` setting, kept exactly.
+            "Description" => match value {
+                Value::String(text)
+                    if !text.trim().is_empty()
+                        && (text.trim() != text || text.contains(['\n', '\r'])) =>
+                {
+                    settings.push(format!("description: {};", literal(text)));
+                }
+                _ => doc = w.description(value),
+            },
             "Transform" => {
                 if let Some(node) = w.value(value, "Transform", Ctx::Value) {
                     settings.push(format!("transform: {};", node.render(0)));
                 }
                 w.report("Transform", format!("a transform (a macro) is written as the stack's `transform` setting, but tap checks the template before it is expanded: {EXPAND_TRANSFORM}"));
             }
-            "Metadata" => w.report(
-                "Metadata",
-                "the template's own Metadata is not written: a stack has none yet",
-            ),
+            "Metadata" => {
+                if let Some(node) = w.value(value, "Metadata", Ctx::Value) {
+                    settings.push(format!("metadata: {};", node.render(0)));
+                }
+            }
             "Parameters" => w.entries(
                 value,
                 key,
@@ -1161,8 +1172,9 @@ mod tests {
             r#"use tap_macros::stack;
 
 stack! {
-    #[doc = "Two\nlines"]
     pub stack Demo {
+        description: "Two\nlines";
+        metadata: { X: 1 };
         transform: "AWS::Serverless-2016-10-31";
 
         parameter Env { Type: "String", AllowedValues: ["dev", "prod"] };
@@ -1181,10 +1193,7 @@ stack! {
 }
 "#
         );
-        assert_eq!(
-            paths(&r),
-            ["Outputs.Url.Description", "Metadata", "Transform"]
-        );
+        assert_eq!(paths(&r), ["Outputs.Url.Description", "Transform"]);
     }
 
     #[test]
@@ -1205,9 +1214,15 @@ stack! {
 
     #[test]
     fn descriptions() {
+        // Kept exactly: a doc comment would trim it.
         let (s, r) = write(json!({"Description": "  Padded  "}));
-        assert!(s.contains("    /// Padded\n    pub stack Demo {\n"), "{s}");
-        assert_eq!(paths(&r), ["Description"]);
+        assert!(s.contains("        description: \"  Padded  \";\n"), "{s}");
+        assert!(r.is_empty());
+        let (s, _) = write(json!({"Description": "One line"}));
+        assert!(
+            s.contains("    /// One line\n    pub stack Demo {\n"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -151,6 +151,14 @@ pub const INTRINSICS: &[Intrinsic] = &[
         "`Fn::GetAtt(Resource, \"Attribute\")`; `Resource.Attribute` says the same",
     ),
     f(
+        "Fn::Transform",
+        (1, 1),
+        true,
+        None,
+        Place::Value,
+        "`Fn::Transform({ Name: \"Macro\", Parameters: { … } })`: a macro, expanded at deploy time",
+    ),
+    f(
         "Fn::Equals",
         (2, 2),
         false,

@@ -262,6 +262,8 @@ impl Kind {
             // A custom resource returns what its provider sends; a nested
             // stack, its template's outputs (`Outputs.BucketName`).
             let open = crate::data::cfn::catalog::is_custom(self.cfn_type)
+                || (is_raw(self.name)
+                    && crate::data::cfn::catalog::schema(self.cfn_type).is_none())
                 || (self.cfn_type == "AWS::CloudFormation::Stack"
                     && name.strip_prefix("Outputs.").is_some_and(|o| !o.is_empty()));
             open.then(|| custom_attr(name))

@@ -29,6 +29,14 @@ pub const TEMPLATE_ATTRIBUTES: &[&str] =
 
 pub use crate::model::kind::{is_raw, PREFIX};
 
+/// A type of the AWS Serverless Application Model (`AWS::Serverless::Function`).
+pub fn is_sam(cfn_type: &str) -> bool {
+    cfn_type.starts_with("AWS::Serverless::")
+}
+
+/// The transform that expands SAM's types.
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
 /// `cfn::DynamoDB::Table` → `AWS::DynamoDB::Table`.
 pub fn cfn_type(kind_name: &str) -> Option<String> {
     let rest = kind_name.strip_prefix(PREFIX)?;
@@ -71,8 +79,24 @@ pub fn raw(kind_name: &str, curated: &[&'static Kind]) -> Option<&'static Kind> 
     if let Some(k) = cache.get(kind_name) {
         return Some(k);
     }
-    let schema = catalog::schema(&cfn)?;
-    let kind: &'static Kind = Box::leak(Box::new(build(kind_name, schema, curated)));
+    let kind: &'static Kind = match catalog::schema(&cfn) {
+        Some(schema) => Box::leak(Box::new(build(kind_name, schema, curated))),
+        // A type the catalog does not have: SAM's (`AWS::Serverless::Function`)
+        // and a macro's exist only before their transform expands them. No
+        // schema, any attribute; whether the stack may name one is the
+        // names rule's to say (`rules::names`).
+        None => Box::leak(Box::new(Kind {
+            name: leak(kind_name),
+            cfn_type: leak(&cfn),
+            doc: "",
+            props: &[],
+            attrs: &[],
+            arn_attr: "",
+            phase: 0,
+            from_ref: None,
+            key_markers: None,
+        })),
+    };
     cache.insert(kind_name.to_string(), kind);
     Some(kind)
 }

@@ -10,11 +10,28 @@ use crate::model::resolve::Scope;
 use std::collections::BTreeMap;
 
 pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
+    // A macro may make up types of its own (`AWS::S3::Object`).
+    let macro_input = crate::rules::sections::expands_resources(stack);
     let mut seen: BTreeMap<&str, &Name> = BTreeMap::new();
     let mut ids: BTreeMap<String, &Name> = BTreeMap::new();
     for decl in stack.resources() {
-        if crate::model::raw::is_raw(&decl.kind.text) && scope.kinds.kind(&decl.kind.text).is_none()
+        let cfn_type = crate::model::raw::cfn_type(&decl.kind.text);
+        let sam = cfn_type.as_deref().is_some_and(crate::model::raw::is_sam);
+        let in_catalog = cfn_type
+            .as_deref()
+            .is_some_and(|t| crate::data::cfn::catalog::schema(t).is_some());
+        if sam
+            && !crate::rules::sections::transforms(stack)
+                .contains(&crate::model::raw::SAM_TRANSFORM)
         {
+            diags.push(
+                Diagnostic::new(
+                    decl.kind.loc,
+                    format!("`{}` is a type of SAM, which only its transform turns into CloudFormation's", decl.kind.text),
+                )
+                .help(format!("add `transform: \"{}\";` at the top of the stack", crate::model::raw::SAM_TRANSFORM)),
+            );
+        } else if cfn_type.is_some() && !in_catalog && !sam && !macro_input {
             diags.push(unknown_raw_type(&decl.kind));
         } else if let Some(gone) = scope
             .kinds

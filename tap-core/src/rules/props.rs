@@ -12,6 +12,7 @@ use crate::model::resolve::{interpolation_path, Scope, Target};
 
 pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Diagnostics) {
     let cx = Cx { scope, options };
+    let macro_input = crate::rules::sections::expands_resources(stack);
     for decl in stack.resources() {
         let Some(kind) = scope.kinds.kind(&decl.kind.text) else {
             continue; // reported by the name check
@@ -22,14 +23,33 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
             .iter()
             .cloned()
             .partition(|f| f.key.text == BECAUSE);
-        match crate::model::raw::schema_of(kind) {
-            Some(schema) => crate::rules::schema::Validator {
-                schema,
-                kind,
+        let raw = crate::model::raw::is_raw(kind.name);
+        let schema = crate::model::raw::schema_of(kind);
+        if raw && (schema.is_none() || macro_input) {
+            // A macro's input (or SAM's): CloudFormation judges it after the
+            // transform; its references and functions are checked here.
+            let x = crate::rules::intrinsics::Expressions {
                 scope,
+                place: crate::model::intrinsics::Place::Value,
+            };
+            let mut out = Vec::new();
+            for f in own
+                .iter()
+                .filter(|f| f.key.text != "DependsOn" && f.key.text != "Condition")
+            {
+                x.check(&f.value, &mut out);
             }
-            .resource(decl, &own, diags),
-            None => cx.fields(kind.name, kind.props, &own, decl.kind.loc, diags),
+            diags.extend(out);
+        } else {
+            match schema {
+                Some(schema) => crate::rules::schema::Validator {
+                    schema,
+                    kind,
+                    scope,
+                }
+                .resource(decl, &own, diags),
+                None => cx.fields(kind.name, kind.props, &own, decl.kind.loc, diags),
+            }
         }
         if let Some(f) = because.first() {
             accepted_findings(&f.value, diags);
@@ -43,7 +63,10 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
     let settings: Vec<Field> = stack
         .settings
         .iter()
-        .filter(|f| f.key.text != crate::rules::sections::TRANSFORM)
+        .filter(|f| {
+            f.key.text != crate::rules::sections::TRANSFORM
+                && f.key.text != crate::rules::sections::DESCRIPTION
+        })
         .cloned()
         .collect();
     cx.fields(
@@ -115,6 +138,16 @@ pub const STACK_SETTINGS: &[Prop] = &[
         "transform",
         Ty::Json,
         "The template's `Transform`: `\"AWS::LanguageExtensions\"`, or a list of macros.",
+    ),
+    kind::prop(
+        "description",
+        Ty::Str,
+        "The template's `Description` exactly as written (`tap migrate` writes it where a doc comment, trimmed and joined, would change it).",
+    ),
+    kind::prop(
+        "metadata",
+        Ty::Json,
+        "The template's own `Metadata` (`AWS::CloudFormation::Interface`, …).",
     ),
 ];
 

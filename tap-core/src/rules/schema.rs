@@ -254,6 +254,38 @@ impl Validator<'_, '_> {
                 .iter()
                 .map(|alt| self.value(v, alt, at, depth + 1))
                 .collect();
+            let formats: Vec<&str> = shape
+                .alternatives
+                .iter()
+                .filter_map(|a| a.format.as_deref())
+                .collect();
+            if !tries.iter().any(Vec::is_empty) && formats.len() == shape.alternatives.len() {
+                // Identifiers in one of several forms (a key's ID, ARN or alias): one finding names them all.
+                if let Value::Str { text, loc } = v {
+                    let last = formats.len() - 1;
+                    let forms = if last == 0 {
+                        format!("`{}`", formats[0])
+                    } else {
+                        format!(
+                            "{} or `{}`",
+                            formats[..last]
+                                .iter()
+                                .map(|f| format!("`{f}`"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            formats[last]
+                        )
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            *loc,
+                            format!("`{at}` takes the form of {forms}, not `\"{text}\"`"),
+                        )
+                        .help("the service refuses anything else when CloudFormation passes it on"),
+                    );
+                    return out;
+                }
+            }
             if !tries.iter().any(Vec::is_empty) {
                 // None fits: report the alternative of the value's own JSON type.
                 let own = json_type(v);
@@ -470,6 +502,19 @@ impl Validator<'_, '_> {
             if let Some((message, help)) = network_problem(text, version) {
                 out.push(Diagnostic::new(loc, format!("`{at}`: {message}")).help(help));
                 return;
+            }
+        }
+        if let Some(name) = shape.format.as_deref() {
+            // EC2 also takes an AMI as its Parameter Store name.
+            let ssm_image = name == "AWS::EC2::Image.Id" && text.starts_with("resolve:ssm:");
+            if let Some(re) = crate::data::cfn::catalog::format(name).filter(|_| !ssm_image) {
+                if !re.is_match(text) {
+                    out.push(
+                        Diagnostic::new(loc, format!("`{at}` takes the form of `{name}`, not `\"{text}\"`"))
+                            .help(format!("the service refuses anything else when CloudFormation passes it on: `{}`", re.as_str())),
+                    );
+                    return;
+                }
             }
         }
         let chars = text.chars().count();

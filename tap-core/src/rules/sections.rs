@@ -16,16 +16,34 @@ use std::collections::BTreeMap;
 
 /// The stack setting that names the template's transforms.
 pub const TRANSFORM: &str = "transform";
+/// The stack setting that is the template's `Description` exactly as
+/// written (a doc comment is trimmed and its lines joined).
+pub const DESCRIPTION: &str = "description";
+/// The stack setting that is the template's own `Metadata`.
+pub const METADATA: &str = "metadata";
 
-/// The transforms `stack!` writes: CloudFormation expands them when it
-/// creates the change set, and tap checks what is written before that.
-pub const TRANSFORMS: &[&str] = &[
-    LANGUAGE_EXTENSIONS,
-    "AWS::Serverless-2016-10-31",
-    "AWS::Include",
-    "AWS::SecretsManager-2020-07-23",
-    "AWS::CodeDeployBlueGreen",
-];
+/// Whether the stack names a transform that rewrites its resources (SAM, an
+/// account's macro) before CloudFormation reads them: its raw resources are
+/// the macro's input, not CloudFormation's, and are not judged by the schema.
+pub fn expands_resources(stack: &StackDef) -> bool {
+    transforms(stack).iter().any(|t| *t != LANGUAGE_EXTENSIONS)
+}
+
+/// The transforms the stack names.
+pub fn transforms(stack: &StackDef) -> Vec<&str> {
+    let items = match field(&stack.settings, TRANSFORM) {
+        Some(Value::List { items, .. }) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|i| match i {
+            Value::Str { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
 
 pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     let mut seen: BTreeMap<(Section, &str), Loc> = BTreeMap::new();
@@ -56,6 +74,16 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     }
     conditions_cycle(stack, diags);
     transform(stack, diags);
+    if let Some(d) = field(&stack.settings, DESCRIPTION) {
+        if !matches!(d, Value::Str { .. }) {
+            diags.error(d.loc(), "the stack's `description` is a string");
+        }
+    }
+    if let Some(m) = field(&stack.settings, METADATA) {
+        if !matches!(m, Value::Object { tag: None, .. }) {
+            diags.error(m.loc(), "the stack's `metadata` is an object `{ … }`");
+        }
+    }
     for out in stack.outputs() {
         if let Some(c) = field(&out.fields, "condition") {
             condition_name(c, scope, diags);
@@ -155,8 +183,12 @@ fn parameter(e: &SectionEntry, scope: &Scope, diags: &mut Diagnostics) {
             return;
         }
     };
+    for f in fields {
+        literal_text(&f.value, "a parameter", diags);
+    }
+    // What CloudFormation reads: `${!x}` is written for the text `${x}`.
     let text = |v: &Value| match v {
-        Value::Str { text, .. } => Some(text.clone()),
+        Value::Str { text, .. } => Some(text.replace("${!", "${")),
         Value::Int { value, .. } => Some(value.to_string()),
         Value::Bool { value, .. } => Some(value.to_string()),
         _ => None,
@@ -302,7 +334,26 @@ fn mapping(e: &SectionEntry, diags: &mut Diagnostics) {
     }
 }
 
+/// A string in a section CloudFormation reads as written (a parameter, a
+/// mapping): `${x}` there is text, not a reference, and `stack!` reads `${x}`
+/// as a reference everywhere, so the text is written `${!x}`.
+fn literal_text(v: &Value, owner: &str, diags: &mut Diagnostics) {
+    match v {
+        Value::Str { text, loc } => {
+            if let Some(var) = crate::base::template::sub_variables(text).first() {
+                diags.push(
+                    Diagnostic::new(*loc, format!("`${{{var}}}` in {owner} is text, not a reference: CloudFormation reads it as written"))
+                        .help(format!("write `${{!{var}}}` for the text `${{{var}}}`")),
+                );
+            }
+        }
+        Value::List { items, .. } => items.iter().for_each(|i| literal_text(i, owner, diags)),
+        _ => {}
+    }
+}
+
 fn literal(v: &Value, map: &str, diags: &mut Diagnostics) {
+    literal_text(v, &format!("mapping `{map}`"), diags);
     match v {
         Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } => {}
         Value::List { items, .. } => items.iter().for_each(|i| literal(i, map, diags)),
@@ -474,10 +525,14 @@ fn conditions_cycle(stack: &StackDef, diags: &mut Diagnostics) {
     }
 }
 
+/// The conditions a condition names: bare names where a condition is read
+/// (not inside `Fn::Equals`, where a name is a parameter's value).
 fn condition_names<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     match v {
         Value::Path { segments } if segments.len() == 1 => out.push(&segments[0].text),
-        Value::Call { args, .. } => args.iter().for_each(|a| condition_names(a, out)),
+        Value::Call { func, args } if func.text != "Fn::Equals" => {
+            args.iter().for_each(|a| condition_names(a, out))
+        }
         _ => {}
     }
 }
@@ -492,18 +547,8 @@ fn transform(stack: &StackDef, diags: &mut Diagnostics) {
         };
         for i in items {
             match i {
-                Value::Str { text, loc } => {
-                    if !TRANSFORMS.contains(&text.as_str()) && !text.contains("::") {
-                        diags.push(
-                            Diagnostic::new(
-                                *loc,
-                                format!("`{text}` is not a transform CloudFormation has"),
-                            )
-                            .suggest(text, TRANSFORMS.iter().copied()),
-                        );
-                    }
-                    declared.push(text.as_str());
-                }
+                // Any name: a macro is the account's own (`Count`, `PyPlate`).
+                Value::Str { text, .. } => declared.push(text.as_str()),
                 other => diags.error(
                     other.loc(),
                     "a transform is named by a string: `\"AWS::LanguageExtensions\"`",

@@ -98,6 +98,9 @@ pub struct Shape {
     /// `"4"` / `"6"`: an IPv4 / IPv6 network in CIDR notation.
     #[serde(rename = "fm")]
     pub network: Option<String>,
+    /// An identifier of another resource (`AWS::KMS::Key.Id`): see [`format`].
+    #[serde(rename = "fmt")]
+    pub format: Option<String>,
 }
 
 impl Shape {
@@ -263,6 +266,26 @@ pub fn is_custom(type_name: &str) -> bool {
     type_name == CUSTOM_RESOURCE || type_name.starts_with("Custom::")
 }
 
+/// The pattern of an identifier format (`AWS::KMS::Key.Id` → key IDs,
+/// `mrk-` keys and aliases), from cfn-lint's format keywords in the header.
+/// `None` for a format the file does not have, or a pattern the `regex-lite`
+/// dialect cannot compile (a lookaround): not checked rather than guessed at.
+pub fn format(name: &str) -> Option<&'static regex_lite::Regex> {
+    static FORMATS: OnceLock<HashMap<&'static str, regex_lite::Regex>> = OnceLock::new();
+    FORMATS
+        .get_or_init(|| {
+            DATA.lines()
+                .filter_map(|l| l.strip_prefix("#format\t"))
+                .filter_map(|l| l.split_once('\t'))
+                // Python's `\Z` is the end of the text, `\z` in Rust's dialect.
+                .filter_map(|(n, p)| {
+                    Some((n, regex_lite::Regex::new(&p.replace("\\Z", "\\z")).ok()?))
+                })
+                .collect()
+        })
+        .get(name)
+}
+
 /// Where the data comes from (the generated file's source line).
 pub fn source() -> &'static str {
     DATA.lines()
@@ -272,7 +295,9 @@ pub fn source() -> &'static str {
 
 /// The file's header lines (source, versions, counts).
 pub fn header() -> impl Iterator<Item = &'static str> {
-    DATA.lines().take_while(|l| l.starts_with('#'))
+    DATA.lines()
+        .take_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with("#format\t"))
 }
 
 #[cfg(test)]
