@@ -365,7 +365,8 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
             .parse::<Token![;]>()
             .map_err(|e| syn::Error::new(e.span(), "expected `;` after the resource"))?;
         items.push(Item::Resource(ResourceDecl {
-            name: name(&ident),
+            // `r#mybucket`: the raw marker keeps the logical ID as written.
+            name: Name::new(ident.to_string(), Spans::loc(ident.span())),
             kind,
             fields,
             unless_param,

@@ -382,15 +382,13 @@ impl Writer {
             self.report(path, "not an object: left out");
             return None;
         };
-        if is_name(id) && logical_id(id) != id {
-            self.report(
-                path,
-                format!(
-                    "a logical ID without an upper-case letter cannot be kept yet: tap names the resource `{}`",
-                    logical_id(id)
-                ),
-            );
-        }
+        // An ID tap would convert (`mybucket` → `Mybucket`) is declared as a
+        // raw identifier, which keeps it; it is still `mybucket` where used.
+        let declared = if is_name(id) && logical_id(id) != id {
+            format!("r#{id}")
+        } else {
+            id.to_string()
+        };
         let Some(Value::String(ty)) = r.get("Type") else {
             self.report(path, "no Type (a string): left out");
             return None;
@@ -461,9 +459,9 @@ impl Writer {
             }
         }
         if fields.is_empty() {
-            return Some(format!("{id} = {kind} {{}};"));
+            return Some(format!("{declared} = {kind} {{}};"));
         }
-        let mut out = format!("{id} = {kind} {{\n");
+        let mut out = format!("{declared} = {kind} {{\n");
         for (key, node) in fields {
             out.push_str(&format!("{INDENT}{key}: {},\n", node.render(1)));
         }
@@ -1115,16 +1113,25 @@ mod tests {
             "{s}"
         );
         assert!(
-            s.contains("        mybucket = cfn::S3::Bucket {};\n"),
+            s.contains("        r#mybucket = cfn::S3::Bucket {};\n"),
             "{s}"
         );
         assert_eq!(
             r,
             [
-                ("Resources.myDB.DependsOn".to_string(), "tap writes DependsOn as a sorted list: [Vpc]".to_string()),
-                ("Resources.myDB.DeletionPolicy".to_string(), "tap adds UpdateReplacePolicy: Snapshot (the template has only DeletionPolicy)".to_string()),
-                ("Resources.Hook.Version".to_string(), "not a resource attribute tap writes: left out".to_string()),
-                ("Resources.mybucket".to_string(), "a logical ID without an upper-case letter cannot be kept yet: tap names the resource `Mybucket`".to_string()),
+                (
+                    "Resources.myDB.DependsOn".to_string(),
+                    "tap writes DependsOn as a sorted list: [Vpc]".to_string()
+                ),
+                (
+                    "Resources.myDB.DeletionPolicy".to_string(),
+                    "tap adds UpdateReplacePolicy: Snapshot (the template has only DeletionPolicy)"
+                        .to_string()
+                ),
+                (
+                    "Resources.Hook.Version".to_string(),
+                    "not a resource attribute tap writes: left out".to_string()
+                ),
             ]
         );
     }

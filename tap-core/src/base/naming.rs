@@ -4,8 +4,12 @@
 /// The logical ID of a resource name: `app_bucket` → `AppBucket`, `data/key` → `DataKey`.
 /// A name with an upper-case letter is a logical ID already, kept as written
 /// (`WebServer`, `myDB`): a template's resources keep their IDs, so migrating
-/// one replaces nothing.
+/// one replaces nothing. So is a raw identifier, `r#mybucket` → `mybucket`:
+/// an all-lower-case ID cannot otherwise be told from a snake_case name.
 pub fn logical_id(name: &str) -> String {
+    if let Some(kept) = name.strip_prefix("r#") {
+        return kept.to_string();
+    }
     if name.chars().any(|c| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
     {

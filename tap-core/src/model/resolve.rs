@@ -140,7 +140,13 @@ impl<'a> Scope<'a> {
         let entry = [Section::Parameter, Section::Condition, Section::Mapping]
             .into_iter()
             .find_map(|s| self.entry(s, &head.text));
-        let mut target = if let Some((decl, kind)) = self.resources.get(head.text.as_str()) {
+        // A resource declared `r#mybucket` (its logical ID kept as written)
+        // is named `mybucket` where it is used.
+        let declared = self
+            .resources
+            .get(head.text.as_str())
+            .or_else(|| self.resources.get(format!("r#{}", head.text).as_str()));
+        let mut target = if let Some((decl, kind)) = declared {
             match kind {
                 Some(kind) => Target::Resource {
                     decl,

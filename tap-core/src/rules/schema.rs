@@ -248,7 +248,10 @@ impl Validator<'_, '_> {
                 }
             }
         }
-        if !shape.alternatives.is_empty() {
+        // A function's result is judged whole in `local` (`Fn::If`'s
+        // branches against this very shape): not once per alternative.
+        let call = matches!(v, Value::Call { func, .. } if is_intrinsic_name(&func.text));
+        if !shape.alternatives.is_empty() && !call {
             let tries: Vec<Vec<Diagnostic>> = shape
                 .alternatives
                 .iter()
@@ -276,6 +279,8 @@ impl Validator<'_, '_> {
                             formats[last]
                         )
                     };
+                    // What a single form said of this value is said here whole.
+                    out.retain(|d| d.loc != *loc);
                     out.push(
                         Diagnostic::new(
                             *loc,

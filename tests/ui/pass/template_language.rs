@@ -48,6 +48,16 @@ stack! {
         };
 
         myVPC = cfn::EC2::VPC { CidrBlock: "10.0.0.0/16", EnableDnsHostnames: true };
+        // An all-lower-case logical ID, kept by the raw identifier; used as `flowlogs`.
+        r#flowlogs = cfn::Logs::LogGroup { RetentionInDays: 30 };
+        VpcFlowLog = cfn::EC2::FlowLog {
+            ResourceId: myVPC,
+            ResourceType: "VPC",
+            TrafficType: "REJECT",
+            LogGroupName: flowlogs,
+            DeliverLogsPermissionArn: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/flow-logs",
+            Tags: [{ Key: "group", Value: "${flowlogs}" }],
+        };
         PublicSubnet = cfn::EC2::Subnet {
             VpcId: myVPC,
             CidrBlock: Fn::Select(0, Fn::Cidr(myVPC.CidrBlock, 4, 8)),
@@ -147,6 +157,15 @@ fn main() {
     let r = &t["Resources"];
     // Logical IDs as written.
     assert_eq!(r["myVPC"]["Type"], "AWS::EC2::VPC");
+    assert_eq!(r["flowlogs"]["Type"], "AWS::Logs::LogGroup");
+    assert_eq!(
+        r["VpcFlowLog"]["Properties"]["LogGroupName"],
+        serde_json::json!({ "Ref": "flowlogs" })
+    );
+    assert_eq!(
+        r["VpcFlowLog"]["Properties"]["Tags"][0]["Value"],
+        serde_json::json!({ "Fn::Sub": "${flowlogs}" })
+    );
     assert_eq!(
         r["PublicSubnet"]["Properties"]["CidrBlock"],
         serde_json::json!({ "Fn::Select": [0, { "Fn::Cidr": [{ "Fn::GetAtt": ["myVPC", "CidrBlock"] }, 4, 8] }] })
