@@ -642,7 +642,7 @@ fn absent_params_in<'a>(v: &Value, scope: &Scope<'a>) -> Vec<(&'a Param, Loc)> {
 }
 
 /// Every value inside `v` (itself included).
-fn walk(v: &Value, f: &mut impl FnMut(&Value)) {
+pub(crate) fn walk(v: &Value, f: &mut impl FnMut(&Value)) {
     f(v);
     match v {
         Value::Call { args, .. } => args.iter().for_each(|a| walk(a, f)),

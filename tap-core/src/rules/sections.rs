@@ -10,6 +10,7 @@ use crate::base::ir::*;
 use crate::model::intrinsics::{
     intrinsic, ParameterType, Place, LANGUAGE_EXTENSIONS, PARAMETER_KEYS,
 };
+use crate::model::params::walk;
 use crate::model::resolve::Scope;
 use crate::rules::intrinsics::Expressions;
 use std::collections::BTreeMap;
@@ -622,14 +623,4 @@ fn no_echo_in(v: &Value, scope: &Scope, place: &str, diags: &mut Diagnostics) {
         }
     };
     walk(v, &mut visit);
-}
-
-fn walk(v: &Value, f: &mut impl FnMut(&Value)) {
-    f(v);
-    match v {
-        Value::Call { args, .. } => args.iter().for_each(|a| walk(a, f)),
-        Value::List { items, .. } => items.iter().for_each(|a| walk(a, f)),
-        Value::Object { fields, .. } => fields.iter().for_each(|x| walk(&x.value, f)),
-        _ => {}
-    }
 }
