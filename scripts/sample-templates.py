@@ -4,7 +4,8 @@
 `tap migrate` turns into `stack!` source, how many of those compile (every
 check of `cargo build` passes), and how many synthesise a template equal to
 the original (up to formatting: `DependsOn` as one name or a list in any
-order, the format version, empty sections). Every compile error is listed with its template,
+order, the format version, empty sections; `Fn::ForEach` loops expanded as
+AWS::LanguageExtensions expands them, as `tap migrate` does). Every compile error is listed with its template,
 to be classified as a real defect of the template or a false positive of tap.
 
 The corpus is not committed: clone it and point this at it.
@@ -100,8 +101,20 @@ def templates(repo, skipped):
     return sorted(found.values(), key=lambda x: str(x[0]))
 
 
+def expanded(t):
+    """Fn::ForEach loops as AWS::LanguageExtensions expands them, by cfn-lint's
+    own implementation of the transform: `tap migrate` expands them so (its
+    stack checks each resource a loop makes), so that is the template to
+    compare with."""
+    if "Fn::ForEach::" not in json.dumps(t, default=str):
+        return t
+    from cfnlint.template.transforms._language_extensions import _Transform
+
+    return _Transform()._walk(t, {}, None)
+
+
 def normalized(t):
-    t = json.loads(json.dumps(t, default=str))
+    t = json.loads(json.dumps(expanded(t), default=str))
     t.pop("AWSTemplateFormatVersion", None)
     # An empty section or `Properties: {}` says nothing.
     for key in [k for k, v in t.items() if v == {}]:

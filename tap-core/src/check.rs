@@ -167,6 +167,7 @@ fn model_rules(stack: &StackDef, options: &Options, diags: &mut Diagnostics) {
         rules::names::check(stack, &scope, diags);
         props::check(stack, &scope, options, diags);
         rules::sections::check(stack, &scope, diags);
+        rules::conditional::check(stack, &scope, diags);
         rules::iam::check(stack, &scope, diags);
         rules::contract::check(stack, &scope, options, diags);
         // Each kind's own cross-checks, from its file in `kinds/`.

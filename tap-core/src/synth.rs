@@ -142,6 +142,9 @@ fn sections(cx: &mut Ctx, stack: &StackDef) -> Result<()> {
     {
         cx.template.description = Some(text.clone());
     }
+    if let Some(g) = field(&stack.settings, crate::rules::sections::GLOBALS) {
+        cx.template.globals = Some(cx.expr(g)?);
+    }
     if let Some(Value::Object { fields, .. }) =
         field(&stack.settings, crate::rules::sections::METADATA)
     {

@@ -36,6 +36,28 @@ fn name(ident: &Ident) -> Name {
     Name::new(ident.unraw().to_string(), Spans::loc(ident.span()))
 }
 
+/// A declared name: an identifier, or a string for a logical ID that is not
+/// one (`"2RouteTableCondition"`), kept exactly as written.
+fn decl_name(input: ParseStream) -> syn::Result<Name> {
+    if input.peek(LitStr) {
+        let s: LitStr = input.parse()?;
+        return Ok(Name::new(s.value(), Spans::loc(s.span())));
+    }
+    let ident: Ident = input.call(Ident::parse_any)?;
+    Ok(name(&ident))
+}
+
+/// `Ref("2Bucket")`, `Condition("2RouteTableCondition")`: a name that is not
+/// an identifier, used as the bare name would be.
+fn quoted_name(func: &Ident, args: &[Value]) -> Option<Value> {
+    match args {
+        [Value::Str { text, loc }] if func == "Ref" || func == "Condition" => Some(Value::Path {
+            segments: vec![Name::new(text.clone(), *loc)],
+        }),
+        _ => None,
+    }
+}
+
 /// The whole input of `stack!`: construct definitions handed back by construct macros, then the stack.
 pub struct StackInput {
     pub constructs: Vec<(ConstructDef, TokenStream)>,
@@ -275,6 +297,22 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
     let mut items = Vec::new();
     while !input.is_empty() {
         let _docs = input.call(syn::Attribute::parse_outer)?;
+        // `"2Bucket" = cfn::S3::Bucket { … };`: a logical ID that is not an
+        // identifier, marked raw (`r#`) so that it is kept as written.
+        if input.peek(LitStr) {
+            let id: LitStr = input.parse()?;
+            let text = id.value();
+            let text = if tap_core::base::naming::logical_id(&text) == text {
+                text
+            } else {
+                format!("r#{text}")
+            };
+            items.push(parse_resource_decl(
+                input,
+                Name::new(text, Spans::loc(id.span())),
+            )?);
+            continue;
+        }
         let ident: Ident = input.call(Ident::parse_any)?;
         if ident == "output" && !input.peek(Token![=]) {
             if !outputs_allowed {
@@ -283,12 +321,12 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
                     "a construct has no outputs: declare them in the stack",
                 ));
             }
-            let out_name: Ident = input.parse()?;
+            let out_name = decl_name(input)?;
             let content;
             let b = braced!(content in input);
             let fields = parse_fields(&content)?;
             items.push(Item::Output(OutputDecl {
-                name: name(&out_name),
+                name: out_name,
                 fields,
                 loc: Spans::loc(b.span.join()),
             }));
@@ -297,7 +335,7 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
         }
         if let Some(section) = Section::ALL
             .into_iter()
-            .find(|s| ident == s.keyword() && input.peek(Ident::peek_any))
+            .find(|s| ident == s.keyword() && (input.peek(Ident::peek_any) || input.peek(LitStr)))
         {
             if !outputs_allowed {
                 return Err(syn::Error::new(
@@ -308,7 +346,7 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
                     ),
                 ));
             }
-            let entry_name: Ident = input.call(Ident::parse_any)?;
+            let entry_name = decl_name(input)?;
             let value = if section == Section::Condition {
                 input.parse::<Token![=]>().map_err(|e| {
                     syn::Error::new(
@@ -334,49 +372,63 @@ fn parse_items(input: ParseStream, outputs_allowed: bool) -> syn::Result<Vec<Ite
             })?;
             items.push(Item::Section(SectionEntry {
                 section,
-                name: name(&entry_name),
+                name: entry_name,
                 value,
             }));
             continue;
         }
-        input.parse::<Token![=]>().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected `=`: resources are declared `name = kind { … };`",
-            )
-        })?;
-        // `param or kind { … }`
-        let mut unless_param = None;
-        if input.peek(Ident) && input.peek2(Ident) && !input.peek2(Token![::]) {
-            let fork = input.fork();
-            let p: Ident = fork.parse()?;
-            let or: Ident = fork.parse()?;
-            if or == "or" {
-                input.parse::<Ident>()?;
-                input.parse::<Ident>()?;
-                unless_param = Some(name(&p));
-            }
-        }
-        let kind = parse_kind(input)?;
-        let content;
-        braced!(content in input);
-        let fields = parse_fields(&content)?;
-        input
-            .parse::<Token![;]>()
-            .map_err(|e| syn::Error::new(e.span(), "expected `;` after the resource"))?;
-        items.push(Item::Resource(ResourceDecl {
-            // `r#mybucket`: the raw marker keeps the logical ID as written.
-            name: Name::new(ident.to_string(), Spans::loc(ident.span())),
-            kind,
-            fields,
-            unless_param,
-        }));
+        // `r#mybucket`: the raw marker keeps the logical ID as written.
+        let decl = Name::new(ident.to_string(), Spans::loc(ident.span()));
+        items.push(parse_resource_decl(input, decl)?);
     }
     Ok(items)
 }
 
-/// `s3::Bucket` or a construct name.
+/// The rest of a resource declaration, after its name: `= kind { … };`.
+fn parse_resource_decl(input: ParseStream, id: Name) -> syn::Result<Item> {
+    input.parse::<Token![=]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected `=`: resources are declared `name = kind { … };`",
+        )
+    })?;
+    // `param or kind { … }`
+    let mut unless_param = None;
+    if input.peek(Ident) && input.peek2(Ident) && !input.peek2(Token![::]) {
+        let fork = input.fork();
+        let p: Ident = fork.parse()?;
+        let or: Ident = fork.parse()?;
+        if or == "or" {
+            input.parse::<Ident>()?;
+            input.parse::<Ident>()?;
+            unless_param = Some(name(&p));
+        }
+    }
+    let kind = parse_kind(input)?;
+    let content;
+    braced!(content in input);
+    let fields = parse_fields(&content)?;
+    input
+        .parse::<Token![;]>()
+        .map_err(|e| syn::Error::new(e.span(), "expected `;` after the resource"))?;
+    Ok(Item::Resource(ResourceDecl {
+        name: id,
+        kind,
+        fields,
+        unless_param,
+    }))
+}
+
+/// `s3::Bucket`, a construct name, or a CloudFormation type as a string
+/// (`"Boto3::CodeCommit.put_file"`, a macro's type no path can spell).
 pub(crate) fn parse_kind(input: ParseStream) -> syn::Result<Name> {
+    if input.peek(LitStr) {
+        let ty: LitStr = input.parse()?;
+        return Ok(Name::new(
+            tap_core::cfn::kind::kind_name(&ty.value()),
+            Spans::loc(ty.span()),
+        ));
+    }
     let first: Ident = input.parse()?;
     if input.peek(Token![::]) {
         input.parse::<Token![::]>()?;
@@ -519,15 +571,25 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
                     ),
                 ));
             }
-            return Ok(Value::Call {
-                func: full,
-                args: parse_args(input)?,
-            });
+            let mut args = parse_args(input)?;
+            // `Fn::GetAtt("2Bucket", "Arn")`: the resource is a name.
+            if full.text == "Fn::GetAtt" {
+                if let Some(Value::Str { text, loc }) = args.first() {
+                    args[0] = Value::Path {
+                        segments: vec![Name::new(text.clone(), *loc)],
+                    };
+                }
+            }
+            return Ok(Value::Call { func: full, args });
         }
         if input.peek(syn::token::Paren) {
+            let args = parse_args(input)?;
+            if let Some(path) = quoted_name(&first, &args) {
+                return Ok(path);
+            }
             return Ok(Value::Call {
                 func: name(&first),
-                args: parse_args(input)?,
+                args,
             });
         }
         if input.peek(syn::token::Brace) {

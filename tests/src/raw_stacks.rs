@@ -16,6 +16,7 @@ stack! {
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
             SSESpecification: { SSEEnabled: true },
             DeletionPolicy: "Retain",
+            UpdateReplacePolicy: "Retain",
         };
         events = cfn::Kinesis::Stream {
             ShardCount: 1,

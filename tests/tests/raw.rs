@@ -57,6 +57,7 @@ fn raw_resources_synthesise_as_written() {
         table["Properties"]["KeySchema"],
         json!([{ "AttributeName": "pk", "KeyType": "HASH" }])
     );
+    // The attributes as written: a raw resource's template is the user's.
     assert_eq!(table["DeletionPolicy"], "Retain");
     assert_eq!(table["UpdateReplacePolicy"], "Retain");
     // References: a bare raw resource is its Ref, an attribute its GetAtt.

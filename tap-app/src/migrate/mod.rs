@@ -5,9 +5,11 @@
 //! properties. What the DSL cannot say yet, or says differently, is not
 //! dropped silently: each such place is an [`Unsupported`] in the result.
 //!
-//! `yaml` turns YAML into the JSON CloudFormation reads; `write` turns that
-//! JSON into source text.
+//! Three stages: `yaml` turns YAML into the JSON CloudFormation reads;
+//! `foreach` expands `Fn::ForEach` loops as their transform would; `write`
+//! turns that JSON into source text.
 
+mod foreach;
 mod write;
 pub mod yaml;
 
@@ -56,11 +58,19 @@ pub fn migrate(template_text: &str, stack_name: &str) -> Result<Migration, Migra
         return Err(MigrateError::StackName(stack_name.to_string()));
     }
     // JSON is YAML too, but serde_json's errors name JSON's mistakes better.
-    let template = if template_text.trim_start().starts_with('{') {
+    let mut template = if template_text.trim_start().starts_with('{') {
         serde_json::from_str(template_text)?
     } else {
         yaml::parse(template_text)?
     };
+    let mut expanded = Vec::new();
+    if let Value::Object(sections) = &mut template {
+        for section in ["Conditions", "Resources", "Outputs"] {
+            if let Some(Value::Object(entries)) = sections.get_mut(section) {
+                foreach::expand(section, entries, &mut expanded);
+            }
+        }
+    }
     let sections = match &template {
         Value::Object(map) => map,
         Value::Null => return Err(MigrateError::NotATemplate("empty")),
@@ -70,7 +80,7 @@ pub fn migrate(template_text: &str, stack_name: &str) -> Result<Migration, Migra
     let (source, unsupported) = write::stack(sections, stack_name);
     Ok(Migration {
         source,
-        unsupported,
+        unsupported: expanded.into_iter().chain(unsupported).collect(),
     })
 }
 

@@ -208,11 +208,29 @@ pub(super) fn stack(t: &Map<String, Value>, name: &str) -> (String, Vec<Unsuppor
                 if let Some(node) = w.value(value, "Transform", Ctx::Value) {
                     settings.push(format!("transform: {};", node.render(0)));
                 }
-                w.report("Transform", format!("a transform (a macro) is written as the stack's `transform` setting, but tap checks the template before it is expanded: {EXPAND_TRANSFORM}"));
+                // AWS::LanguageExtensions' loops are expanded here and its
+                // functions checked; SAM's and a macro's input is not
+                // CloudFormation's, so its resources are not judged by the schema.
+                let names: Vec<&str> = match value {
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                    other => other.as_str().into_iter().collect(),
+                };
+                let expanding: Vec<&str> = names
+                    .into_iter()
+                    .filter(|n| *n != "AWS::LanguageExtensions")
+                    .collect();
+                if !expanding.is_empty() {
+                    w.report("Transform", format!("{} rewrites the template after tap checks it: tap checks the references in what it reads, not its resources' properties; for those, {EXPAND_TRANSFORM}", expanding.join(", ")));
+                }
             }
             "Metadata" => {
                 if let Some(node) = w.value(value, "Metadata", Ctx::Value) {
                     settings.push(format!("metadata: {};", node.render(0)));
+                }
+            }
+            "Globals" => {
+                if let Some(node) = w.value(value, "Globals", Ctx::Value) {
+                    settings.push(format!("globals: {};", node.render(0)));
                 }
             }
             "Parameters" => w.entries(
@@ -312,12 +330,6 @@ impl Writer {
                 );
                 continue;
             }
-            if !is_name(name) {
-                self.report(
-                    &path,
-                    "not a name the DSL can write (letters, digits and `_`, not starting with a digit)",
-                );
-            }
             if let Some(text) = write(self, name, value, &path) {
                 out.push(text);
             }
@@ -363,17 +375,21 @@ impl Writer {
             return None;
         };
         let node = Node::Object(self.fields(fields, path));
-        Some(format!("{keyword} {name} {};", node.render(0)))
+        Some(format!("{keyword} {} {};", declared(name), node.render(0)))
     }
 
     /// `condition Name = Fn::Equals(…);`; `condition Both = IsProd;` names
     /// another condition.
     fn condition(&mut self, name: &str, value: &Value, path: &str) -> Option<String> {
         let node = match condition_name(value) {
-            Some(other) => self.bare_name(&Value::String(other.to_string()), path)?,
+            Some(other) => self.bare_name(&Value::String(other.to_string()), path, CONDITION)?,
             None => self.value(value, path, Ctx::Value)?,
         };
-        Some(format!("condition {name} = {};", node.render(0)))
+        Some(format!(
+            "condition {} = {};",
+            declared(name),
+            node.render(0)
+        ))
     }
 
     /// `Name = cfn::Service::Type { Properties…, attributes… };`
@@ -387,7 +403,7 @@ impl Writer {
         let declared = if is_name(id) && logical_id(id) != id {
             format!("r#{id}")
         } else {
-            id.to_string()
+            declared(id)
         };
         let Some(Value::String(ty)) = r.get("Type") else {
             self.report(path, "no Type (a string): left out");
@@ -400,7 +416,11 @@ impl Writer {
             Some(Value::Object(props)) => {
                 for (key, v) in props {
                     let at = format!("{path}.Properties.{key}");
-                    if ATTRIBUTES.contains(&key.as_str()) {
+                    let known = || {
+                        tap_core::cfn::catalog::schema(ty)
+                            .is_some_and(|s| s.properties.contains_key(key))
+                    };
+                    if ATTRIBUTES.contains(&key.as_str()) || (key == OTHER_KEYS && !known()) {
                         self.report(
                             &at,
                             format!("a property named like the resource attribute `{key}`: tap takes it for the attribute"),
@@ -425,10 +445,11 @@ impl Writer {
                     names
                         .iter()
                         .enumerate()
-                        .filter_map(|(i, n)| self.bare_name(n, &format!("{at}[{i}]")))
+                        .filter_map(|(i, n)| self.bare_name(n, &format!("{at}[{i}]"), REF))
                         .collect(),
                 )),
-                ("DependsOn" | "Condition", v) => self.bare_name(v, &at),
+                ("DependsOn", v) => self.bare_name(v, &at, REF),
+                ("Condition", v) => self.bare_name(v, &at, CONDITION),
                 (_, v) => self.value(v, &at, Ctx::Value),
             };
             if let Some(node) = node {
@@ -438,25 +459,27 @@ impl Writer {
         if let Some(deps) = r.get("DependsOn") {
             self.depends_on(deps, &format!("{path}.DependsOn"));
         }
-        if let (Some(policy), None) = (r.get("DeletionPolicy"), r.get("UpdateReplacePolicy")) {
-            let policy = match policy {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            self.report(
-                &format!("{path}.DeletionPolicy"),
-                format!(
-                    "tap adds UpdateReplacePolicy: {policy} (the template has only DeletionPolicy)"
-                ),
-            );
-        }
-        for key in r.keys() {
-            if key != "Type" && key != "Properties" && !ATTRIBUTES.contains(&key.as_str()) {
+        // A macro's keys (`Count: 3`) or the old `Version`, as written.
+        let other: Vec<(String, Node)> = r
+            .iter()
+            .filter(|(key, _)| {
+                key.as_str() != "Type"
+                    && key.as_str() != "Properties"
+                    && !ATTRIBUTES.contains(&key.as_str())
+            })
+            .filter_map(|(key, v)| self.field(key, v, &format!("{path}.{key}")))
+            .collect();
+        if !other.is_empty() {
+            if r.get("Properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key(OTHER_KEYS))
+            {
                 self.report(
-                    &format!("{path}.{key}"),
-                    "not a resource attribute tap writes: left out",
+                    path,
+                    format!("a property named `{OTHER_KEYS}` and keys beside the properties: tap takes the property for those keys"),
                 );
             }
+            fields.push((OTHER_KEYS.to_string(), Node::Object(other)));
         }
         if fields.is_empty() {
             return Some(format!("{declared} = {kind} {{}};"));
@@ -501,13 +524,16 @@ impl Writer {
             // `Custom::Name`, or `Org::Service::Type` from the registry.
             (segments.len() == 2 && segments[0] == "Custom") || segments.len() == 3
         };
-        if !fits || !segments.iter().all(|s| is_name(s)) {
-            self.report(
-                path,
-                format!("`{ty}` is not a type the DSL can name (`cfn::Service::Type`, `cfn::Custom::Name` or `cfn::Org::Service::Type`)"),
-            );
-        } else if ty.starts_with("AWS::") && tap_core::cfn::catalog::schema(ty).is_none() {
+        if ty.starts_with("AWS::")
+            && !ty.starts_with("AWS::Serverless::")
+            && tap_core::cfn::catalog::schema(ty).is_none()
+        {
             self.report(path, format!("`{ty}` is not in tap's resource catalog"));
+        }
+        // A macro's type no path can spell (`Boto3::CodeCommit.put_file`)
+        // is written as a string.
+        if !fits || !segments.iter().all(|s| is_type_name(s)) {
+            return literal(ty);
         }
         format!("cfn::{rest}")
     }
@@ -560,7 +586,7 @@ impl Writer {
             Some(_) => self.report(&format!("{path}.Export"), "not `{ Name: … }`: left out"),
         }
         if let Some(c) = o.get("Condition") {
-            if let Some(node) = self.bare_name(c, &format!("{path}.Condition")) {
+            if let Some(node) = self.bare_name(c, &format!("{path}.Condition"), CONDITION) {
                 fields.push(("condition".to_string(), node));
             }
         }
@@ -572,7 +598,11 @@ impl Writer {
                 );
             }
         }
-        Some(format!("output {name} {};", Node::Object(fields).render(0)))
+        Some(format!(
+            "output {} {};",
+            declared(name),
+            Node::Object(fields).render(0)
+        ))
     }
 
     /// Whether `${var}` in a string can be what tap reads it as: a pseudo
@@ -588,17 +618,11 @@ impl Writer {
                 .any(|n| var.split('.').next() == Some(n.as_str()))
     }
 
-    /// A name written bare: a resource's, a condition's, a mapping's.
-    fn bare_name(&mut self, v: &Value, path: &str) -> Option<Node> {
+    /// A name written bare: a resource's, a condition's, a mapping's; one
+    /// that is not an identifier is quoted in `quote` (`Ref("2Bucket")`).
+    fn bare_name(&mut self, v: &Value, path: &str, quote: &str) -> Option<Node> {
         match v {
-            Value::String(s) if is_name(s) => Some(Node::Atom(s.clone())),
-            Value::String(s) => {
-                self.report(
-                    path,
-                    format!("`{s}` is not a name the DSL can write: written as a string"),
-                );
-                Some(Node::Atom(literal(s)))
-            }
+            Value::String(s) => Some(name_node(s, quote)),
             other => {
                 self.report(path, "not a name: written as the value it is");
                 self.value(other, path, Ctx::Value)
@@ -650,7 +674,7 @@ impl Writer {
                     }
                     if key == "Condition" && ctx == Ctx::ConditionArg {
                         if let Some(name) = condition_name(v) {
-                            return Some(Node::Atom(name.to_string()));
+                            return Some(name_node(name, CONDITION));
                         }
                     }
                     if key.starts_with("Fn::") {
@@ -717,16 +741,10 @@ impl Writer {
     /// `{"Ref": X}`: `X` bare, a pseudo parameter as `AWS::Region`.
     fn reference(&mut self, arg: &Value, path: &str) -> Node {
         match arg {
-            Value::String(s) if is_name(s) || s.strip_prefix("AWS::").is_some_and(is_name) => {
+            Value::String(s) if s.strip_prefix("AWS::").is_some_and(is_name) => {
                 Node::Atom(s.clone())
             }
-            Value::String(s) => {
-                self.report(
-                    &format!("{path}.Ref"),
-                    format!("`{s}` is not a name the DSL can write: written as a string"),
-                );
-                Node::Atom(literal(s))
-            }
+            Value::String(s) => name_node(s, REF),
             other => {
                 self.report(
                     &format!("{path}.Ref"),
@@ -761,7 +779,8 @@ impl Writer {
             }
             ("Fn::If" | "Fn::FindInMap" | "Fn::ValueOf", Value::Array(a)) if !a.is_empty() => {
                 // The condition's, the map's or the parameter's name is bare.
-                let first = self.bare_name(&a[0], &format!("{at}[0]"));
+                let quote = if name == "Fn::If" { CONDITION } else { REF };
+                let first = self.bare_name(&a[0], &format!("{at}[0]"), quote);
                 let rest: Vec<Node> = a
                     .iter()
                     .enumerate()
@@ -818,9 +837,17 @@ impl Writer {
             Value::String(s) => s.split_once('.'),
             _ => None,
         };
-        if let Some((res, attr)) = parts.filter(|(res, _)| is_name(res)) {
-            if attr.split('.').all(is_name) {
+        if let Some((res, attr)) = parts {
+            if is_name(res) && attr.split('.').all(is_name) {
                 return Node::Atom(format!("{res}.{attr}"));
+            }
+            // `Fn::GetAtt("2Bucket", "Arn")`: the macro reads a string as
+            // the resource's name.
+            if !is_name(res) {
+                return Node::Call(
+                    "Fn::GetAtt".to_string(),
+                    vec![Node::Atom(literal(res)), Node::Atom(literal(attr))],
+                );
             }
             // `Outputs.my-output`: not names after the dot, so the call.
             return Node::Call(
@@ -862,6 +889,32 @@ impl Writer {
             );
         }
         Node::Atom(literal(s))
+    }
+}
+
+/// Where the keys beside `Properties` that CloudFormation does not read go.
+const OTHER_KEYS: &str = tap_core::cfn::kind::OTHER_KEYS;
+
+/// How a name that is not an identifier is used: `Ref("2Bucket")`,
+/// `Condition("2RouteTableCondition")`.
+const REF: &str = "Ref";
+const CONDITION: &str = "Condition";
+
+/// `Name`, or `Ref("2Name")` for a name that is not an identifier.
+fn name_node(name: &str, quote: &str) -> Node {
+    if is_name(name) {
+        Node::Atom(name.to_string())
+    } else {
+        Node::Call(quote.to_string(), vec![Node::Atom(literal(name))])
+    }
+}
+
+/// How a name is declared: bare, or quoted when it is not an identifier.
+fn declared(name: &str) -> String {
+    if is_name(name) {
+        name.to_string()
+    } else {
+        literal(name)
     }
 }
 
@@ -1108,7 +1161,7 @@ mod tests {
         assert!(s.contains("        myDB = cfn::RDS::DBInstance {\n            Engine: \"mysql\",\n            DependsOn: Vpc,\n            Condition: IsProd,\n            DeletionPolicy: \"Snapshot\",\n        };\n"), "{s}");
         assert!(
             s.contains(
-                "        Hook = cfn::Custom::Hook {\n            DependsOn: [A, B],\n        };\n"
+                "        Hook = cfn::Custom::Hook {\n            DependsOn: [A, B],\n            Attributes: { Version: \"1.0\" },\n        };\n"
             ),
             "{s}"
         );
@@ -1118,21 +1171,10 @@ mod tests {
         );
         assert_eq!(
             r,
-            [
-                (
-                    "Resources.myDB.DependsOn".to_string(),
-                    "tap writes DependsOn as a sorted list: [Vpc]".to_string()
-                ),
-                (
-                    "Resources.myDB.DeletionPolicy".to_string(),
-                    "tap adds UpdateReplacePolicy: Snapshot (the template has only DeletionPolicy)"
-                        .to_string()
-                ),
-                (
-                    "Resources.Hook.Version".to_string(),
-                    "not a resource attribute tap writes: left out".to_string()
-                ),
-            ]
+            [(
+                "Resources.myDB.DependsOn".to_string(),
+                "tap writes DependsOn as a sorted list: [Vpc]".to_string()
+            ),]
         );
     }
 
@@ -1142,11 +1184,52 @@ mod tests {
             "Resources": {
                 "Skill": {"Type": "Alexa::ASK::Skill"},
                 "Odd": {"Type": "AWS::Not::A::Type"},
+                "Readme": {"Type": "Boto3::CodeCommit.put_file"},
             }
         }));
         assert!(s.contains("Skill = cfn::Alexa::ASK::Skill {};"), "{s}");
-        assert!(s.contains("Odd = cfn::Not::A::Type {};"), "{s}");
+        assert!(s.contains(r#"Odd = "AWS::Not::A::Type" {};"#), "{s}");
+        assert!(
+            s.contains(r#"Readme = "Boto3::CodeCommit.put_file" {};"#),
+            "{s}"
+        );
         assert_eq!(paths(&r), ["Resources.Odd.Type"]);
+    }
+
+    #[test]
+    fn names_that_are_not_identifiers_are_quoted() {
+        let (s, r) = write(json!({
+            "Conditions": {
+                "2Tables": {"Fn::Equals": [{"Ref": "1Count"}, "2"]},
+                "3Tables": {"Fn::Or": [{"Condition": "2Tables"}, {"Condition": "Plain"}]},
+                "Plain": {"Condition": "2Tables"},
+            },
+            "Parameters": {"1Count": {"Type": "String"}},
+            "Resources": {
+                "2Bucket": {
+                    "Type": "AWS::S3::Bucket",
+                    "Condition": "3Tables",
+                    "DependsOn": ["9Queue"],
+                    "Properties": {"BucketName": {"Fn::If": ["2Tables", {"Fn::GetAtt": ["9Queue", "QueueName"]}, "b"]}},
+                },
+                "9Queue": {"Type": "AWS::SQS::Queue"},
+            },
+            "Outputs": {"1Out": {"Value": {"Ref": "2Bucket"}}},
+        }));
+        for line in [
+            r#"condition "2Tables" = Fn::Equals(Ref("1Count"), "2");"#,
+            r#"condition "3Tables" = Fn::Or(Condition("2Tables"), Plain);"#,
+            r#"condition Plain = Condition("2Tables");"#,
+            r#"parameter "1Count" { Type: "String" };"#,
+            r#""2Bucket" = cfn::S3::Bucket {"#,
+            r#"BucketName: Fn::If(Condition("2Tables"), Fn::GetAtt("9Queue", "QueueName"), "b"),"#,
+            r#"Condition: Condition("3Tables"),"#,
+            r#"DependsOn: [Ref("9Queue")],"#,
+            r#"output "1Out" { value: Ref("2Bucket") };"#,
+        ] {
+            assert!(s.contains(line), "{line} in {s}");
+        }
+        assert!(r.is_empty(), "{r:?}");
     }
 
     #[test]
@@ -1173,6 +1256,7 @@ mod tests {
             "Description": "Two\nlines",
             "Metadata": {"X": 1},
             "Transform": "AWS::Serverless-2016-10-31",
+            "Globals": {"Function": {"Timeout": 10}},
         }));
         assert_eq!(
             s,
@@ -1183,6 +1267,7 @@ stack! {
         description: "Two\nlines";
         metadata: { X: 1 };
         transform: "AWS::Serverless-2016-10-31";
+        globals: { Function: { Timeout: 10 } };
 
         parameter Env { Type: "String", AllowedValues: ["dev", "prod"] };
 

@@ -1,58 +1,264 @@
 //! A YAML template as the JSON CloudFormation reads it: the short-form tags
 //! (`!Ref X`, `!GetAtt A.B`, `!Sub …`) become their long form, so that the
 //! writer only ever sees one spelling of each intrinsic function.
+//!
+//! CloudFormation reads YAML 1.1, where a plain `Yes`, `off` or `0755` is a
+//! boolean or a number, and a plain `012345678901` is a string; YAML 1.2's
+//! readers disagree on all of them. The document is read as events (which
+//! say whether a scalar was quoted) and resolved by 1.1's rules.
 
 use serde_json::{Map, Number, Value};
-use serde_norway::Value as Yaml;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// Why a YAML document is not a template's JSON.
 #[derive(Debug, thiserror::Error)]
 pub enum YamlError {
     #[error("{0}")]
-    Parse(#[from] serde_norway::Error),
+    Parse(#[from] yaml_rust2::ScanError),
     #[error("a mapping key at {path} is {what}: keys are names")]
     Key { path: String, what: &'static str },
+    #[error("line {line}: an alias to an anchor the document has not defined")]
+    Alias { line: usize },
 }
 
 /// Parses `text` and turns it into JSON, short-form tags into long form.
 pub fn parse(text: &str) -> Result<Value, YamlError> {
-    let yaml: Yaml = serde_norway::from_str(text)?;
-    to_json(yaml, "")
+    let mut tree = Tree::default();
+    Parser::new_from_str(text).load(&mut tree, false)?;
+    if let Some(e) = tree.error {
+        return Err(e);
+    }
+    Ok(tree.root.unwrap_or(Value::Null))
 }
 
-fn to_json(yaml: Yaml, path: &str) -> Result<Value, YamlError> {
-    Ok(match yaml {
-        Yaml::Null => Value::Null,
-        Yaml::Bool(b) => Value::Bool(b),
-        Yaml::Number(n) => number(&n),
-        Yaml::String(s) => Value::String(s),
-        Yaml::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| to_json(item, &format!("{path}[{i}]")))
-                .collect::<Result<_, _>>()?,
-        ),
-        Yaml::Mapping(entries) => {
-            let mut map = Map::new();
-            for (key, value) in entries {
-                let key = key_text(key, path)?;
-                let at = join(path, &key);
-                map.insert(key, to_json(value, &at)?);
+/// A collection being read: its tag and anchor, what it holds so far.
+enum Open {
+    Seq {
+        tag: Option<Tag>,
+        anchor: usize,
+        items: Vec<Value>,
+    },
+    Map {
+        tag: Option<Tag>,
+        anchor: usize,
+        map: Map<String, Value>,
+        key: Option<String>,
+    },
+}
+
+#[derive(Default)]
+struct Tree {
+    open: Vec<Open>,
+    anchors: std::collections::HashMap<usize, Value>,
+    root: Option<Value>,
+    error: Option<YamlError>,
+}
+
+impl Tree {
+    fn path(&self) -> String {
+        self.open
+            .iter()
+            .filter_map(|o| match o {
+                Open::Map { key: Some(k), .. } => Some(k.as_str()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// A finished value goes where the innermost collection is waiting.
+    fn push(&mut self, value: Value, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        match self.open.last_mut() {
+            None => self.root = Some(value),
+            Some(Open::Seq { items, .. }) => items.push(value),
+            Some(Open::Map { map, key, .. }) => match key.take() {
+                Some(k) => {
+                    map.insert(k, value);
+                }
+                None => {
+                    let what = match value {
+                        Value::String(k) => {
+                            *key = Some(k);
+                            return;
+                        }
+                        Value::Array(_) => "a list",
+                        Value::Object(_) => "a mapping",
+                        _ => "a tagged value",
+                    };
+                    let path = self.path();
+                    self.fail(YamlError::Key {
+                        path: display(&path),
+                        what,
+                    });
+                }
+            },
+        }
+    }
+
+    fn fail(&mut self, e: YamlError) {
+        self.error.get_or_insert(e);
+    }
+
+    fn awaits_key(&self) -> bool {
+        matches!(self.open.last(), Some(Open::Map { key: None, .. }))
+    }
+}
+
+impl MarkedEventReceiver for Tree {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                // A key is its text: `80:` and `true:` name entries.
+                let value = if self.awaits_key() {
+                    match tag {
+                        Some(t) if !is_standard(&t) => {
+                            let path = self.path();
+                            self.fail(YamlError::Key {
+                                path: display(&path),
+                                what: "a tagged value",
+                            });
+                            return;
+                        }
+                        _ => Value::String(text),
+                    }
+                } else {
+                    let plain = style == TScalarStyle::Plain;
+                    match tag {
+                        Some(t) if is_standard(&t) => standard(&t.suffix, text, plain),
+                        Some(t) => long_form(&t, scalar(text, plain)),
+                        None => scalar(text, plain),
+                    }
+                };
+                self.push(value, anchor);
             }
-            Value::Object(map)
+            Event::SequenceStart(anchor, tag) => self.open.push(Open::Seq {
+                tag,
+                anchor,
+                items: Vec::new(),
+            }),
+            Event::MappingStart(anchor, tag) => self.open.push(Open::Map {
+                tag,
+                anchor,
+                map: Map::new(),
+                key: None,
+            }),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, tag, anchor) = match self.open.pop() {
+                    Some(Open::Seq { tag, anchor, items }) => (Value::Array(items), tag, anchor),
+                    Some(Open::Map {
+                        tag, anchor, map, ..
+                    }) => (Value::Object(map), tag, anchor),
+                    None => return,
+                };
+                let value = match tag {
+                    Some(t) if !is_standard(&t) => long_form(&t, value),
+                    _ => value,
+                };
+                self.push(value, anchor);
+            }
+            Event::Alias(id) => match self.anchors.get(&id).cloned() {
+                Some(v) => self.push(v, 0),
+                None => self.fail(YamlError::Alias { line: mark.line() }),
+            },
+            _ => {}
         }
-        Yaml::Tagged(tagged) => {
-            let tag = tagged.tag.to_string();
-            let name = tag.trim_start_matches('!');
-            let value = to_json(tagged.value, path)?;
-            long_form(name, value)
+    }
+}
+
+/// `!!str`, `!!int`…: YAML's own tags, not CloudFormation's functions.
+fn is_standard(tag: &Tag) -> bool {
+    tag.handle == "!!" || tag.handle.starts_with("tag:yaml.org")
+}
+
+fn standard(kind: &str, text: String, plain: bool) -> Value {
+    match kind {
+        "str" => Value::String(text),
+        "null" => Value::Null,
+        _ => scalar(text, plain),
+    }
+}
+
+/// A scalar by YAML 1.1's rules, as CloudFormation reads it; a quoted one
+/// is always a string. Dates stay strings (`Version: 2012-10-17`): CloudFormation
+/// has no timestamp type.
+fn scalar(text: String, plain: bool) -> Value {
+    if !plain {
+        return Value::String(text);
+    }
+    match text.as_str() {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true)
         }
-    })
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false)
+        }
+        _ => {}
+    }
+    integer(&text)
+        .or_else(|| float(&text))
+        .unwrap_or(Value::String(text))
+}
+
+/// YAML 1.1's integers: decimal, `0b…`, `0x…`, octal `0…`, `_` between digits.
+fn integer(text: &str) -> Option<Value> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let digits = body.replace('_', "");
+    let (radix, digits) = if let Some(d) = digits.strip_prefix("0b") {
+        (2, d)
+    } else if let Some(d) = digits.strip_prefix("0x") {
+        (16, d)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (8, &digits[1..])
+    } else {
+        (10, digits.as_str())
+    };
+    if digits.is_empty() || body.starts_with('_') || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if negative {
+        let v = i64::try_from(magnitude).ok()?.checked_neg()?;
+        Some(Value::Number(v.into()))
+    } else {
+        Some(Value::Number(magnitude.into()))
+    }
+}
+
+/// YAML 1.1's floats: `1.5`, `-.5`, `6.8e+3`, `.inf` (not JSON: kept as text).
+fn float(text: &str) -> Option<Value> {
+    let body = text.trim_start_matches(['-', '+']);
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (body, None),
+    };
+    let ok_mantissa = mantissa.contains('.')
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+        && mantissa.chars().any(|c| c.is_ascii_digit());
+    let ok_exponent = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+    });
+    if !ok_mantissa || !ok_exponent || text.len() - body.len() > 1 {
+        return None;
+    }
+    let n: f64 = text.replace('_', "").parse().ok()?;
+    Number::from_f64(n).map(Value::Number)
 }
 
 /// `!Name value` as CloudFormation's JSON spells it.
-fn long_form(name: &str, value: Value) -> Value {
+fn long_form(tag: &Tag, value: Value) -> Value {
+    let name = tag.suffix.as_str();
     let (key, value) = match (name, value) {
         ("Ref", v) => ("Ref".to_string(), v),
         ("Condition", v) => ("Condition".to_string(), v),
@@ -70,49 +276,6 @@ fn long_form(name: &str, value: Value) -> Value {
     let mut map = Map::new();
     map.insert(key, value);
     Value::Object(map)
-}
-
-fn number(n: &serde_norway::Number) -> Value {
-    if let Some(i) = n.as_i64() {
-        return Value::Number(i.into());
-    }
-    if let Some(u) = n.as_u64() {
-        return Value::Number(u.into());
-    }
-    // JSON has no `.inf` or `.nan`: such a scalar stays the text YAML had.
-    n.as_f64()
-        .and_then(Number::from_f64)
-        .map_or_else(|| Value::String(n.to_string()), Value::Number)
-}
-
-/// A mapping key as JSON's string key: YAML lets `80:` or `true:` be keys.
-fn key_text(key: Yaml, path: &str) -> Result<String, YamlError> {
-    match key {
-        Yaml::String(s) => Ok(s),
-        Yaml::Number(n) => Ok(n.to_string()),
-        Yaml::Bool(b) => Ok(b.to_string()),
-        Yaml::Null => Ok("null".to_string()),
-        Yaml::Sequence(_) => Err(YamlError::Key {
-            path: display(path),
-            what: "a list",
-        }),
-        Yaml::Mapping(_) => Err(YamlError::Key {
-            path: display(path),
-            what: "a mapping",
-        }),
-        Yaml::Tagged(_) => Err(YamlError::Key {
-            path: display(path),
-            what: "a tagged value",
-        }),
-    }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
 }
 
 fn display(path: &str) -> String {
@@ -180,6 +343,29 @@ mod tests {
             v,
             json!({"a": "5", "b": 5, "c": 0.5, "d": true, "e": "true", "f": -3, "g": null, "80": "x"})
         );
+    }
+
+    #[test]
+    fn scalars_are_read_as_yaml_1_1_reads_them() {
+        let v = parse(
+            "a: Yes\nb: 'Yes'\nc: off\nd: 012345678901\ne: 0755\nf: 0x1F\ng: 2012-10-17\n\
+             h: 1_000\ni: ~\nj: .inf\nk: !!str 5\nl: 6.8e+3\nm: 1.2.3\nn: \"No\"\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            v,
+            json!({
+                "a": true, "b": "Yes", "c": false, "d": "012345678901", "e": 493, "f": 31,
+                "g": "2012-10-17", "h": 1000, "i": null, "j": ".inf", "k": "5", "l": 6800.0,
+                "m": "1.2.3", "n": "No",
+            })
+        );
+    }
+
+    #[test]
+    fn anchors_and_aliases() {
+        let v = parse("a: &tags [x, y]\nb: *tags\n").expect("parses");
+        assert_eq!(v, json!({"a": ["x", "y"], "b": ["x", "y"]}));
     }
 
     #[test]

@@ -266,12 +266,15 @@ pub struct Resource {
     pub properties: BTreeMap<String, Expr>,
     pub depends_on: Vec<String>,
     pub removal: Option<RemovalPolicy>,
-    /// `UpdateReplacePolicy` when it differs from `removal` (raw resources).
+    /// `UpdateReplacePolicy`: set with `removal` by a curated kind, as written
+    /// by a raw resource.
     pub replace: Option<RemovalPolicy>,
     pub update_policy: Option<Expr>,
     pub creation_policy: Option<Expr>,
     pub condition: Option<String>,
     pub metadata: BTreeMap<String, Expr>,
+    /// Keys beside `Properties` that a macro reads (`Count`), or `Version`.
+    pub other: BTreeMap<String, Expr>,
 }
 
 impl Resource {
@@ -286,6 +289,7 @@ impl Resource {
             creation_policy: None,
             condition: None,
             metadata: BTreeMap::new(),
+            other: BTreeMap::new(),
         }
     }
 
@@ -303,8 +307,15 @@ impl Resource {
         self
     }
 
+    /// Said once, a policy protects against replacement too, as the CDK's
+    /// removal policy does (cfn-lint W3011 asks for both). A raw resource
+    /// sets the two fields as its template says instead.
     pub fn removal(mut self, policy: RemovalPolicy) -> Self {
         self.removal = Some(policy);
+        self.replace = Some(match policy {
+            RemovalPolicy::RetainExceptOnCreate => RemovalPolicy::Retain,
+            other => other,
+        });
         self
     }
 
@@ -326,13 +337,7 @@ impl Resource {
         if let Some(p) = self.removal {
             m.insert("DeletionPolicy".into(), json!(p.as_str()));
         }
-        // Said once, a policy protects against replacement too, as the CDK's
-        // removal policy does (cfn-lint W3011 asks for both).
-        let on_replace = self.replace.or(match self.removal {
-            Some(RemovalPolicy::RetainExceptOnCreate) => Some(RemovalPolicy::Retain),
-            other => other,
-        });
-        if let Some(p) = on_replace {
+        if let Some(p) = self.replace {
             m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
         }
         if let Some(u) = &self.update_policy {
@@ -350,6 +355,9 @@ impl Resource {
                 Expr::Map(self.metadata.clone()).to_json(),
             );
         }
+        for (key, v) in &self.other {
+            m.insert(key.clone(), v.to_json());
+        }
         Json::Object(m)
     }
 
@@ -362,7 +370,7 @@ impl Resource {
         if let Some(u) = &self.update_policy {
             u.references(&mut out);
         }
-        for m in self.metadata.values() {
+        for m in self.metadata.values().chain(self.other.values()) {
             m.references(&mut out);
         }
         out.sort();
@@ -393,6 +401,8 @@ pub struct Template {
     pub resources: BTreeMap<String, Resource>,
     pub outputs: BTreeMap<String, Output>,
     pub metadata: BTreeMap<String, Expr>,
+    /// SAM's `Globals`: what its transform copies into each of its resources.
+    pub globals: Option<Expr>,
 }
 
 impl Template {
@@ -410,6 +420,9 @@ impl Template {
         }
         if let Some(t) = &self.transform {
             m.insert("Transform".into(), t.to_json());
+        }
+        if let Some(g) = &self.globals {
+            m.insert("Globals".into(), g.to_json());
         }
         for (key, section) in [
             ("Parameters", &self.parameters),

@@ -40,6 +40,11 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
                     }
                     ("CreationPolicy", v) => r.creation_policy = Some(cx.expr(v)?),
                     ("UpdatePolicy", v) => r.update_policy = Some(cx.expr(v)?),
+                    (crate::model::raw::OTHER_KEYS, Value::Object { fields, .. }) => {
+                        for m in fields {
+                            r.other.insert(m.key.text.clone(), cx.expr(&m.value)?);
+                        }
+                    }
                     _ => return super::err(f.key.loc, format!("`{key}` is not written so")),
                 }
             }

@@ -23,9 +23,22 @@ pub const RESOURCE_ATTRIBUTES: &[(&str, Option<&[&str]>)] = &[
 ];
 
 /// The other resource attributes a raw resource can set, as CloudFormation
-/// writes them: a condition's name, and three objects.
-pub const TEMPLATE_ATTRIBUTES: &[&str] =
-    &["Condition", "Metadata", "CreationPolicy", "UpdatePolicy"];
+/// writes them: a condition's name, and three objects; and [`OTHER_KEYS`].
+pub const TEMPLATE_ATTRIBUTES: &[&str] = &[
+    "Condition",
+    "Metadata",
+    "CreationPolicy",
+    "UpdatePolicy",
+    OTHER_KEYS,
+];
+
+/// `Attributes: { Count: 3 }`: keys written next to `Properties` that
+/// CloudFormation itself does not read: a macro's (the Count macro's
+/// `Count`), or the old `Version` of a custom resource.
+pub const OTHER_KEYS: &str = "Attributes";
+
+/// The one such key CloudFormation accepts without a macro.
+pub const LEGACY_KEYS: &[&str] = &["Version"];
 
 pub use crate::model::kind::{is_raw, PREFIX};
 
@@ -37,9 +50,13 @@ pub fn is_sam(cfn_type: &str) -> bool {
 /// The transform that expands SAM's types.
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
-/// `cfn::DynamoDB::Table` → `AWS::DynamoDB::Table`.
+/// `cfn::DynamoDB::Table` → `AWS::DynamoDB::Table`; a type written as a
+/// string (`cfn::"Boto3::CodeCommit.put_file"`) is that string.
 pub fn cfn_type(kind_name: &str) -> Option<String> {
     let rest = kind_name.strip_prefix(PREFIX)?;
+    if let Some(quoted) = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return Some(quoted.to_string());
+    }
     // `cfn::Alexa::ASK::Skill`: a type outside `AWS::` is written in full,
     // as is a custom resource, `cfn::Custom::Anything`.
     Some(
@@ -51,12 +68,18 @@ pub fn cfn_type(kind_name: &str) -> Option<String> {
     )
 }
 
-/// `AWS::DynamoDB::Table` → `cfn::DynamoDB::Table`.
+/// `AWS::DynamoDB::Table` → `cfn::DynamoDB::Table`. A type the short form
+/// would not give back (a macro's `Boto3::CodeCommit.put_file`) is quoted.
 pub fn kind_name(cfn_type: &str) -> String {
-    format!(
+    let short = format!(
         "{PREFIX}{}",
         cfn_type.strip_prefix("AWS::").unwrap_or(cfn_type)
-    )
+    );
+    if self::cfn_type(&short).as_deref() == Some(cfn_type) {
+        short
+    } else {
+        format!("{PREFIX}\"{cfn_type}\"")
+    }
 }
 
 /// The schema of a raw kind.

@@ -4,6 +4,7 @@
 //! lowered template ([`template`]) is given the template.
 
 pub mod attributes;
+pub mod conditional;
 pub mod conditions;
 pub mod contract;
 pub mod documents;

@@ -63,12 +63,18 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                 ),
             );
         }
+        if let Some(ty) = &cfn_type {
+            other_keys(decl, ty, macro_input, diags);
+        }
         if let Some(problem) =
             crate::data::cfn::limits::logical_id_problem(&logical_id(&decl.name.text))
         {
-            diags.push(
-                Diagnostic::new(decl.name.loc, problem).help("give the resource a shorter name"),
-            );
+            let help = if problem.contains("letters and digits") {
+                "name it with letters and digits only"
+            } else {
+                "give the resource a shorter name"
+            };
+            diags.push(Diagnostic::new(decl.name.loc, problem).help(help));
         }
         if seen.insert(&decl.name.text, &decl.name).is_some() {
             diags.push(
@@ -173,6 +179,44 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
             diags.error(
                 p.ty_loc,
                 format!("a stack parameter cannot be {}: use `Str`, `Int`, `Bool`, `Duration`, a resource kind, or a list of one of them", p.ty.describe()),
+            );
+        }
+    }
+}
+
+/// `Attributes: { Count: 3 }`: keys beside `Properties` are a macro's to
+/// read; without one, CloudFormation refuses all but the old `Version`.
+fn other_keys(decl: &ResourceDecl, cfn_type: &str, macro_input: bool, diags: &mut Diagnostics) {
+    use crate::model::raw::{LEGACY_KEYS, OTHER_KEYS};
+    let has_property = crate::data::cfn::catalog::schema(cfn_type)
+        .is_some_and(|s| s.properties.contains_key(OTHER_KEYS));
+    let block = decl
+        .fields
+        .iter()
+        .find(|f| f.key.text == OTHER_KEYS && !has_property);
+    let Some(Value::Object { fields, .. }) = block.map(|f| &f.value) else {
+        return;
+    };
+    for f in fields {
+        let key = f.key.text.as_str();
+        if crate::model::raw::RESOURCE_ATTRIBUTES
+            .iter()
+            .any(|(n, _)| *n == key)
+            || crate::model::raw::TEMPLATE_ATTRIBUTES.contains(&key)
+            || key == "Type"
+            || key == "Properties"
+        {
+            diags.error(
+                f.key.loc,
+                format!("`{key}` is written beside the properties, not in `{OTHER_KEYS}`"),
+            );
+        } else if !macro_input && !LEGACY_KEYS.contains(&key) {
+            diags.push(
+                Diagnostic::new(
+                    f.key.loc,
+                    format!("CloudFormation reads no resource key `{key}`: only a macro does"),
+                )
+                .help("name the macro that reads it in the stack's `transform`, or remove the key"),
             );
         }
     }

@@ -66,6 +66,7 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
         .filter(|f| {
             f.key.text != crate::rules::sections::TRANSFORM
                 && f.key.text != crate::rules::sections::DESCRIPTION
+                && f.key.text != crate::rules::sections::GLOBALS
         })
         .cloned()
         .collect();
@@ -148,6 +149,11 @@ pub const STACK_SETTINGS: &[Prop] = &[
         "metadata",
         Ty::Json,
         "The template's own `Metadata` (`AWS::CloudFormation::Interface`, …).",
+    ),
+    kind::prop(
+        "globals",
+        Ty::Json,
+        "SAM's `Globals` section (with the `AWS::Serverless-2016-10-31` transform): what it copies into each of its resources.",
     ),
 ];
 

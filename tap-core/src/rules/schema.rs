@@ -187,7 +187,11 @@ impl Validator<'_, '_> {
             diags.error(v.loc(), format!("`{key}` is an object `{{ … }}`"));
             return;
         }
-        crate::rules::attributes::check(key, v, self.kind.cfn_type, diags);
+        // Which keys may be there is the names rule's to say: it knows the
+        // stack's transforms.
+        if key != crate::model::raw::OTHER_KEYS {
+            crate::rules::attributes::check(key, v, self.kind.cfn_type, diags);
+        }
         let mut out = Vec::new();
         self.expressions().check(v, &mut out);
         diags.extend(out);

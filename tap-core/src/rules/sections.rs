@@ -22,6 +22,8 @@ pub const TRANSFORM: &str = "transform";
 pub const DESCRIPTION: &str = "description";
 /// The stack setting that is the template's own `Metadata`.
 pub const METADATA: &str = "metadata";
+/// The stack setting that is SAM's `Globals` section.
+pub const GLOBALS: &str = "globals";
 
 /// Whether the stack names a transform that rewrites its resources (SAM, an
 /// account's macro) before CloudFormation reads them: its raw resources are
@@ -85,6 +87,9 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
             diags.error(m.loc(), "the stack's `metadata` is an object `{ … }`");
         }
     }
+    if let Some(g) = field(&stack.settings, GLOBALS) {
+        globals(g, stack, scope, diags);
+    }
     for out in stack.outputs() {
         if let Some(c) = field(&out.fields, "condition") {
             condition_name(c, scope, diags);
@@ -104,6 +109,35 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                 );
             }
         }
+    }
+}
+
+/// SAM's `Globals`: an object, read only by SAM's transform, whose values
+/// may name the stack's own resources and parameters.
+fn globals(g: &Value, stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
+    let sam = crate::model::raw::SAM_TRANSFORM;
+    if !matches!(g, Value::Object { tag: None, .. }) {
+        diags.error(g.loc(), "the stack's `globals` is an object `{ … }`");
+        return;
+    }
+    let mut out = Vec::new();
+    Expressions {
+        scope,
+        place: Place::Value,
+    }
+    .check(g, &mut out);
+    diags.extend(out);
+    if !transforms(stack).contains(&sam) {
+        // CloudFormation refuses a template section it does not know.
+        diags.push(
+            Diagnostic::new(
+                g.loc(),
+                "`globals` is SAM's: only its transform reads a `Globals` section",
+            )
+            .help(format!(
+                "add `transform: \"{sam}\";` at the top of the stack"
+            )),
+        );
     }
 }
 

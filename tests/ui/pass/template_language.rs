@@ -187,6 +187,9 @@ fn main() {
     assert_eq!(web["CreationPolicy"]["ResourceSignal"]["Timeout"], "PT15M");
     assert!(web["Metadata"]["AWS::CloudFormation::Init"]["config"]["files"].is_object());
     assert_eq!(r["ProdVolume"]["Condition"], "IsProd");
+    // A raw resource's attributes as written: no UpdateReplacePolicy added.
+    assert_eq!(r["ProdVolume"]["DeletionPolicy"], "Snapshot");
+    assert!(r["ProdVolume"].get("UpdateReplacePolicy").is_none());
     assert_eq!(
         r["Group"]["UpdatePolicy"]["AutoScalingRollingUpdate"]["PauseTime"],
         "PT5M"
