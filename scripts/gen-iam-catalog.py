@@ -110,6 +110,9 @@ GLOBAL_KEYS = [
     ("aws:SourceOrgID", "String"),
     ("aws:SourceOrgPaths", "ArrayOfString"),
     ("aws:UserAgent", "String"),
+    # Not on the page: the older form of aws:SourceAccount, still in SNS's own
+    # default topic policy ("AWS:SourceOwner") and in AWS's samples.
+    ("aws:SourceOwner", "String"),
 ]
 
 

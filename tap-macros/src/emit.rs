@@ -123,6 +123,10 @@ impl Emit for Value {
                 let (value, loc) = (value.emit(), loc.emit());
                 quote!(__ir::Value::Bool { value: #value, loc: #loc })
             }
+            Value::Float { text, loc } => {
+                let (text, loc) = (text.emit(), loc.emit());
+                quote!(__ir::Value::Float { text: #text, loc: #loc })
+            }
             Value::Path { segments } => {
                 let segments = segments.emit();
                 quote!(__ir::Value::Path { segments: #segments })

@@ -508,9 +508,37 @@ fn parse_value(input: ParseStream) -> syn::Result<Value> {
             loc: Spans::loc(s.span()),
         });
     }
-    if input.peek(syn::LitInt) || input.peek(Token![-]) {
+    if input.peek(syn::LitInt) || input.peek(syn::LitFloat) || input.peek(Token![-]) {
         let neg = input.parse::<Option<Token![-]>>()?.is_some();
+        // `0.5`, `-1.5e3`: kept as written, a JSON number in the template.
+        if input.peek(syn::LitFloat) {
+            let f: syn::LitFloat = input.parse()?;
+            if !f.suffix().is_empty() {
+                return Err(syn::Error::new(
+                    f.span(),
+                    "a number is written without a Rust type suffix",
+                ));
+            }
+            let digits = f.base10_digits();
+            return Ok(Value::Float {
+                text: if neg {
+                    format!("-{digits}")
+                } else {
+                    digits.to_string()
+                },
+                loc: Spans::loc(f.span()),
+            });
+        }
         let i: syn::LitInt = input.parse()?;
+        // `2Queue` lexes as the number 2 with a suffix: never the number.
+        if !i.suffix().is_empty() {
+            return Err(syn::Error::new(
+                i.span(),
+                format!(
+                    "`{i}` is not a number: a name that starts with a digit is written as a string, `Ref(\"{i}\")`"
+                ),
+            ));
+        }
         let v: i64 = i.base10_parse()?;
         return Ok(Value::Int {
             value: if neg { -v } else { v },

@@ -706,13 +706,8 @@ impl Writer {
                 self.report(path, format!("a number beyond the DSL's whole numbers is written as a string; the template will say \"{n}\""));
                 Node::Atom(literal(&n.to_string()))
             }
-            None => {
-                self.report(
-                    path,
-                    format!("a fraction is written as a string; the template will say \"{n}\""),
-                );
-                Node::Atom(literal(&n.to_string()))
-            }
+            // `0.5`, `1e-5`: a Rust float literal, which the DSL keeps as written.
+            None => Node::Atom(n.to_string()),
         }
     }
 
@@ -1006,11 +1001,9 @@ mod tests {
         assert_eq!(prop(json!(-1)).0, "-1");
         assert_eq!(prop(json!(true)).0, "true");
         let (v, r) = prop(json!(0.5));
-        assert_eq!(v, "\"0.5\"");
-        assert_eq!(
-            r[0].1,
-            "a fraction is written as a string; the template will say \"0.5\""
-        );
+        assert_eq!(v, "0.5");
+        assert!(r.is_empty(), "{r:?}");
+        assert_eq!(prop(json!(-1.5e-7)).0, "-1.5e-7");
         let (v, r) = prop(json!(u64::MAX));
         assert_eq!(v, format!("\"{}\"", u64::MAX));
         assert_eq!(paths(&r), ["Resources.R.Properties.P"]);

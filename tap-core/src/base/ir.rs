@@ -44,6 +44,12 @@ pub enum Value {
         value: bool,
         loc: Loc,
     },
+    /// `0.5`, `-1.5e3`: a number with a fraction or an exponent, kept as
+    /// written (a JSON number in the template).
+    Float {
+        text: String,
+        loc: Loc,
+    },
     /// `dlq`, `data.objects`, `Retain`: a reference or an enum variant, decided by the property's type.
     /// A pseudo parameter is one segment: `AWS::Region`.
     Path {
@@ -72,7 +78,10 @@ pub enum Value {
 impl Value {
     pub fn loc(&self) -> Loc {
         match self {
-            Value::Str { loc, .. } | Value::Int { loc, .. } | Value::Bool { loc, .. } => *loc,
+            Value::Str { loc, .. }
+            | Value::Int { loc, .. }
+            | Value::Bool { loc, .. }
+            | Value::Float { loc, .. } => *loc,
             Value::List { loc, .. } | Value::Object { loc, .. } => *loc,
             Value::Path { segments } => segments.first().map_or(Loc::NONE, |s| s.loc),
             Value::Call { func, .. } => func.loc,
@@ -86,6 +95,7 @@ impl Value {
             Value::Str { text, .. } => format!("\"{text}\""),
             Value::Int { value, .. } => value.to_string(),
             Value::Bool { value, .. } => value.to_string(),
+            Value::Float { text, .. } => text.clone(),
             Value::Path { segments } => path_text(segments),
             Value::Call { func, .. } => format!("{}(…)", func.text),
             Value::List { .. } => "a list".into(),

@@ -20,6 +20,14 @@ impl Ctx<'_> {
             Value::Str { text, loc } => self.string(text, *loc),
             Value::Int { value, .. } => Ok(Expr::Int(*value)),
             Value::Bool { value, .. } => Ok(Expr::Bool(*value)),
+            Value::Float { text, loc } => match text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
+                Some(n) => Ok(Expr::Json(serde_json::Value::Number(n))),
+                None => err(*loc, format!("`{text}` is not a number JSON can hold")),
+            },
             Value::Path { segments } => self.path(segments, None),
             Value::List { items, .. } => Ok(Expr::List(
                 items.iter().map(|i| self.expr(i)).collect::<Result<_>>()?,

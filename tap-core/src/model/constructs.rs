@@ -287,7 +287,7 @@ impl Subst<'_> {
                 s.condition = s.condition.as_ref().and_then(|c| self.value(c, diags));
                 Value::Statement(Box::new(s))
             }
-            Value::Int { .. } | Value::Bool { .. } => v.clone(),
+            Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => v.clone(),
         })
     }
 

@@ -255,7 +255,7 @@ impl<'a> Subst<'a> {
                 };
                 Value::Statement(Box::new(out))
             }
-            Value::Int { .. } | Value::Bool { .. } => v.clone(),
+            Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => v.clone(),
         }))
     }
 
@@ -619,7 +619,7 @@ fn uses(v: &Value, scope: &Scope, used: &mut BTreeSet<String>, diags: &mut Diagn
                 }
             }
         }
-        Value::Int { .. } | Value::Bool { .. } => {}
+        Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => {}
     }
 }
 
@@ -654,6 +654,10 @@ pub(crate) fn walk(v: &Value, f: &mut impl FnMut(&Value)) {
             .chain(&s.principal)
             .chain(&s.condition)
             .for_each(|a| walk(a, f)),
-        Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::Path { .. } => {}
+        Value::Str { .. }
+        | Value::Int { .. }
+        | Value::Bool { .. }
+        | Value::Float { .. }
+        | Value::Path { .. } => {}
     }
 }

@@ -292,7 +292,7 @@ impl<'a> Scope<'a> {
                 fields.iter().for_each(|f| self.referenced(&f.value, out))
             }
             Value::Statement(s) => s.resources.iter().for_each(|r| self.referenced(r, out)),
-            Value::Int { .. } | Value::Bool { .. } => {}
+            Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => {}
         }
     }
 }

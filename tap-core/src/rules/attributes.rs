@@ -807,7 +807,11 @@ fn value(v: &Value, shape: &Shape, at: &str, diags: &mut Diagnostics) {
         // A tap duration lowers to a number, which is converted too.
         Shape::Str => matches!(
             v,
-            Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::Call { .. }
+            Value::Str { .. }
+                | Value::Int { .. }
+                | Value::Bool { .. }
+                | Value::Float { .. }
+                | Value::Call { .. }
         ),
         Shape::Enum(values, any_case) => match v {
             Value::Str { text, loc } => {
@@ -850,7 +854,7 @@ fn value(v: &Value, shape: &Shape, at: &str, diags: &mut Diagnostics) {
             }
             _ => matches!(
                 v,
-                Value::Str { .. } | Value::Int { .. } | Value::Bool { .. }
+                Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::Float { .. }
             ),
         },
         Shape::Map(each) => match v {

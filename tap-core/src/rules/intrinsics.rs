@@ -27,6 +27,7 @@ impl Expressions<'_, '_> {
                 Some(JsonType::String)
             }
             Value::Int { .. } => Some(JsonType::Integer),
+            Value::Float { .. } => Some(JsonType::Number),
             Value::Bool { .. } => Some(JsonType::Boolean),
             Value::List { items, .. } => {
                 items.iter().for_each(|i| {
@@ -441,6 +442,23 @@ impl Expressions<'_, '_> {
     /// `Fn::FindInMap(Map, key, key)`: the mapping exists, and each key
     /// written as a literal is one of its keys.
     fn find_in_map(&self, args: &[Value], out: &mut Vec<Diagnostic>) -> Option<JsonType> {
+        // The map's name may itself be looked up: a deploy-time parameter's
+        // value or another `Fn::FindInMap` (CloudFormation allows both), so
+        // only the lookup's own arguments can be checked.
+        let computed = match args.first() {
+            Some(Value::Path { segments }) if segments.len() == 1 => self
+                .scope
+                .entry(Section::Parameter, &segments[0].text)
+                .is_some(),
+            Some(Value::Call { func, .. }) => func.text == "Fn::FindInMap",
+            _ => false,
+        };
+        if computed {
+            for a in args {
+                self.check(a, out);
+            }
+            return None;
+        }
         let map = match args.first() {
             Some(Value::Path { segments }) if segments.len() == 1 => {
                 match self.scope.entry(Section::Mapping, &segments[0].text) {

@@ -83,6 +83,19 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
             .iter()
             .filter(|f| f.key.text != "condition")
             .cloned()
+            // A number or a boolean is a value CloudFormation converts to a
+            // string (`Value: 2`): judged as that string, written as it is.
+            .map(|mut f| {
+                let scalar = match &f.value {
+                    Value::Int { value, loc } => Some((value.to_string(), *loc)),
+                    Value::Bool { value, loc } => Some((value.to_string(), *loc)),
+                    _ => None,
+                };
+                if let Some((text, loc)) = scalar {
+                    f.value = Value::Str { text, loc };
+                }
+                f
+            })
             .collect();
         cx.fields(
             &format!("output `{}`", out.name.text),
@@ -568,7 +581,7 @@ impl Cx<'_, '_> {
 
     fn json(&self, v: &Value, diags: &mut Diagnostics) {
         match v {
-            Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } => {}
+            Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => {}
             // A scalar parameter is data once bound.
             Value::Path { segments }
                 if segments.len() == 1

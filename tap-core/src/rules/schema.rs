@@ -95,7 +95,27 @@ impl Validator<'_, '_> {
             // principals, against the IAM catalog.
             crate::rules::documents::check(&f.value, key == "AssumeRolePolicyDocument", diags);
         }
-        diags.extend(self.required(&self.schema.required, fields, self.kind.name, decl.kind.loc));
+        // A resource whose condition is never true is never created, so
+        // CloudFormation never asks for its properties (`NullResource`, a
+        // template's placeholder when it has nothing else).
+        let never_created = match fields.iter().find(|f| f.key.text == "Condition") {
+            Some(Field {
+                value: Value::Path { segments },
+                ..
+            }) if segments.len() == 1 && !self.schema.properties.contains_key("Condition") => {
+                crate::rules::sections::constant_condition(&segments[0].text, self.scope)
+                    == Some(false)
+            }
+            _ => false,
+        };
+        if !never_created {
+            diags.extend(self.required(
+                &self.schema.required,
+                fields,
+                self.kind.name,
+                decl.kind.loc,
+            ));
+        }
     }
 
     /// Required properties of `owner` (a type, or a nested object's path):
@@ -401,7 +421,9 @@ impl Validator<'_, '_> {
                                 && (text.eq_ignore_ascii_case("true")
                                     || text.eq_ignore_ascii_case("false"))
                         }
-                        Value::Int { .. } | Value::Bool { .. } => types.contains(&JsonType::String),
+                        Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => {
+                            types.contains(&JsonType::String)
+                        }
                         _ => false,
                     };
                 if converted {
@@ -412,6 +434,7 @@ impl Validator<'_, '_> {
                         Value::Bool { value, loc } => {
                             self.string(&value.to_string(), *loc, shape, at, out)
                         }
+                        Value::Float { text, loc } => self.string(text, *loc, shape, at, out),
                         _ => {}
                     }
                     return;

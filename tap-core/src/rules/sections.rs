@@ -112,6 +112,62 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
     }
 }
 
+/// The value of condition `name` when it depends on nothing given at deploy
+/// time (`Fn::Equals("true", "false")`, the "null resource" idiom), else `None`.
+pub fn constant_condition(name: &str, scope: &Scope) -> Option<bool> {
+    fn eval(v: &Value, scope: &Scope, depth: usize) -> Option<bool> {
+        // Conditions in a circle are reported elsewhere.
+        if depth > 32 {
+            return None;
+        }
+        match v {
+            Value::Bool { value, .. } => Some(*value),
+            Value::Path { segments } if segments.len() == 1 => {
+                let e = scope.entry(Section::Condition, &segments[0].text)?;
+                eval(&e.value, scope, depth + 1)
+            }
+            Value::Call { func, args } => match (func.text.as_str(), args.as_slice()) {
+                ("Fn::Equals", [a, b]) => Some(literal(a)? == literal(b)?),
+                ("Fn::Not", [a]) => eval(a, scope, depth + 1).map(|x| !x),
+                ("Fn::And", items) => {
+                    let values: Vec<Option<bool>> =
+                        items.iter().map(|i| eval(i, scope, depth + 1)).collect();
+                    if values.contains(&Some(false)) {
+                        Some(false)
+                    } else {
+                        values.into_iter().collect::<Option<Vec<_>>>().map(|_| true)
+                    }
+                }
+                ("Fn::Or", items) => {
+                    let values: Vec<Option<bool>> =
+                        items.iter().map(|i| eval(i, scope, depth + 1)).collect();
+                    if values.contains(&Some(true)) {
+                        Some(true)
+                    } else {
+                        values
+                            .into_iter()
+                            .collect::<Option<Vec<_>>>()
+                            .map(|_| false)
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    /// A literal as `Fn::Equals` compares it: as its text.
+    fn literal(v: &Value) -> Option<String> {
+        match v {
+            Value::Str { text, .. } if !text.contains("${") => Some(text.clone()),
+            Value::Int { value, .. } => Some(value.to_string()),
+            Value::Bool { value, .. } => Some(value.to_string()),
+            _ => None,
+        }
+    }
+    let e = scope.entry(Section::Condition, name)?;
+    eval(&e.value, scope, 0)
+}
+
 /// SAM's `Globals`: an object, read only by SAM's transform, whose values
 /// may name the stack's own resources and parameters.
 fn globals(g: &Value, stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
@@ -167,7 +223,11 @@ fn parameter(e: &SectionEntry, scope: &Scope, diags: &mut Diagnostics) {
         }
         if !matches!(
             f.value,
-            Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::List { .. }
+            Value::Str { .. }
+                | Value::Int { .. }
+                | Value::Bool { .. }
+                | Value::Float { .. }
+                | Value::List { .. }
         ) {
             diags.error(
                 f.value.loc(),
@@ -273,9 +333,11 @@ fn parameter(e: &SectionEntry, scope: &Scope, diags: &mut Diagnostics) {
     let Some(default) = field(fields, "Default") else {
         return;
     };
-    if no_echo {
+    // An empty default holds no secret (it means "none given").
+    let empty = matches!(default, Value::Str { text, .. } if text.is_empty());
+    if no_echo && !empty {
         diags.push(
-            Diagnostic::new(default.loc(), format!("parameter `{}` is `NoEcho`, but its `Default` is written into the template in clear", e.name.text))
+            Diagnostic::new(default.loc(), format!("parameter `{}` is `NoEcho`, but its `Default` is written into the template in clear: CloudFormation accepts it, and anyone who can read the template reads the secret", e.name.text))
                 .help("remove the default and pass the value at deploy time (`tap deploy --parameter NAME=VALUE`), or read the secret with a dynamic reference (`{{resolve:secretsmanager:…}}`)"),
         );
     }
@@ -390,7 +452,7 @@ fn literal_text(v: &Value, owner: &str, diags: &mut Diagnostics) {
 fn literal(v: &Value, map: &str, diags: &mut Diagnostics) {
     literal_text(v, &format!("mapping `{map}`"), diags);
     match v {
-        Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } => {}
+        Value::Str { .. } | Value::Int { .. } | Value::Bool { .. } | Value::Float { .. } => {}
         Value::List { items, .. } => items.iter().for_each(|i| literal(i, map, diags)),
         other => diags.push(
             Diagnostic::new(
@@ -650,8 +712,8 @@ fn no_echo_in(v: &Value, scope: &Scope, place: &str, diags: &mut Diagnostics) {
             ) || matches!(field(fields, "NoEcho"), Some(Value::Str { text, .. }) if text == "true");
             if no_echo {
                 diags.push(
-                    Diagnostic::new(loc, format!("parameter `{n}` is `NoEcho`, but {place} shows its value in clear"))
-                        .help("CloudFormation masks a NoEcho parameter only where it shows parameters: leave the value out here"),
+                    Diagnostic::new(loc, format!("parameter `{n}` is `NoEcho`, but {place} shows its value in clear: CloudFormation accepts it, and anyone who can describe the stack reads the secret (AWS strongly recommends against it; cfn-lint W2010)"))
+                        .help("CloudFormation masks a NoEcho parameter only where it shows parameters: keep the secret in Secrets Manager or SSM and have the instance read it there (cfn-init's commands can), or leave the value out here"),
                 );
             }
         }

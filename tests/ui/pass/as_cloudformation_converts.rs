@@ -4,7 +4,8 @@
 //! (`Outputs` and `Resources` are apart), a `Statement` that is not an IAM
 //! policy's (a WAF rule's), parameters used where CloudFormation converts
 //! their values, and `Fn::GetAtt` of an attribute that is not read-only
-//! (`AWS::SNS::Topic.TopicName`).
+//! (`AWS::SNS::Topic.TopicName`), a fraction where the schema says number,
+//! and a number as an output's value.
 use tap_macros::stack;
 
 stack! {
@@ -47,7 +48,15 @@ stack! {
             }],
         };
         topic = cfn::SNS::Topic { TopicName: "alerts" };
+        scale = cfn::AutoScaling::ScalingPolicy {
+            AutoScalingGroupName: "web",
+            PolicyType: "StepScaling",
+            AdjustmentType: "ChangeInCapacity",
+            StepAdjustments: [{ MetricIntervalLowerBound: 0.0, ScalingAdjustment: 1 }],
+            EstimatedInstanceWarmup: 60,
+        };
         output Queue { value: queue.Arn }
+        output Zones { value: 2 }
         // An attribute `Fn::GetAtt` takes that the schema does not list as read-only.
         output TopicName { value: topic.TopicName }
         output Setting { value: setting }
@@ -92,6 +101,9 @@ fn main() {
         -1
     );
     assert!(t["Outputs"]["Queue"]["Value"].is_object());
+    assert_eq!(t["Outputs"]["Zones"]["Value"], 2);
+    let step = &t["Resources"]["Scale"]["Properties"]["StepAdjustments"][0];
+    assert!(step["MetricIntervalLowerBound"].is_f64(), "{step}");
     assert_eq!(
         t["Outputs"]["TopicName"]["Value"]["Fn::GetAtt"][1],
         "TopicName"
