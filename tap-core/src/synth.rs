@@ -125,7 +125,10 @@ fn sections(cx: &mut Ctx, stack: &StackDef) -> Result<()> {
         Item::Section(e) => Some(e),
         _ => None,
     }) {
-        let value = cx.expr(&e.value)?;
+        let value = match e.section {
+            Section::Condition => cx.condition_operand(&e.value)?,
+            _ => cx.expr(&e.value)?,
+        };
         let section = match e.section {
             Section::Parameter => &mut cx.template.parameters,
             Section::Mapping => &mut cx.template.mappings,

@@ -38,6 +38,7 @@ const ONE_ARG: &[&str] = &[
     "Fn::Base64",
     "Fn::GetAZs",
     "Fn::ImportValue",
+    "Fn::GetStackOutput",
     "Fn::Length",
     "Fn::ToJsonString",
     "Fn::RefAll",
@@ -872,12 +873,12 @@ impl Writer {
             .collect();
         let (iam, real): (Vec<&str>, Vec<&str>) =
             vars.into_iter().partition(|v| is_iam_variable(v));
+        // Without variables, a plain string would be written without the
+        // `Fn::Sub`: the call keeps it.
         if real.is_empty() {
-            self.report(
-                path,
-                "a Fn::Sub without variables is written as a plain string: the template will have the text it stands for instead of the Fn::Sub",
-            );
-        } else if let Some(v) = iam.first() {
+            return Node::Call("Fn::Sub".to_string(), vec![Node::Atom(literal(s))]);
+        }
+        if let Some(v) = iam.first() {
             self.report(
                 path,
                 format!("`${{{v}}}` is an IAM policy variable to tap, which writes it `${{!{v}}}`: the Fn::Sub will say so"),
@@ -1048,11 +1049,13 @@ mod tests {
         let (v, r) = prop(json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${B}/*"}));
         assert_eq!(v, r#""arn:${AWS::Partition}:s3:::${B}/*""#);
         assert!(r.is_empty());
+        // Without variables, the call keeps the `Fn::Sub` (and its escapes).
         let (v, r) = prop(json!({"Fn::Sub": "plain"}));
-        assert_eq!(v, r#""plain""#);
-        assert_eq!(paths(&r), ["Resources.R.Properties.P.Fn::Sub"]);
-        let (_, r) = prop(json!({"Fn::Sub": "${!Literal}"}));
-        assert_eq!(r.len(), 1);
+        assert_eq!(v, r#"Fn::Sub("plain")"#);
+        assert!(r.is_empty());
+        let (v, r) = prop(json!({"Fn::Sub": "${!Literal}"}));
+        assert_eq!(v, r#"Fn::Sub("${!Literal}")"#);
+        assert!(r.is_empty());
         let (_, r) = prop(json!({"Fn::Sub": "${B}/${aws:username}"}));
         assert!(r[0].1.contains("IAM policy variable"), "{r:?}");
         assert_eq!(

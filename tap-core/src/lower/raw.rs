@@ -17,8 +17,15 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
             continue;
         }
         match key {
-            "DeletionPolicy" => r.removal = policy(&f.value),
-            "UpdateReplacePolicy" => r.replace = policy(&f.value),
+            // A policy chosen at deploy time (`Fn::If`, a parameter) is
+            // written as it is.
+            "DeletionPolicy" | "UpdateReplacePolicy" => match (key, policy(&f.value)) {
+                ("DeletionPolicy", Some(p)) => r.removal = Some(p),
+                (_, Some(p)) => r.replace = Some(p),
+                (_, None) => {
+                    r.other.insert(key.to_string(), cx.expr(&f.value)?);
+                }
+            },
             "DependsOn" => {
                 let items = match &f.value {
                     Value::List { items, .. } => items.iter().collect(),

@@ -102,7 +102,29 @@ impl Ctx<'_> {
                     ),
                 ),
             },
-            Target::Unknown => err(loc, format!("cannot resolve `{}`", path_text(segments))),
+            // A resource a module or SAM makes (`MyFunctionRole`): named as written.
+            Target::Unknown => match segments {
+                [] => err(loc, "an empty reference"),
+                [one] => Ok(Expr::Ref(one.text.clone())),
+                [head, attr @ ..] => Ok(Expr::GetAtt(head.text.clone(), path_text(attr))),
+            },
+        }
+    }
+
+    /// A condition, or an operand of `Fn::And`/`Fn::Or`/`Fn::Not`: a bare
+    /// name is `{"Condition": "Name"}` there, whatever else has that name.
+    pub fn condition_operand(&self, v: &Value) -> Result<Expr> {
+        match v {
+            Value::Path { segments }
+                if segments.len() == 1
+                    && self
+                        .scope
+                        .entry(Section::Condition, &segments[0].text)
+                        .is_some() =>
+            {
+                Ok(Expr::Condition(segments[0].text.clone()))
+            }
+            other => self.expr(other),
         }
     }
 
@@ -121,9 +143,21 @@ impl Ctx<'_> {
                 // A name, not a value: the condition `Fn::If` tests, the map
                 // `Fn::FindInMap` reads, the resource `Fn::GetAtt` reads, the
                 // parameter `Fn::ValueOf` reads.
+                // A map's name may be a parameter's value (`Ref`).
+                ("Fn::FindInMap", 0, v @ Value::Path { segments })
+                    if self
+                        .scope
+                        .entry(Section::Mapping, &path_text(segments))
+                        .is_none() =>
+                {
+                    self.expr(v)?
+                }
                 ("Fn::If" | "Fn::FindInMap" | "Fn::ValueOf", 0, Value::Path { segments }) => {
                     Expr::Str(path_text(segments))
                 }
+                // A condition's operand: a name is a condition's, even when a
+                // parameter has the same name.
+                ("Fn::And" | "Fn::Or" | "Fn::Not", _, v) => self.condition_operand(v)?,
                 ("Fn::GetAtt", 0, v @ Value::Path { .. }) => match self.local_id(v) {
                     Some(id) => Expr::Str(id),
                     None => self.expr(v)?,
@@ -138,6 +172,9 @@ impl Ctx<'_> {
                     };
                     match self.string_except(text, *loc, &local)? {
                         Expr::Sub(s, vars) if vars.is_empty() => Expr::Str(s),
+                        // No variable: the text as written, its `${!…}`
+                        // escapes kept, since it stays a `Fn::Sub`.
+                        Expr::Str(_) => Expr::Str(text.clone()),
                         other => other,
                     }
                 }

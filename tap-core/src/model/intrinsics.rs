@@ -111,6 +111,14 @@ pub const INTRINSICS: &[Intrinsic] = &[
         "`Fn::ImportValue(export_name)`",
     ),
     f(
+        "Fn::GetStackOutput",
+        (1, 1),
+        true,
+        None,
+        Place::Value,
+        "`Fn::GetStackOutput({ StackName: …, OutputName: …, Region: …, RoleArn: … })`: another stack's output, in any region or account",
+    ),
+    f(
         "Fn::Join",
         (2, 2),
         false,

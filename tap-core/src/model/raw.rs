@@ -47,6 +47,30 @@ pub fn is_sam(cfn_type: &str) -> bool {
     cfn_type.starts_with("AWS::Serverless::")
 }
 
+/// A CloudFormation module (`My::S3::Bucket::MODULE`): the registry type
+/// whose resources CloudFormation adds to the stack.
+pub fn is_module(cfn_type: &str) -> bool {
+    cfn_type.ends_with("::MODULE")
+}
+
+/// Whether `name`, which the stack does not declare, may be one of the
+/// resources a module or SAM makes of the resource `declared` (of type
+/// `cfn_type`): a module's are its own name and the inner logical ID
+/// (`ModuleBucket`), SAM's its name and a suffix (`MyFunctionRole`), or its
+/// implicit APIs (`ServerlessRestApi`). Nothing tells which exactly before
+/// the stack is deployed, so such a name is taken on trust.
+pub fn generated_by(cfn_type: &str, declared: &str, name: &str) -> bool {
+    let declared = declared.trim_start_matches("r#");
+    if (is_module(cfn_type) || is_sam(cfn_type))
+        && name.len() > declared.len()
+        && name.starts_with(declared)
+    {
+        return true;
+    }
+    is_sam(cfn_type)
+        && (name.starts_with("ServerlessRestApi") || name.starts_with("ServerlessHttpApi"))
+}
+
 /// The transform that expands SAM's types.
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 

@@ -178,6 +178,11 @@ impl<'a> Scope<'a> {
                 ));
             }
             return Ok(Target::Entry(entry));
+        } else if self.resources.iter().any(|(name, (decl, _))| {
+            crate::model::raw::cfn_type(&decl.kind.text)
+                .is_some_and(|t| crate::model::raw::generated_by(&t, name, &head.text))
+        }) {
+            return Ok(Target::Unknown);
         } else {
             return Err(Diagnostic::new(
                 head.loc,

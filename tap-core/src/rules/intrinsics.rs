@@ -116,6 +116,10 @@ impl Expressions<'_, '_> {
                 };
                 match arg(0) {
                     Some(Value::Str { text, loc }) => self.interpolations(text, *loc, &locals, out),
+                    // A macro writes the text when the stack is deployed.
+                    Some(call @ Value::Call { func, .. }) if func.text == "Fn::Transform" => {
+                        self.check(call, out);
+                    }
                     Some(other) => out.push(Diagnostic::new(
                         other.loc(),
                         "`Fn::Sub` takes its text as a string literal",
@@ -143,6 +147,47 @@ impl Expressions<'_, '_> {
                         .help("write `Resource.Attribute`"),
                     ),
                     _ => {}
+                }
+                return None;
+            }
+            "Fn::GetStackOutput" => {
+                const KEYS: [&str; 4] = ["StackName", "OutputName", "Region", "RoleArn"];
+                match arg(0) {
+                    Some(Value::Object {
+                        tag: None,
+                        fields,
+                        loc,
+                    }) => {
+                        for field in fields {
+                            if KEYS.contains(&field.key.text.as_str()) {
+                                self.operand(&field.value, JsonType::String, f, out);
+                            } else {
+                                out.push(
+                                    Diagnostic::new(
+                                        field.key.loc,
+                                        format!(
+                                            "`Fn::GetStackOutput` takes no `{}`",
+                                            field.key.text
+                                        ),
+                                    )
+                                    .suggest(&field.key.text, KEYS.iter().copied()),
+                                );
+                            }
+                        }
+                        for needed in &KEYS[..2] {
+                            if !fields.iter().any(|field| field.key.text == *needed) {
+                                out.push(Diagnostic::new(
+                                    *loc,
+                                    format!("`Fn::GetStackOutput` needs `{needed}`"),
+                                ));
+                            }
+                        }
+                    }
+                    Some(other) => out.push(Diagnostic::new(
+                        other.loc(),
+                        "`Fn::GetStackOutput` takes `{ StackName: …, OutputName: … }`",
+                    )),
+                    None => {}
                 }
                 return None;
             }
@@ -446,11 +491,16 @@ impl Expressions<'_, '_> {
         // value or another `Fn::FindInMap` (CloudFormation allows both), so
         // only the lookup's own arguments can be checked.
         let computed = match args.first() {
-            Some(Value::Path { segments }) if segments.len() == 1 => self
-                .scope
-                .entry(Section::Parameter, &segments[0].text)
-                .is_some(),
-            Some(Value::Call { func, .. }) => func.text == "Fn::FindInMap",
+            Some(Value::Path { segments }) if segments.len() == 1 => {
+                segments[0].text.starts_with("AWS::")
+                    || self
+                        .scope
+                        .entry(Section::Parameter, &segments[0].text)
+                        .is_some()
+            }
+            // Other functions need AWS::LanguageExtensions, which the
+            // sections' rule asks for.
+            Some(Value::Call { .. }) => true,
             _ => false,
         };
         if computed {

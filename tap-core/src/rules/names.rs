@@ -31,7 +31,14 @@ pub fn check(stack: &StackDef, scope: &Scope, diags: &mut Diagnostics) {
                 )
                 .help(format!("add `transform: \"{}\";` at the top of the stack", crate::model::raw::SAM_TRANSFORM)),
             );
-        } else if cfn_type.is_some() && !in_catalog && !sam && !macro_input {
+        } else if cfn_type.is_some()
+            && !in_catalog
+            && !sam
+            && !macro_input
+            && !cfn_type
+                .as_deref()
+                .is_some_and(crate::model::raw::is_module)
+        {
             diags.push(unknown_raw_type(&decl.kind));
         } else if let Some(gone) = scope
             .kinds
@@ -229,9 +236,9 @@ fn unknown_raw_type(kind: &Name) -> Diagnostic {
     let d = Diagnostic::new(
         kind.loc,
         format!(
-            "`{}` is not a CloudFormation resource type (`AWS::{}`)",
+            "`{}` is not a CloudFormation resource type (`{}`)",
             kind.text,
-            kind.text.trim_start_matches(crate::model::raw::PREFIX)
+            crate::model::raw::cfn_type(&kind.text).unwrap_or_default()
         ),
     );
     match crate::base::diag::did_you_mean(&kind.text, names.iter().map(String::as_str)) {

@@ -186,6 +186,29 @@ impl Validator<'_, '_> {
                 }
             }
             (None, item @ Value::Path { .. }) => self.depends_on(item, diags),
+            // Chosen at deploy time: a parameter's value, a mapping's, or
+            // either branch of a condition (each literal branch checked).
+            (Some(values), Value::Call { func, args }) if func.text == "Fn::If" => {
+                let mut out = Vec::new();
+                self.expressions().check(v, &mut out);
+                diags.extend(out);
+                for branch in args.iter().skip(1) {
+                    if let Value::Str { .. } = branch {
+                        self.resource_attribute(key, Some(values), branch, diags);
+                    }
+                }
+            }
+            (Some(_), Value::Call { func, .. }) if func.text == "Fn::FindInMap" => {
+                let mut out = Vec::new();
+                self.expressions().check(v, &mut out);
+                diags.extend(out);
+            }
+            (Some(_), Value::Path { segments })
+                if segments.len() == 1
+                    && self
+                        .scope
+                        .entry(crate::base::ir::Section::Parameter, &segments[0].text)
+                        .is_some() => {}
             (Some(values), other) => diags.error(
                 other.loc(),
                 format!("`{key}` is one of {}, as a string", quoted(values)),

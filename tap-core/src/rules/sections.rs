@@ -364,8 +364,13 @@ fn parameter(e: &SectionEntry, scope: &Scope, diags: &mut Diagnostics) {
             .help("CloudFormation refuses a default that breaks its parameter's own constraints"),
         );
     };
+    // A list's default may also be one of the allowed values as a whole
+    // (`AllowedValues: ["three,four"]`), as cfn-lint takes it.
+    let whole_allowed = allowed
+        .as_ref()
+        .is_some_and(|allowed| allowed.contains(&value));
     for v in values {
-        if let Some(allowed) = &allowed {
+        if let Some(allowed) = allowed.as_ref().filter(|_| !whole_allowed) {
             if !allowed.iter().any(|a| a == v) {
                 bad(format!("`{v}` is not one of its `AllowedValues`"), diags);
             }
@@ -654,6 +659,21 @@ fn transform(stack: &StackDef, diags: &mut Diagnostics) {
         }
     }
     let mut visit = |v: &Value| {
+        // A mapping's name computed by a function other than `Fn::FindInMap`
+        // is one of the transform's extensions to `Fn::FindInMap`.
+        if let Value::Call { func, args } = v {
+            let computed_map = func.text == "Fn::FindInMap"
+                && matches!(args.first(), Some(Value::Call { func: inner, .. }) if inner.text != "Fn::FindInMap");
+            if computed_map && !declared.contains(&LANGUAGE_EXTENSIONS) {
+                diags.push(
+                    Diagnostic::new(
+                        func.loc,
+                        format!("a mapping's name computed by a function needs the `{LANGUAGE_EXTENSIONS}` transform"),
+                    )
+                    .help(format!("add `{TRANSFORM}: \"{LANGUAGE_EXTENSIONS}\";` at the top of the stack, or name the mapping")),
+                );
+            }
+        }
         if let Value::Call { func, .. } = v {
             if let Some(t) = intrinsic(&func.text).and_then(|f| f.transform) {
                 if !declared.contains(&t) {

@@ -24,6 +24,8 @@ stack! {
             Condition: Condition("2TablesOrMore"),
             Attributes: { Version: "1.0" },
         };
+        // An explicit `Fn::Sub` without variables stays one, its escape kept.
+        Greeting = cfn::SSM::Parameter { Type: "String", Value: Fn::Sub("${!Literal} text") };
         output "2RouteTableId" { value: Ref("2RouteTable"), condition: Condition("2TablesOrMore") };
     }
 }
@@ -63,6 +65,10 @@ fn main() {
         serde_json::json!({ "Fn::GetAtt": ["2RouteTable", "RouteTableId"] })
     );
     assert_eq!(t["Outputs"]["2RouteTableId"]["Value"], serde_json::json!({ "Ref": "2RouteTable" }));
+    assert_eq!(
+        t["Resources"]["Greeting"]["Properties"]["Value"],
+        serde_json::json!({ "Fn::Sub": "${!Literal} text" })
+    );
 
     let t = Macros::new(MacrosProps {})
         .expect("stack")
