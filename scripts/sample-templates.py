@@ -4,7 +4,8 @@
 `tap migrate` turns into `stack!` source, how many of those compile (every
 check of `cargo build` passes), and how many synthesise a template equal to
 the original (up to formatting: `DependsOn` as one name or a list in any
-order, the format version, empty sections; `Fn::ForEach` loops expanded as
+order, `Fn::GetAtt` as "A.B" or a list, the format version, empty sections;
+`Fn::ForEach` loops expanded as
 AWS::LanguageExtensions expands them, as `tap migrate` does). Every compile error is listed with its template,
 to be classified as a real defect of the template or a false positive of tap.
 
@@ -125,6 +126,17 @@ def normalized(t):
     # An empty section or `Properties: {}` says nothing.
     for key in [k for k, v in t.items() if v == {}]:
         del t[key]
+    # `{"Fn::GetAtt": "A.B"}` is `{"Fn::GetAtt": ["A", "B"]}`.
+    def getatt(v):
+        if isinstance(v, dict):
+            if list(v) == ["Fn::GetAtt"] and isinstance(v["Fn::GetAtt"], str) and "." in v["Fn::GetAtt"]:
+                return {"Fn::GetAtt": v["Fn::GetAtt"].split(".", 1)}
+            return {k: getatt(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [getatt(x) for x in v]
+        return v
+
+    t = getatt(t)
     for r in (t.get("Resources") or {}).values():
         if isinstance(r, dict) and r.get("Properties") == {}:
             del r["Properties"]

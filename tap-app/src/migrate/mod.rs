@@ -58,12 +58,19 @@ pub fn migrate(template_text: &str, stack_name: &str) -> Result<Migration, Migra
         return Err(MigrateError::StackName(stack_name.to_string()));
     }
     // JSON is YAML too, but serde_json's errors name JSON's mistakes better.
+    let mut expanded = Vec::new();
     let mut template = if template_text.trim_start().starts_with('{') {
         serde_json::from_str(template_text)?
     } else {
-        yaml::parse(template_text)?
+        let read = yaml::parse_lenient(template_text)?;
+        if let Some(reason) = read.warning {
+            expanded.push(Unsupported {
+                path: "(the YAML)".to_string(),
+                reason,
+            });
+        }
+        read.value
     };
-    let mut expanded = Vec::new();
     if let Value::Object(sections) = &mut template {
         for section in ["Conditions", "Resources", "Outputs"] {
             if let Some(Value::Object(entries)) = sections.get_mut(section) {

@@ -756,6 +756,18 @@ impl Writer {
 
     fn function(&mut self, name: &str, arg: &Value, path: &str) -> Node {
         let at = format!("{path}.{name}");
+        // `Fn::GetAtt:` (a typo): no call can name it, so it stays the
+        // object it is, for the checks to refuse.
+        if !name.strip_prefix("Fn::").is_some_and(is_name) {
+            self.report(
+                &at,
+                format!("`{name}` is not a function name: written as an object"),
+            );
+            let arg = self
+                .value(arg, &at, Ctx::Value)
+                .unwrap_or_else(|| Node::Atom(literal("")));
+            return Node::Object(vec![(literal(name), arg)]);
+        }
         match (name, arg) {
             ("Fn::GetAtt", _) => self.get_att(arg, &at),
             ("Fn::Sub", Value::String(s)) => self.sub(s, &at),

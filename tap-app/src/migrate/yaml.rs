@@ -11,6 +11,8 @@ use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+mod lenient;
+
 /// Why a YAML document is not a template's JSON.
 #[derive(Debug, thiserror::Error)]
 pub enum YamlError {
@@ -20,6 +22,43 @@ pub enum YamlError {
     Key { path: String, what: &'static str },
     #[error("line {line}: an alias to an anchor the document has not defined")]
     Alias { line: usize },
+    #[error("`{key}` is in {path} twice: CloudFormation refuses a template with a key written twice (which one was meant?)")]
+    Duplicate { path: String, key: String },
+}
+
+/// A template read leniently: the JSON, and what the reading could not
+/// keep as CloudFormation reads it.
+pub struct Lenient {
+    pub value: Value,
+    pub warning: Option<String>,
+}
+
+/// As [`parse`]; YAML that a strict reader refuses but libyaml (and so
+/// CloudFormation and cfn-lint) reads — a quoted scalar's next line or a flow
+/// list's `]` indented no deeper than its key — is read by libyaml instead.
+/// That reader resolves plain scalars by YAML 1.2's rules, not 1.1's, which
+/// the warning says where it matters (`Yes`, `off`, a leading zero).
+pub fn parse_lenient(text: &str) -> Result<Lenient, YamlError> {
+    let strict = match parse(text) {
+        Ok(value) => {
+            return Ok(Lenient {
+                value,
+                warning: None,
+            })
+        }
+        Err(YamlError::Parse(e)) => e,
+        Err(other) => return Err(other),
+    };
+    let Ok(yaml) = serde_norway::from_str::<serde_norway::Value>(text) else {
+        return Err(YamlError::Parse(strict));
+    };
+    let value = lenient::to_json(yaml, "")?;
+    Ok(Lenient {
+        value,
+        warning: Some(format!(
+            "read by libyaml's lenient rules ({strict}): an unquoted `yes`/`no`/`on`/`off` is a string here and a boolean to CloudFormation, and an unquoted number with a leading zero loses it; check such values"
+        )),
+    })
 }
 
 /// Parses `text` and turns it into JSON, short-form tags into long form.
@@ -76,6 +115,13 @@ impl Tree {
             None => self.root = Some(value),
             Some(Open::Seq { items, .. }) => items.push(value),
             Some(Open::Map { map, key, .. }) => match key.take() {
+                Some(k) if map.contains_key(&k) => {
+                    let path = self.path();
+                    self.fail(YamlError::Duplicate {
+                        path: display(&path),
+                        key: k,
+                    });
+                }
                 Some(k) => {
                     map.insert(k, value);
                 }
@@ -258,7 +304,10 @@ fn float(text: &str) -> Option<Value> {
 
 /// `!Name value` as CloudFormation's JSON spells it.
 fn long_form(tag: &Tag, value: Value) -> Value {
-    let name = tag.suffix.as_str();
+    long_form_named(&tag.suffix, value)
+}
+
+fn long_form_named(name: &str, value: Value) -> Value {
     let (key, value) = match (name, value) {
         ("Ref", v) => ("Ref".to_string(), v),
         ("Condition", v) => ("Condition".to_string(), v),
@@ -384,6 +433,32 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "a mapping key at Resources is a list: keys are names"
+        );
+    }
+
+    #[test]
+    fn yaml_only_libyaml_reads_is_read_with_a_warning() {
+        // A quoted scalar's next line no deeper than its key: libyaml (and
+        // so CloudFormation) reads it, a strict reader does not.
+        let text = "A:\n  B: 'one\n  two'\n  C: !Ref D\n";
+        assert!(super::parse(text).is_err());
+        let read = super::parse_lenient(text).expect("read leniently");
+        assert_eq!(
+            read.value,
+            json!({"A": {"B": "one two", "C": {"Ref": "D"}}})
+        );
+        assert!(read.warning.is_some_and(|w| w.contains("libyaml")));
+        let strict = super::parse_lenient("a: Yes\n").expect("reads");
+        assert_eq!(strict.value, json!({"a": true}));
+        assert!(strict.warning.is_none());
+    }
+
+    #[test]
+    fn a_key_written_twice_is_refused() {
+        let e = parse("Outputs:\n  Id: {Value: a}\n  Id: {Value: b}\n").expect_err("refused");
+        assert_eq!(
+            e.to_string(),
+            "`Id` is in Outputs twice: CloudFormation refuses a template with a key written twice (which one was meant?)"
         );
     }
 

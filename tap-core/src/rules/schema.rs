@@ -75,19 +75,40 @@ impl Validator<'_, '_> {
                 continue;
             };
             if self.schema.is_read_only(key) {
-                diags.push(
-                    Diagnostic::new(
-                        f.key.loc,
-                        format!(
-                            "`{key}` is read-only: CloudFormation sets it when it creates the `{}`",
-                            self.kind.cfn_type
-                        ),
-                    )
-                    .help(format!(
+                // A writable property of a like name is what was meant
+                // (`AWS::Neptune::DBCluster`'s `DBPort` for `Port`).
+                let writable = self
+                    .schema
+                    .properties
+                    .keys()
+                    .filter(|p| !self.schema.is_read_only(p) && p.as_str() != key)
+                    .filter(|p| p.contains(key.as_str()) || key.contains(p.as_str()))
+                    .map(String::as_str)
+                    .next()
+                    .or_else(|| {
+                        did_you_mean(
+                            key,
+                            self.schema
+                                .properties
+                                .keys()
+                                .filter(|p| !self.schema.is_read_only(p))
+                                .map(String::as_str),
+                        )
+                    });
+                let d = Diagnostic::new(
+                    f.key.loc,
+                    format!(
+                        "`{key}` is read-only: CloudFormation accepts it but never passes it to the `{}`, so the value is ignored (CloudFormation sets it itself)",
+                        self.kind.cfn_type
+                    ),
+                );
+                diags.push(match writable {
+                    Some(w) => d.help(format!("did you mean `{w}`?")),
+                    None => d.help(format!(
                         "remove it here, and read it elsewhere as `{}.{key}`",
                         decl.name.text
                     )),
-                );
+                });
                 continue;
             }
             diags.extend(self.value(&f.value, shape, key, 0));
@@ -421,14 +442,23 @@ impl Validator<'_, '_> {
             )),
             _ => {
                 let Some(own) = json_type(v) else { return };
-                // The DSL has whole numbers only: a fraction is written as a
-                // string, which CloudFormation converts (`Threshold: "0.5"`).
                 // CloudFormation converts a numeric string where a number is
-                // asked for, as AWS's own examples write them (`"5"`).
+                // asked for, as AWS's own examples write them (`"5"`, `"0.5"`).
                 let numeric = match v {
                     Value::Str { text, .. } => text.parse::<f64>().ok(),
                     _ => None,
                 };
+                // A string with `${…}` is known at deploy time, then converted
+                // as any other (`Port: "${PortParameter}"`).
+                let interpolated = matches!(v, Value::Str { text, .. }
+                    if !crate::base::template::sub_variables(text).is_empty());
+                if interpolated
+                    && types.iter().any(|t| {
+                        matches!(t, JsonType::Integer | JsonType::Number | JsonType::Boolean)
+                    })
+                {
+                    return;
+                }
                 let fraction = numeric.is_some()
                     && (types.contains(&JsonType::Number)
                         || (types.contains(&JsonType::Integer)
