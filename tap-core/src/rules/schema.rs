@@ -84,17 +84,7 @@ impl Validator<'_, '_> {
                     .filter(|p| !self.schema.is_read_only(p) && p.as_str() != key)
                     .filter(|p| p.contains(key.as_str()) || key.contains(p.as_str()))
                     .map(String::as_str)
-                    .next()
-                    .or_else(|| {
-                        did_you_mean(
-                            key,
-                            self.schema
-                                .properties
-                                .keys()
-                                .filter(|p| !self.schema.is_read_only(p))
-                                .map(String::as_str),
-                        )
-                    });
+                    .next();
                 let d = Diagnostic::new(
                     f.key.loc,
                     format!(

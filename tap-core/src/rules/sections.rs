@@ -658,7 +658,34 @@ fn transform(stack: &StackDef, diags: &mut Diagnostics) {
             }
         }
     }
+    // A macro may read functions of its own (`Fn::Explode`).
+    let macro_input = expands_resources(stack)
+        && !transforms(stack)
+            .iter()
+            .all(|t| *t == crate::model::raw::SAM_TRANSFORM || *t == LANGUAGE_EXTENSIONS);
     let mut visit = |v: &Value| {
+        // `{ "Fn::GetAtt:": … }`: CloudFormation reads a one-key object
+        // whose key starts with `Fn::` as a function, and refuses one it
+        // does not have, wherever it is (a JSON-typed property too).
+        if let Value::Object { fields, .. } = v {
+            if let [f] = fields.as_slice() {
+                if !macro_input
+                    && f.key.text.starts_with("Fn::")
+                    && intrinsic(&f.key.text).is_none()
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            f.key.loc,
+                            format!("`{}` is not a CloudFormation function", f.key.text),
+                        )
+                        .suggest(
+                            &f.key.text,
+                            crate::model::intrinsics::INTRINSICS.iter().map(|i| i.name),
+                        ),
+                    );
+                }
+            }
+        }
         // A mapping's name computed by a function other than `Fn::FindInMap`
         // is one of the transform's extensions to `Fn::FindInMap`.
         if let Value::Call { func, args } = v {
