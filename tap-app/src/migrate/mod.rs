@@ -5,11 +5,12 @@
 //! properties. What the DSL cannot say yet, or says differently, is not
 //! dropped silently: each such place is an [`Unsupported`] in the result.
 //!
-//! Three stages: `yaml` turns YAML into the JSON CloudFormation reads;
-//! `foreach` expands `Fn::ForEach` loops as their transform would; `write`
-//! turns that JSON into source text.
+//! Three stages: `yaml` (or `json`) turns the text into the JSON
+//! CloudFormation reads; `foreach` expands `Fn::ForEach` loops as their
+//! transform would; `write` turns that JSON into source text.
 
 mod foreach;
+mod json;
 mod write;
 pub mod yaml;
 
@@ -60,7 +61,7 @@ pub fn migrate(template_text: &str, stack_name: &str) -> Result<Migration, Migra
     // JSON is YAML too, but serde_json's errors name JSON's mistakes better.
     let mut expanded = Vec::new();
     let mut template = if template_text.trim_start().starts_with('{') {
-        serde_json::from_str(template_text)?
+        json::parse(template_text)?
     } else {
         let read = yaml::parse_lenient(template_text)?;
         if let Some(reason) = read.warning {

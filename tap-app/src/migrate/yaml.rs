@@ -22,7 +22,7 @@ pub enum YamlError {
     Key { path: String, what: &'static str },
     #[error("line {line}: an alias to an anchor the document has not defined")]
     Alias { line: usize },
-    #[error("`{key}` is in {path} twice: CloudFormation refuses a template with a key written twice (which one was meant?)")]
+    #[error("`{key}` is in {path} twice: which one was meant? (cfn-lint refuses it too, E0000; migrate keeps neither silently)")]
     Duplicate { path: String, key: String },
 }
 
@@ -458,7 +458,7 @@ mod tests {
         let e = parse("Outputs:\n  Id: {Value: a}\n  Id: {Value: b}\n").expect_err("refused");
         assert_eq!(
             e.to_string(),
-            "`Id` is in Outputs twice: CloudFormation refuses a template with a key written twice (which one was meant?)"
+            "`Id` is in Outputs twice: which one was meant? (cfn-lint refuses it too, E0000; migrate keeps neither silently)"
         );
     }
 
