@@ -22,6 +22,8 @@ pub enum YamlError {
     Key { path: String, what: &'static str },
     #[error("line {line}: an alias to an anchor the document has not defined")]
     Alias { line: usize },
+    #[error("line {line}: aliases expand to more than {MAX_ALIASED_NODES} values")]
+    Aliases { line: usize },
     #[error("`{key}` is in {path} twice: which one was meant? (cfn-lint refuses it too, E0000; migrate keeps neither silently)")]
     Duplicate { path: String, key: String },
 }
@@ -86,10 +88,24 @@ enum Open {
     },
 }
 
+/// How many values aliases may copy in all.
+const MAX_ALIASED_NODES: usize = 1_000_000;
+
+/// The values in `v`, itself included.
+fn nodes(v: &Value) -> usize {
+    1 + match v {
+        Value::Array(items) => items.iter().map(nodes).sum::<usize>(),
+        Value::Object(m) => m.values().map(nodes).sum::<usize>(),
+        _ => 0,
+    }
+}
+
 #[derive(Default)]
 struct Tree {
     open: Vec<Open>,
     anchors: std::collections::HashMap<usize, Value>,
+    /// The values aliases have copied so far.
+    expanded: usize,
     root: Option<Value>,
     error: Option<YamlError>,
 }
@@ -175,7 +191,9 @@ impl MarkedEventReceiver for Tree {
                     let plain = style == TScalarStyle::Plain;
                     match tag {
                         Some(t) if is_standard(&t) => standard(&t.suffix, text, plain),
-                        Some(t) => long_form(&t, scalar(text, plain)),
+                        // `!Ref On`, `!Sub 1.10`: a function's argument is the
+                        // text as written, not the scalar it would resolve to.
+                        Some(t) => long_form(&t, Value::String(text)),
                         None => scalar(text, plain),
                     }
                 };
@@ -206,10 +224,22 @@ impl MarkedEventReceiver for Tree {
                 };
                 self.push(value, anchor);
             }
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(v) => self.push(v, 0),
-                None => self.fail(YamlError::Alias { line: mark.line() }),
-            },
+            // After a failure nothing more is built: the error is the result.
+            Event::Alias(_) if self.error.is_some() => {}
+            Event::Alias(id) => {
+                let Some(size) = self.anchors.get(&id).map(nodes) else {
+                    return self.fail(YamlError::Alias { line: mark.line() });
+                };
+                // Aliases of aliases grow exponentially ("a billion laughs");
+                // no template needs that many values.
+                self.expanded += size;
+                if self.expanded > MAX_ALIASED_NODES {
+                    return self.fail(YamlError::Aliases { line: mark.line() });
+                }
+                if let Some(v) = self.anchors.get(&id).cloned() {
+                    self.push(v, 0);
+                }
+            }
             _ => {}
         }
     }
@@ -415,6 +445,22 @@ mod tests {
     fn anchors_and_aliases() {
         let v = parse("a: &tags [x, y]\nb: *tags\n").expect("parses");
         assert_eq!(v, json!({"a": ["x", "y"], "b": ["x", "y"]}));
+        // Each level doubles the one before: 2^40 values.
+        let mut laughs = String::from("l0: &l0 [x, x]\n");
+        for i in 1..=40 {
+            laughs.push_str(&format!("l{i}: &l{i} [*l{}, *l{}]\n", i - 1, i - 1));
+        }
+        let e = parse(&laughs).expect_err("refused");
+        assert!(e.to_string().contains("aliases expand"), "{e}");
+    }
+
+    #[test]
+    fn a_functions_argument_is_its_text() {
+        let v = parse("a: !Ref On\nb: !Sub 1.10\nc: !ImportValue 0123\n").expect("parses");
+        assert_eq!(
+            v,
+            json!({"a": {"Ref": "On"}, "b": {"Fn::Sub": "1.10"}, "c": {"Fn::ImportValue": "0123"}})
+        );
     }
 
     #[test]

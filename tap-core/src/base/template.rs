@@ -192,7 +192,8 @@ pub fn sub_pieces(s: &str) -> Vec<SubPiece<'_>> {
         if start > 0 {
             out.push(SubPiece::Text(&rest[..start]));
         }
-        out.push(SubPiece::Var(&rest[start + 2..start + 2 + end]));
+        // CloudFormation ignores spaces around a name: `${ Bucket.Arn }`.
+        out.push(SubPiece::Var(rest[start + 2..start + 2 + end].trim()));
         rest = &rest[start + 2 + end + 1..];
     }
     if !rest.is_empty() {
@@ -502,5 +503,20 @@ impl Template {
         out.sort();
         out.dedup();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sub_pieces, sub_variables, SubPiece};
+
+    #[test]
+    fn sub_variables_are_read_as_cloudformation_reads_them() {
+        // Spaces around a name are not part of it; `${!…}` is text.
+        assert_eq!(
+            sub_variables("${ Bucket.Arn }/${AWS::Region}-${ !Literal}"),
+            ["Bucket.Arn", "AWS::Region"]
+        );
+        assert!(matches!(sub_pieces("a-${X")[..], [SubPiece::Text("a-${X")]));
     }
 }

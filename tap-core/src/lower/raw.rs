@@ -32,7 +32,7 @@ pub(crate) fn lower(cx: &mut Ctx, id: &str, decl: &ResourceDecl) -> Result<()> {
                     one => vec![one],
                 };
                 r.depends_on
-                    .extend(items.into_iter().filter_map(|v| cx.local_id(v)));
+                    .extend(items.into_iter().filter_map(|v| cx.logical_name(v)));
             }
             _ if RESOURCE_ATTRIBUTES.iter().any(|(n, _)| *n == key) => {}
             _ if TEMPLATE_ATTRIBUTES.contains(&key) && !has_property(&cfn_type, key) => {

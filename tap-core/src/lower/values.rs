@@ -158,7 +158,7 @@ impl Ctx<'_> {
                 // A condition's operand: a name is a condition's, even when a
                 // parameter has the same name.
                 ("Fn::And" | "Fn::Or" | "Fn::Not", _, v) => self.condition_operand(v)?,
-                ("Fn::GetAtt", 0, v @ Value::Path { .. }) => match self.local_id(v) {
+                ("Fn::GetAtt", 0, v @ Value::Path { .. }) => match self.logical_name(v) {
                     Some(id) => Expr::Str(id),
                     None => self.expr(v)?,
                 },
@@ -170,12 +170,11 @@ impl Ctx<'_> {
                         }
                         _ => Vec::new(),
                     };
-                    match self.string_except(text, *loc, &local)? {
-                        Expr::Sub(s, vars) if vars.is_empty() => Expr::Str(s),
-                        // No variable: the text as written, its `${!…}`
-                        // escapes kept, since it stays a `Fn::Sub`.
-                        Expr::Str(_) => Expr::Str(text.clone()),
-                        other => other,
+                    // It stays a `Fn::Sub`, so its text keeps its `${!…}`
+                    // escapes even when no variable is left.
+                    match self.sub_text(text, *loc, &local)? {
+                        (s, vars) if vars.is_empty() => Expr::Str(s),
+                        (s, vars) => Expr::Sub(s, vars),
                     }
                 }
                 _ => self.expr(a)?,
@@ -202,6 +201,19 @@ impl Ctx<'_> {
             }
             _ => None,
         }
+    }
+
+    /// As [`Self::local_id`], or the name as written of a resource a module
+    /// or SAM adds to the stack (`MyFunctionRole`): what `DependsOn` and
+    /// `Fn::GetAtt` name.
+    pub fn logical_name(&self, v: &Value) -> Option<String> {
+        self.local_id(v).or_else(|| match v {
+            Value::Path { segments } if segments.len() == 1 => {
+                matches!(self.scope.resolve(segments), Ok(Target::Unknown))
+                    .then(|| segments[0].text.clone())
+            }
+            _ => None,
+        })
     }
 
     fn bound(&self, param: &str, attr: Option<&str>, loc: Loc) -> Result<Expr> {
@@ -252,6 +264,23 @@ impl Ctx<'_> {
         if !text.contains("${") {
             return Ok(Expr::Str(text.to_string()));
         }
+        let (out, vars) = self.sub_text(text, loc, local)?;
+        if !sub_variables(&out).is_empty() || !vars.is_empty() {
+            Ok(Expr::Sub(out, vars))
+        } else {
+            Ok(Expr::Str(out.replace("${!", "${")))
+        }
+    }
+
+    /// The text of a `Fn::Sub` for `text`, references made logical IDs and
+    /// known values put in place, its escapes (`${!…}`) kept; and the
+    /// variables it needs besides.
+    fn sub_text(
+        &self,
+        text: &str,
+        loc: Loc,
+        local: &[&str],
+    ) -> Result<(String, BTreeMap<String, Expr>)> {
         let mut out = String::new();
         let mut vars: BTreeMap<String, Expr> = BTreeMap::new();
         for piece in sub_pieces(text) {
@@ -293,11 +322,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        if !sub_variables(&out).is_empty() || !vars.is_empty() {
-            Ok(Expr::Sub(out, vars))
-        } else {
-            Ok(Expr::Str(out.replace("${!", "${")))
-        }
+        Ok((out, vars))
     }
 
     pub fn str_field(&self, fields: &[Field], key: &str) -> Option<String> {

@@ -60,7 +60,9 @@ pub fn is_module(cfn_type: &str) -> bool {
 /// implicit APIs (`ServerlessRestApi`). Nothing tells which exactly before
 /// the stack is deployed, so such a name is taken on trust.
 pub fn generated_by(cfn_type: &str, declared: &str, name: &str) -> bool {
-    let declared = declared.trim_start_matches("r#");
+    // What the transform sees is the logical ID (`my_api` is `MyApi`).
+    let declared = crate::base::naming::logical_id(declared);
+    let declared = declared.as_str();
     if (is_module(cfn_type) || is_sam(cfn_type))
         && name.len() > declared.len()
         && name.starts_with(declared)

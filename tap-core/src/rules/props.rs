@@ -89,6 +89,7 @@ pub fn check(stack: &StackDef, scope: &Scope, options: &Options, diags: &mut Dia
                 let scalar = match &f.value {
                     Value::Int { value, loc } => Some((value.to_string(), *loc)),
                     Value::Bool { value, loc } => Some((value.to_string(), *loc)),
+                    Value::Float { text, loc } => Some((text.clone(), *loc)),
                     _ => None,
                 };
                 if let Some((text, loc)) = scalar {

@@ -286,11 +286,12 @@ fn parameter(e: &SectionEntry, scope: &Scope, diags: &mut Diagnostics) {
         Value::Str { text, .. } => Some(text.replace("${!", "${")),
         Value::Int { value, .. } => Some(value.to_string()),
         Value::Bool { value, .. } => Some(value.to_string()),
+        Value::Float { text, .. } => Some(text.clone()),
         _ => None,
     };
     let number = |key: &str| match field(fields, key) {
         Some(Value::Int { value, .. }) => Some(*value as f64),
-        Some(Value::Str { text, .. }) => text.parse::<f64>().ok(),
+        Some(Value::Str { text, .. } | Value::Float { text, .. }) => text.parse::<f64>().ok(),
         _ => None,
     };
     for key in ["MinLength", "MaxLength", "MinValue", "MaxValue"] {
@@ -655,6 +656,29 @@ fn transform(stack: &StackDef, diags: &mut Diagnostics) {
                     other.loc(),
                     "a transform is named by a string: `\"AWS::LanguageExtensions\"`",
                 ),
+            }
+        }
+    }
+    // A policy chosen at deploy time is one of the transform's extensions.
+    for r in stack.resources() {
+        let policies = r.fields.iter().filter(|f| {
+            (f.key.text == "DeletionPolicy" || f.key.text == "UpdateReplacePolicy")
+                && !matches!(f.value, Value::Str { .. })
+        });
+        for f in policies {
+            if !declared.contains(&LANGUAGE_EXTENSIONS) {
+                diags.push(
+                    Diagnostic::new(
+                        f.value.loc(),
+                        format!(
+                            "a `{}` chosen by a function or a parameter needs the `{LANGUAGE_EXTENSIONS}` transform",
+                            f.key.text
+                        ),
+                    )
+                    .help(format!(
+                        "add `{TRANSFORM}: \"{LANGUAGE_EXTENSIONS}\";` at the top of the stack"
+                    )),
+                );
             }
         }
     }
