@@ -18,6 +18,15 @@ pub struct Expressions<'s, 'a> {
     pub place: Place,
 }
 
+/// `Fn::Selct`: no function of CloudFormation's, with the one meant.
+pub fn unknown_function(name: &Name) -> Diagnostic {
+    Diagnostic::new(
+        name.loc,
+        format!("`{}` is not a CloudFormation function", name.text),
+    )
+    .suggest(&name.text, INTRINSICS.iter().map(|i| i.name))
+}
+
 impl Expressions<'_, '_> {
     /// The findings for `v`, and its JSON type when it is known before deploy time.
     pub fn check(&self, v: &Value, out: &mut Vec<Diagnostic>) -> Option<JsonType> {
@@ -292,13 +301,7 @@ impl Expressions<'_, '_> {
         out: &mut Vec<Diagnostic>,
     ) -> Option<&'static Intrinsic> {
         let Some(f) = intrinsic(&func.text) else {
-            out.push(
-                Diagnostic::new(
-                    func.loc,
-                    format!("`{}` is not a CloudFormation function", func.text),
-                )
-                .suggest(&func.text, INTRINSICS.iter().map(|i| i.name)),
-            );
+            out.push(unknown_function(func));
             return None;
         };
         let allowed = matches!(

@@ -199,20 +199,19 @@ impl Validator<'_, '_> {
             (None, item @ Value::Path { .. }) => self.depends_on(item, diags),
             // Chosen at deploy time: a parameter's value, a mapping's, or
             // either branch of a condition (each literal branch checked).
-            (Some(values), Value::Call { func, args }) if func.text == "Fn::If" => {
+            (Some(values), Value::Call { func, args })
+                if func.text == "Fn::If" || func.text == "Fn::FindInMap" =>
+            {
                 let mut out = Vec::new();
                 self.expressions().check(v, &mut out);
                 diags.extend(out);
-                for branch in args.iter().skip(1) {
-                    if let Value::Str { .. } = branch {
-                        self.resource_attribute(key, Some(values), branch, diags);
+                if func.text == "Fn::If" {
+                    for branch in args.iter().skip(1) {
+                        if let Value::Str { .. } = branch {
+                            self.resource_attribute(key, Some(values), branch, diags);
+                        }
                     }
                 }
-            }
-            (Some(_), Value::Call { func, .. }) if func.text == "Fn::FindInMap" => {
-                let mut out = Vec::new();
-                self.expressions().check(v, &mut out);
-                diags.extend(out);
             }
             (Some(_), Value::Path { segments })
                 if segments.len() == 1

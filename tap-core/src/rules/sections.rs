@@ -129,25 +129,19 @@ pub fn constant_condition(name: &str, scope: &Scope) -> Option<bool> {
             Value::Call { func, args } => match (func.text.as_str(), args.as_slice()) {
                 ("Fn::Equals", [a, b]) => Some(literal(a)? == literal(b)?),
                 ("Fn::Not", [a]) => eval(a, scope, depth + 1).map(|x| !x),
-                ("Fn::And", items) => {
+                // One operand that decides is enough (`false` for `Fn::And`,
+                // `true` for `Fn::Or`); otherwise every operand must be known.
+                (f @ ("Fn::And" | "Fn::Or"), items) => {
+                    let decisive = f == "Fn::Or";
                     let values: Vec<Option<bool>> =
                         items.iter().map(|i| eval(i, scope, depth + 1)).collect();
-                    if values.contains(&Some(false)) {
-                        Some(false)
-                    } else {
-                        values.into_iter().collect::<Option<Vec<_>>>().map(|_| true)
-                    }
-                }
-                ("Fn::Or", items) => {
-                    let values: Vec<Option<bool>> =
-                        items.iter().map(|i| eval(i, scope, depth + 1)).collect();
-                    if values.contains(&Some(true)) {
-                        Some(true)
+                    if values.contains(&Some(decisive)) {
+                        Some(decisive)
                     } else {
                         values
                             .into_iter()
                             .collect::<Option<Vec<_>>>()
-                            .map(|_| false)
+                            .map(|_| !decisive)
                     }
                 }
                 _ => None,
@@ -697,16 +691,7 @@ fn transform(stack: &StackDef, diags: &mut Diagnostics) {
                     && f.key.text.starts_with("Fn::")
                     && intrinsic(&f.key.text).is_none()
                 {
-                    diags.push(
-                        Diagnostic::new(
-                            f.key.loc,
-                            format!("`{}` is not a CloudFormation function", f.key.text),
-                        )
-                        .suggest(
-                            &f.key.text,
-                            crate::model::intrinsics::INTRINSICS.iter().map(|i| i.name),
-                        ),
-                    );
+                    diags.push(crate::rules::intrinsics::unknown_function(&f.key));
                 }
             }
         }
