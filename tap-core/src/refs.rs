@@ -53,6 +53,7 @@ kinds!(
         LambdaDeploymentGroup
     },
     codepipeline { Pipeline },
+    dynamodb { Table },
     iam { Role },
     kms { Key },
     lambda { Function, Alias },
@@ -244,6 +245,7 @@ mod tests {
             super::cloudwatch::Alarm::NAME,
             super::codebuild::Project::NAME,
             super::codepipeline::Pipeline::NAME,
+            super::dynamodb::Table::NAME,
         ];
         for k in crate::kinds::kinds() {
             assert!(marked.contains(&k.name), "{} has no marker in refs", k.name);

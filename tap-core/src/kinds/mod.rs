@@ -10,6 +10,7 @@ pub mod codedeploy_lambda_application;
 pub mod codedeploy_lambda_deployment_group;
 pub mod codepipeline_pipeline;
 pub mod curated;
+pub mod dynamodb_table;
 pub mod iam_role;
 pub mod kms_key;
 pub mod lambda_alias;
@@ -31,6 +32,7 @@ const CURATED: &[&dyn Curated] = &[
     &kms_key::KmsKey,
     &sqs_queue::SqsQueue,
     &sns_topic::SnsTopic,
+    &dynamodb_table::DynamodbTable,
     &secretsmanager_secret::SecretsmanagerSecret,
     &iam_role::IamRole,
     &lambda_function::LambdaFunction,
@@ -198,6 +200,22 @@ mod overlay_tests {
                 "cloudwatch::Alarm",
                 &["comparison"],
                 &["ComparisonOperator"],
+            ),
+            ("dynamodb::Table", &["billing"], &["BillingMode"]),
+            (
+                "dynamodb::Table",
+                &["stream"],
+                &["StreamSpecification", "StreamViewType"],
+            ),
+            (
+                "dynamodb::Table",
+                &["partition_key", "type"],
+                &["AttributeDefinitions", "AttributeType"],
+            ),
+            (
+                "dynamodb::Table",
+                &["indexes", "projection"],
+                &["GlobalSecondaryIndexes", "Projection", "ProjectionType"],
             ),
         ];
         // The schema leaves these free-form: nothing to hold the table to.

@@ -10,11 +10,12 @@ use crate::lower::{err, Ctx, Result};
 use crate::model::kind::*;
 use crate::model::resolve::Scope;
 use crate::rules::props::{bucket_name_problem, is_path};
+use crate::rules::public_policy;
 
 pub const KIND: Kind = Kind {
     name: "s3::Bucket",
     cfn_type: "AWS::S3::Bucket",
-    doc: "An S3 bucket. Public access is always blocked, and a bucket policy denies requests without TLS.",
+    doc: "An S3 bucket. Public access is blocked (public ACLs always; a public policy unless `public_policy` says why), and a bucket policy denies requests without TLS.",
     props: &[
         prop("name", Ty::Str, "The bucket name (checked against S3's naming rules when literal)."),
         dflt("versioned", Ty::Bool, Dflt::Bool(false), "Keep every version of every object."),
@@ -28,6 +29,7 @@ pub const KIND: Kind = Kind {
         dflt("event_bridge", Ty::Bool, Dflt::Bool(false), "Send the bucket's events to EventBridge (for pipeline triggers)."),
         prop("allow", Ty::Statements(Effect::Allow), "Extra bucket-policy statements that allow (each needs `to PRINCIPAL`)."),
         prop("deny", Ty::Statements(Effect::Deny), "Extra bucket-policy statements that deny (each needs `to PRINCIPAL`)."),
+        prop("public_policy", Ty::Str, "Why the bucket may have a public policy (a statement of `allow` `to any` without a condition that pins it to fixed values, such as a website's pages): Block Public Access then stops blocking public policies; public ACLs stay blocked. Without it S3 refuses such a policy, and so does the compiler."),
     ],
     attrs: &[
         attr("name", AttrValue::Ref, "The bucket name."),
@@ -128,9 +130,11 @@ impl Curated for S3Bucket {
 
     /// A bucket name S3 accepts, `auto_delete_objects` only on a bucket that is
     /// destroyed, `noncurrent_versions` only on a versioned one, and no
-    /// infrequent-access transition before 30 days.
+    /// infrequent-access transition before 30 days; no public policy unless
+    /// the bucket says why.
     fn check(&self, decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
         let f = |k: &str| field(&decl.fields, k);
+        public_policy::check(f("allow"), f("public_policy"), &decl.name, diags);
         if let Some(Value::Str { text, loc }) = f("name") {
             if let Some(problem) = bucket_name_problem(text) {
                 diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
@@ -181,7 +185,14 @@ impl Curated for S3Bucket {
         let f = &d.fields;
         let mut r = Resource::new("AWS::S3::Bucket")
             .opt("BucketName", cx.opt(f, "name")?)
-            .prop("PublicAccessBlockConfiguration", block_public_access());
+            .prop(
+                "PublicAccessBlockConfiguration",
+                if field(f, "public_policy").is_some() {
+                    block_public_acls()
+                } else {
+                    block_public_access()
+                },
+            );
         let by_default = match field(f, "encryption") {
             Some(Value::Call { args, .. }) => {
                 let key = match args.first() {

@@ -55,6 +55,17 @@ pub fn block_public_access() -> Expr {
     ])
 }
 
+/// Public ACLs blocked, public policies allowed: a bucket that says why it is
+/// public (`public_policy`), as the CDK's `BlockPublicAccess.BLOCK_ACLS`.
+pub fn block_public_acls() -> Expr {
+    Expr::map([
+        ("BlockPublicAcls", Expr::Bool(true)),
+        ("BlockPublicPolicy", Expr::Bool(false)),
+        ("IgnorePublicAcls", Expr::Bool(true)),
+        ("RestrictPublicBuckets", Expr::Bool(false)),
+    ])
+}
+
 /// As the AWS CDK does: the account administers the key, and IAM policies grant its use.
 pub fn key_policy() -> Expr {
     let admin = with(

@@ -14,6 +14,7 @@ pub mod names;
 pub mod policy_size;
 pub mod principals;
 pub mod props;
+pub mod public_policy;
 pub mod schema;
 pub mod sections;
 pub mod template;
