@@ -1,6 +1,7 @@
 //! `lambda::Function` → `AWS::Lambda::Function`: a Lambda function with a log group of its own.
 
 use super::curated::Curated;
+use super::lambda_event_source::{self, SOURCES};
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::ir::*;
 use crate::base::naming::display_name;
@@ -13,7 +14,7 @@ use crate::rules::iam::role_allows;
 pub const KIND: Kind = Kind {
     name: "lambda::Function",
     cfn_type: "AWS::Lambda::Function",
-    doc: "A Lambda function with a log group of its own. Its role must be assumable by Lambda and grant what the configuration needs: writing its logs, X-Ray when traced, sending to its dead-letter queue.",
+    doc: "A Lambda function with a log group of its own. Its role must be assumable by Lambda and grant what the configuration needs: writing its logs, X-Ray when traced, sending to its dead-letter queue, polling its event sources.",
     props: &[
         prop("name", Ty::Str, "The function name."),
         dflt("runtime", Ty::Enum(LAMBDA_RUNTIMES), Dflt::Variant("ProvidedAl2023"), "The runtime (`ProvidedAl2023` runs a Rust `bootstrap`)."),
@@ -29,6 +30,7 @@ pub const KIND: Kind = Kind {
         dflt("architecture", Ty::Enum(&[("X86_64", "x86_64"), ("Arm64", "arm64")]), Dflt::Variant("X86_64"), "Instruction set."),
         prop("reserved_concurrency", Ty::Int { min: 0, max: 1000 }, "Reserved concurrent executions."),
         prop("description", Ty::Str, "The function's description."),
+        prop("events", Ty::List(&Ty::Tagged(SOURCES)), "Queues and streams Lambda polls for the function: `sqs { queue }`, `dynamodb { table }` (its stream), `kinesis { stream }`. The role must grant what Lambda calls on each; a queue hides a received message at least as long as the function may run."),
     ],
     attrs: &[
         attr("name", AttrValue::Ref, "The function name."),
@@ -59,6 +61,18 @@ impl Curated for LambdaFunction {
     /// own configuration needs: writing its logs, X-Ray when traced, and sending to
     /// its dead-letter queue. (Grants the code needs are declared in the role.)
     fn check(&self, function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        let role = match field(&function.fields, "role") {
+            Some(Value::Path { segments }) => match scope.resolve(segments) {
+                Ok(Target::Resource {
+                    decl,
+                    kind,
+                    attr: None,
+                }) if kind.name == "iam::Role" => Some(decl),
+                _ => None,
+            },
+            _ => None,
+        };
+        lambda_event_source::check(function, &KIND, role, scope, diags);
         let Some(Value::Path {
             segments: role_path,
         }) = field(&function.fields, "role")
@@ -232,6 +246,6 @@ impl Curated for LambdaFunction {
             .removal(RemovalPolicy::Delete);
         cx.add(log_group, lg);
         cx.add(id, r);
-        Ok(())
+        lambda_event_source::lower(cx, id, d)
     }
 }

@@ -14,6 +14,7 @@ pub mod dynamodb_table;
 pub mod iam_role;
 pub mod kms_key;
 pub mod lambda_alias;
+pub mod lambda_event_source;
 pub mod lambda_function;
 pub mod logs_log_group;
 pub mod reference;

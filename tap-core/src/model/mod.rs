@@ -3,7 +3,8 @@
 //! defaults), the raw kinds built from the CloudFormation catalog ([`raw`]),
 //! the values bound to parameters ([`bindings`]), name resolution
 //! ([`resolve`]), parameters ([`params`]), constructs ([`constructs`]), a
-//! function's contract ([`contract`]) and CloudFormation's intrinsic
+//! function's contract ([`contract`]), what Lambda's pollers call
+//! ([`pollers`]) and CloudFormation's intrinsic
 //! functions and deploy-time parameter types ([`intrinsics`]).
 //!
 //! Lower layers never reach the curated kinds by name: a [`kind::KindTable`]
@@ -16,6 +17,7 @@ pub mod contract;
 pub mod intrinsics;
 pub mod kind;
 pub mod params;
+pub mod pollers;
 pub mod raw;
 pub mod resolve;
 pub mod resolved;

@@ -12,6 +12,7 @@ use crate::base::naming::display_name;
 use crate::data::iam::catalog::catalog;
 use crate::model::contract::{self, Contract, Use, Var};
 use crate::model::kind::Kind;
+use crate::model::pollers;
 use crate::model::resolve::{Scope, Target};
 use std::collections::BTreeSet;
 
@@ -380,41 +381,28 @@ fn needs(f: &Function, stack: &StackDef, scope: &Scope) -> Vec<Need> {
 }
 
 /// What Lambda reads an event source with, as the function's role: the
-/// actions for each `cfn::Lambda::EventSourceMapping` of the function, on its source.
+/// actions for each of the function's `events` and each
+/// `cfn::Lambda::EventSourceMapping` of it, on its source.
 fn event_sources(f: &Function, stack: &StackDef, scope: &Scope) -> Vec<Need> {
-    const POLLERS: &[(&str, &[&str])] = &[
-        (
-            "AWS::SQS::Queue",
-            &[
-                "sqs:ReceiveMessage",
-                "sqs:DeleteMessage",
-                "sqs:GetQueueAttributes",
-                "sqs:ChangeMessageVisibility",
-            ],
-        ),
-        (
-            "AWS::DynamoDB::Table",
-            &[
-                "dynamodb:DescribeStream",
-                "dynamodb:GetRecords",
-                "dynamodb:GetShardIterator",
-                "dynamodb:ListStreams",
-            ],
-        ),
-        (
-            "AWS::Kinesis::Stream",
-            &[
-                "kinesis:DescribeStream",
-                "kinesis:DescribeStreamSummary",
-                "kinesis:GetRecords",
-                "kinesis:GetShardIterator",
-                "kinesis:ListShards",
-                "kinesis:ListStreams",
-                "kinesis:SubscribeToShard",
-            ],
-        ),
-    ];
-    let mut out = Vec::new();
+    // The reference to each source, and whether it is an `events` item (whose
+    // bare `table` means the table's stream, where a mapping's means its ARN).
+    let mut sources: Vec<(&[Name], bool)> = Vec::new();
+    if let Some(Value::List { items, .. }) = field(&f.decl.fields, "events") {
+        for item in items {
+            let Value::Object {
+                tag: Some(tag),
+                fields,
+                ..
+            } = item
+            else {
+                continue;
+            };
+            let key = pollers::source_key(&tag.text);
+            if let Some(Value::Path { segments }) = key.and_then(|k| field(fields, k)) {
+                sources.push((segments, true));
+            }
+        }
+    }
     let mappings = stack
         .resources()
         .filter(|d| d.kind.text == "cfn::Lambda::EventSourceMapping");
@@ -426,17 +414,24 @@ fn event_sources(f: &Function, stack: &StackDef, scope: &Scope) -> Vec<Need> {
         if !refs.contains(&f.decl.name.text.as_str()) {
             continue;
         }
-        let Some(Value::Path { segments }) = field(&d.fields, "EventSourceArn") else {
-            continue;
-        };
+        if let Some(Value::Path { segments }) = field(&d.fields, "EventSourceArn") {
+            sources.push((segments, false));
+        }
+    }
+    let mut out = Vec::new();
+    for (segments, from_events) in sources {
         let Ok(Target::Resource { decl, kind, attr }) = scope.resolve(segments) else {
             continue;
         };
-        let Some((_, actions)) = POLLERS.iter().find(|(t, _)| *t == kind.cfn_type) else {
+        let Some(poller) = pollers::poller(kind.cfn_type) else {
             continue;
         };
-        let attr = attr.map_or(kind.arn_attr, |a| a.name);
-        for a in *actions {
+        let attr = match attr {
+            Some(a) => a.name,
+            None if from_events && kind.attr(poller.attr).is_some() => poller.attr,
+            None => kind.arn_attr,
+        };
+        for (a, _) in poller.actions {
             out.push(Need {
                 action: a.to_string(),
                 on: Some((decl.name.text.clone(), attr.to_string())),
