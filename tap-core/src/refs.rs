@@ -54,6 +54,7 @@ kinds!(
     },
     codepipeline { Pipeline },
     dynamodb { Table },
+    events { Rule },
     iam { Role },
     kms { Key },
     lambda { Function, Alias },
@@ -246,6 +247,7 @@ mod tests {
             super::codebuild::Project::NAME,
             super::codepipeline::Pipeline::NAME,
             super::dynamodb::Table::NAME,
+            super::events::Rule::NAME,
         ];
         for k in crate::kinds::kinds() {
             assert!(marked.contains(&k.name), "{} has no marker in refs", k.name);

@@ -11,6 +11,7 @@ pub mod codedeploy_lambda_deployment_group;
 pub mod codepipeline_pipeline;
 pub mod curated;
 pub mod dynamodb_table;
+pub mod events_rule;
 pub mod iam_role;
 pub mod kms_key;
 pub mod lambda_alias;
@@ -44,6 +45,7 @@ const CURATED: &[&dyn Curated] = &[
     &cloudwatch_alarm::CloudwatchAlarm,
     &codebuild_project::CodebuildProject,
     &codepipeline_pipeline::CodepipelinePipeline,
+    &events_rule::EventsRule,
 ];
 
 /// The curated kinds' tables, in the order of [`CURATED`].

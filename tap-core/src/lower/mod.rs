@@ -1,10 +1,11 @@
 //! The lowering helpers: from a checked declaration to CloudFormation
 //! resources. [`Ctx`] is what a kind's lowering writes into; [`values`] turns
 //! property values into template expressions, [`policy`] gathers grants and
-//! resource policies, [`shared`] holds what several kinds lower alike, and
+//! resource policies, [`delivery`] lets a service deliver to a destination, [`shared`] holds what several kinds lower alike, and
 //! [`raw`] lowers a raw CloudFormation resource as written. Nothing here
 //! judges a stack: the rules have passed before a lowering runs.
 
+pub mod delivery;
 pub mod policy;
 pub mod raw;
 pub mod shared;
