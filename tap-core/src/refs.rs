@@ -46,6 +46,7 @@ pub trait Kind {
 }
 
 kinds!(
+    apigatewayv2 { HttpApi },
     cloudwatch { Alarm },
     codebuild { Project },
     codedeploy {
@@ -248,6 +249,7 @@ mod tests {
             super::codepipeline::Pipeline::NAME,
             super::dynamodb::Table::NAME,
             super::events::Rule::NAME,
+            super::apigatewayv2::HttpApi::NAME,
         ];
         for k in crate::kinds::kinds() {
             assert!(marked.contains(&k.name), "{} has no marker in refs", k.name);

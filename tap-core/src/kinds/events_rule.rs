@@ -3,7 +3,7 @@
 //! policy each target needs to be reached.
 
 use super::curated::Curated;
-use crate::base::diag::{Diagnostic, Diagnostics, Loc};
+use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::ir::*;
 use crate::base::template::{Expr, Resource};
 use crate::lower::delivery::{allow_delivery, Source};
@@ -12,7 +12,7 @@ use crate::lower::shared::service_role;
 use crate::lower::{err, Ctx, Result};
 use crate::model::kind::*;
 use crate::model::resolve::{Scope, Target};
-use crate::rules::{delivery, schedule};
+use crate::rules::{delivery, patterns, schedule};
 
 /// EventBridge's quota of targets per rule.
 const MAX_TARGETS: usize = 5;
@@ -32,7 +32,7 @@ pub const KIND: Kind = Kind {
     ],
     attrs: &[
         attr("name", AttrValue::Ref, "The rule name."),
-        arn("arn", AttrValue::GetAtt("Arn"), "events", "rule", "The rule's ARN."),
+        arn("arn", AttrValue::GetAtt("Arn"), "events", "rule-on-default-event-bus", "The rule's ARN."),
     ],
     arn_attr: "arn",
     phase: 0,
@@ -42,42 +42,6 @@ pub const KIND: Kind = Kind {
 
 /// `events_rule`'s own checks and lowering, for the drivers.
 pub struct EventsRule;
-
-/// Why an event pattern is not one EventBridge accepts: an object whose
-/// values to match are lists (`source: "aws.s3"` is refused at deploy).
-fn pattern_problem(v: &Value, top: bool) -> Option<(Loc, String)> {
-    match v {
-        Value::Object { fields, loc, .. } => {
-            if fields.is_empty() {
-                return Some((
-                    *loc,
-                    "an event pattern matches on at least one field".into(),
-                ));
-            }
-            fields.iter().find_map(|f| match &f.value {
-                Value::Object { .. } => pattern_problem(&f.value, false),
-                Value::List { items, loc } if items.is_empty() => Some((
-                    *loc,
-                    format!("`{}` matches nothing: an empty list", f.key.text),
-                )),
-                Value::List { .. } => None,
-                other => Some((
-                    other.loc(),
-                    format!(
-                        "EventBridge matches `{}` against a list of values: write `[{}]`",
-                        f.key.text,
-                        other.describe()
-                    ),
-                )),
-            })
-        }
-        other if top => Some((
-            other.loc(),
-            "an event pattern is an object: `{ source: [\"aws.s3\"] }`".into(),
-        )),
-        _ => None,
-    }
-}
 
 impl Curated for EventsRule {
     fn kind(&self) -> &'static Kind {
@@ -113,9 +77,7 @@ impl Curated for EventsRule {
             }
         }
         if let Some(p) = field(f, "pattern") {
-            if let Some((loc, problem)) = pattern_problem(p, true) {
-                diags.error(loc, problem);
-            }
+            patterns::check(p, "EventBridge", diags);
         }
         if let Some(Value::List { items, loc }) = field(f, "targets") {
             if items.is_empty() {

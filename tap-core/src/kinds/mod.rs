@@ -4,6 +4,7 @@
 //! lowering). This layer sits above `rules` and `lower` and uses both; the
 //! table here is what the drivers hand down as a [`KindTable`].
 
+pub mod apigatewayv2_http_api;
 pub mod cloudwatch_alarm;
 pub mod codebuild_project;
 pub mod codedeploy_lambda_application;
@@ -20,6 +21,7 @@ pub mod lambda_function;
 pub mod logs_log_group;
 pub mod reference;
 pub mod s3_bucket;
+pub mod s3_notifications;
 pub mod secretsmanager_secret;
 pub mod sns_topic;
 pub mod sqs_queue;
@@ -46,6 +48,7 @@ const CURATED: &[&dyn Curated] = &[
     &codebuild_project::CodebuildProject,
     &codepipeline_pipeline::CodepipelinePipeline,
     &events_rule::EventsRule,
+    &apigatewayv2_http_api::Apigatewayv2HttpApi,
 ];
 
 /// The curated kinds' tables, in the order of [`CURATED`].

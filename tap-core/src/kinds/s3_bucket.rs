@@ -1,6 +1,7 @@
 //! `s3::Bucket` → `AWS::S3::Bucket`: an S3 bucket.
 
 use super::curated::Curated;
+use super::s3_notifications::{self, NOTIFICATION};
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::ir::*;
 use crate::base::template::{Expr, Resource};
@@ -26,7 +27,8 @@ pub const KIND: Kind = Kind {
         prop("lifecycle", Ty::List(&Ty::Object(LIFECYCLE_RULE)), "Lifecycle rules."),
         dflt("removal", REMOVAL, Dflt::Variant("Retain"), "What CloudFormation does with the bucket when it leaves the stack."),
         dflt("auto_delete_objects", Ty::Bool, Dflt::Bool(false), "`tap destroy` empties the bucket before deleting it (needs `removal: Destroy`)."),
-        dflt("event_bridge", Ty::Bool, Dflt::Bool(false), "Send the bucket's events to EventBridge (for pipeline triggers)."),
+        dflt("event_bridge", Ty::Bool, Dflt::Bool(false), "Send the bucket's events to EventBridge (for pipeline triggers and `events::Rule` patterns)."),
+        prop("notifications", Ty::List(&Ty::Object(NOTIFICATION)), "S3 events sent to a queue, topic or function (`{ events: [\"s3:ObjectCreated:*\"], prefix: \"incoming/\", to: jobs }`), with the policy or permission that lets S3 deliver; the bucket needs a `name`."),
         prop("allow", Ty::Statements(Effect::Allow), "Extra bucket-policy statements that allow (each needs `to PRINCIPAL`)."),
         prop("deny", Ty::Statements(Effect::Deny), "Extra bucket-policy statements that deny (each needs `to PRINCIPAL`)."),
         prop("public_policy", Ty::Str, "Why the bucket may have a public policy (a statement of `allow` `to any` without a condition that pins it to fixed values, such as a website's pages): Block Public Access then stops blocking public policies; public ACLs stay blocked. Without it S3 refuses such a policy, and so does the compiler."),
@@ -132,9 +134,10 @@ impl Curated for S3Bucket {
     /// destroyed, `noncurrent_versions` only on a versioned one, and no
     /// infrequent-access transition before 30 days; no public policy unless
     /// the bucket says why.
-    fn check(&self, decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
+    fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
         let f = |k: &str| field(&decl.fields, k);
         public_policy::check(f("allow"), f("public_policy"), &decl.name, diags);
+        s3_notifications::check(decl, scope, diags);
         if let Some(Value::Str { text, loc }) = f("name") {
             if let Some(problem) = bucket_name_problem(text) {
                 diags.push(Diagnostic::new(*loc, format!("invalid S3 bucket name: {problem}")).help("bucket names are 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit"));
@@ -334,14 +337,17 @@ impl Curated for S3Bucket {
                 Expr::map([("Rules", Expr::List(rules))]),
             );
         }
+        let mut notification = Vec::new();
         if cx.flag(KIND.props, f, "event_bridge") {
-            r = r.prop(
-                "NotificationConfiguration",
-                Expr::map([(
-                    "EventBridgeConfiguration",
-                    Expr::map([("EventBridgeEnabled", Expr::Bool(true))]),
-                )]),
-            );
+            notification.push((
+                "EventBridgeConfiguration",
+                Expr::map([("EventBridgeEnabled", Expr::Bool(true))]),
+            ));
+        }
+        let waits = s3_notifications::lower(cx, id, f, &mut notification)?;
+        s3_notifications::wait_for(&mut r, waits);
+        if !notification.is_empty() {
+            r = r.prop("NotificationConfiguration", Expr::map(notification));
         }
         if cx.flag(KIND.props, f, "auto_delete_objects") {
             // `tap destroy` reads this and empties the bucket before CloudFormation deletes it.

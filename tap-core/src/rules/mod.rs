@@ -12,6 +12,7 @@ pub mod documents;
 pub mod iam;
 pub mod intrinsics;
 pub mod names;
+pub mod patterns;
 pub mod policy_size;
 pub mod principals;
 pub mod props;
