@@ -16,6 +16,14 @@ pub fn seed_templates() -> (Value, Value) {
     )
 }
 
+/// The orders example's template (`examples/orders`), its functions not packaged.
+pub fn orders_template() -> Value {
+    let app = tap_example_orders::app().expect("the orders app");
+    let synthesized =
+        tap_app::synth::synth_unpackaged(app.stacks()).expect("the orders app synthesises");
+    synthesized[0].template.to_json()
+}
+
 /// Every asset at a key of the caller's choosing.
 pub struct FixedAssets(pub &'static str);
 

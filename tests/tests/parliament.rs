@@ -1,7 +1,7 @@
 //! parliament, the IAM policy linter (PyPI), finds nothing in any policy
-//! document of the templates tap synthesises: both seed stacks, and the
-//! toolkit stack with the execution role `tap bootstrap` computes for the seed
-//! app. Each document is shown to parliament as IAM reads it
+//! document of the templates tap synthesises: both seed stacks, the orders
+//! example's, and the toolkit stack with the execution role `tap bootstrap`
+//! computes for the seed app. Each document is shown to parliament as IAM reads it
 //! (`tap_tests::for_parliament`: intrinsics made literal, a trust policy's
 //! role as its resource); the findings that are parliament's mistakes are
 //! accepted in `accepted`, each with its reason. `scripts/test.sh` installs
@@ -167,12 +167,14 @@ fn parliament_finds_nothing_on_the_templates_tap_synthesises() {
     let mut faults = Vec::new();
     let raw_services = tap_tests::raw_stacks::raw_services_template();
     let raw_params = tap_tests::raw_stacks::raw_params_template();
+    let orders = tap_tests::orders_template();
     for (stack, template) in [
         ("TapStack", &tap),
         ("PipelineStack", &pipeline),
         (toolkit::STACK_NAME, &toolkit_template),
         ("RawServices", &raw_services),
         ("RawParams", &raw_params),
+        ("Orders", &orders),
     ] {
         let documents = policy_documents(template).len();
         assert!(documents > 0, "{stack}: no policy document found");

@@ -6,55 +6,12 @@
 #[path = "../../tests/common/mod.rs"]
 mod common;
 
-use common::stdout;
+use common::{start_moto, stdout};
 use std::process::Output;
 
 fn tap(endpoint: &str, args: &[&str]) -> Output {
     common::cli(env!("CARGO_BIN_EXE_tap"), endpoint, args)
 }
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use tap_app::tools::PythonTool;
-
-const MOTO: PythonTool = PythonTool {
-    label: "moto 5.2.5",
-    min_python: (3, 11),
-    lock: include_str!("../../locks/moto.txt"),
-};
-
-struct Moto(Child);
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_moto() -> (Moto, String) {
-    let bin = MOTO
-        .ensure(&tap_app::tap_dir().join("test-tools/moto"))
-        .expect("moto installs");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new(bin.join("moto_server"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto starts");
-    let moto = Moto(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (moto, format!("http://127.0.0.1:{port}"))
-}
-
 #[test]
 fn the_app_deploys_to_moto_too() {
     let (_moto, endpoint) = start_moto();

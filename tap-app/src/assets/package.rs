@@ -104,6 +104,7 @@ impl Packager {
         let bin = tools::CARGO_LAMBDA.ensure(&self.tools.join("cargo-lambda"))?;
         let target_dir = &self.build;
         let manifest = crate_dir.join("Cargo.toml");
+        let name = binary_name(&manifest)?;
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
@@ -135,6 +136,8 @@ impl Packager {
                 "--locked",
                 "--target",
                 TARGET,
+                "--bin",
+                &name,
             ])
             .arg("--manifest-path")
             .arg(&manifest)
@@ -155,14 +158,49 @@ impl Packager {
             );
         }
         eprintln!("assets: built in {:.0}s", started.elapsed().as_secs_f64());
-        let binary = target_dir.join("lambda/bootstrap/bootstrap");
+        // cargo-lambda names the executable `bootstrap`, in a directory named after the binary.
+        let binary = target_dir.join("lambda").join(&name).join("bootstrap");
         if !binary.is_file() {
             bail!(
-                "cargo-lambda built no `bootstrap` at {}: the crate needs a binary named `bootstrap`",
+                "cargo-lambda built no `bootstrap` for `{name}` at {}",
                 binary.display()
             );
         }
         Ok(binary)
+    }
+}
+
+/// The binary a function crate is built into: its one `[[bin]]`, or the
+/// package's own (named after it). Any name will do: the zip calls it `bootstrap`.
+fn binary_name(manifest: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(manifest)
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let doc: toml::Table = text
+        .parse()
+        .with_context(|| format!("parsing {}", manifest.display()))?;
+    let bins: Vec<&str> = doc
+        .get("bin")
+        .and_then(|b| b.as_array())
+        .map(|bins| {
+            bins.iter()
+                .filter_map(|b| b.get("name").and_then(|n| n.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    match bins.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => doc
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+            .with_context(|| format!("{} names no package", manifest.display())),
+        many => bail!(
+            "{} has {} binaries ({}): a function crate has one, which Lambda runs",
+            manifest.display(),
+            many.len(),
+            many.join(", ")
+        ),
     }
 }
 

@@ -78,3 +78,46 @@ pub fn s3(sdk: &SdkConfig) -> aws_sdk_s3::Client {
             .build(),
     )
 }
+
+const MOTO: tap_app::tools::PythonTool = tap_app::tools::PythonTool {
+    label: "moto 5.2.5",
+    min_python: (3, 11),
+    lock: include_str!("../../locks/moto.txt"),
+};
+
+/// A moto server, stopped when dropped.
+pub struct Moto(std::process::Child);
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// moto, the second CloudFormation emulator, on a free 127.0.0.1 port
+/// (installed from its lock file on first use); its endpoint.
+pub fn start_moto() -> (Moto, String) {
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    let bin = MOTO
+        .ensure(&tap_app::tap_dir().join("test-tools/moto"))
+        .expect("moto installs");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new(bin.join("moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("moto starts");
+    let moto = Moto(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "moto did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (moto, format!("http://127.0.0.1:{port}"))
+}

@@ -26,7 +26,7 @@ pub const KIND: Kind = Kind {
         prop("description", Ty::Str, "The rule's description."),
         prop("schedule", Ty::Str, "When the rule runs: `rate(5 minutes)`, `rate(1 day)` or `cron(0 3 * * ? *)` (minutes hours day-of-month month day-of-week year, in UTC); checked as EventBridge parses it."),
         prop("pattern", Ty::Json, "The events the rule matches: `{ source: [\"aws.s3\"], \"detail-type\": [\"Object Created\"] }`; every value to match is in a list."),
-        req("targets", Ty::List(&Ty::Ref(&["lambda::Function", "lambda::Alias", "sqs::Queue", "sns::Topic", "codepipeline::Pipeline"])), "What the rule invokes (at most 5)."),
+        req("targets", Ty::List(&Ty::Ref(&["lambda::Function", "lambda::Alias", "sqs::Queue", "sns::Topic", "codepipeline::Pipeline"])), "What the rule invokes (at most 5). A FIFO queue gets the rule's events in one message group, named after the rule."),
         prop("input", Ty::Json, "A constant event each target receives instead of the matched one."),
         dflt("enabled", Ty::Bool, Dflt::Bool(true), "Whether the rule runs."),
     ],
@@ -121,11 +121,22 @@ impl Curated for EventsRule {
                 cx.scope.resolve(segments),
                 Ok(Target::Resource { kind, .. } | Target::Param { kind: Some(kind), .. }) if kind.cfn_type == "AWS::CodePipeline::Pipeline"
             ));
+            let is_fifo = matches!(t, Value::Path { segments } if matches!(
+                cx.scope.resolve(segments),
+                Ok(Target::Resource { decl, .. }) if matches!(field(&decl.fields, "fifo"), Some(Value::Bool { value: true, .. }))
+            ));
             let arn = allow_delivery(cx, t, &source, &format!("{id}{name}"))?;
             let mut target = vec![("Arn", arn.clone()), ("Id", Expr::str(name))];
             if is_pipeline {
                 pipelines.push(arn);
                 target.push(("RoleArn", Expr::get_att(&format!("{id}EventsRole"), "Arn")));
+            }
+            if is_fifo {
+                // A FIFO queue takes a message group: this rule's events keep their order in one.
+                target.push((
+                    "SqsParameters",
+                    Expr::map([("MessageGroupId", Expr::str(id))]),
+                ));
             }
             if let Some(input) = &input {
                 target.push(("Input", input.clone()));

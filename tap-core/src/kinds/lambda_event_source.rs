@@ -150,28 +150,6 @@ pub fn sources<'a>(function: &'a ResourceDecl, scope: &Scope<'a>) -> Vec<Source<
         .collect()
 }
 
-/// A duration literal in seconds.
-fn seconds(v: Option<&Value>) -> Option<i64> {
-    match v {
-        Some(Value::Call { func, args }) => match args.as_slice() {
-            [Value::Int { value, .. }] => duration_seconds(&func.text, *value),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// A duration property of a curated kind, as written or its default.
-fn seconds_or_default(kind: &Kind, fields: &[Field], key: &str) -> Option<i64> {
-    match field(fields, key) {
-        Some(v) => seconds(Some(v)),
-        None => match kind.prop(key).map(|p| p.default) {
-            Some(Dflt::Secs(s)) => i64::try_from(s).ok(),
-            _ => None,
-        },
-    }
-}
-
 /// Every finding about a function's event sources; `role` is its role when
 /// the stack declares it.
 pub fn check(
@@ -220,7 +198,9 @@ pub fn check(
                 }
             }
         }
-        let window = seconds(field(s.fields, "batching_window")).unwrap_or(0);
+        let window = field(s.fields, "batching_window")
+            .and_then(literal_seconds)
+            .unwrap_or(0);
         if let Some(Value::Int { value, loc }) = field(s.fields, "batch_size") {
             if s.tag.text == "sqs" && *value > 10 && window == 0 {
                 diags.push(
@@ -321,8 +301,8 @@ fn queue(
         return;
     }
     if let (Some(visible), Some(timeout)) = (
-        seconds_or_default(kind, &queue.fields, "visibility_timeout"),
-        seconds_or_default(function_kind, &function.fields, "timeout"),
+        seconds_or_default(kind.props, &queue.fields, "visibility_timeout"),
+        seconds_or_default(function_kind.props, &function.fields, "timeout"),
     ) {
         if visible < timeout {
             diags.push(

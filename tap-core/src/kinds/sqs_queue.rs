@@ -80,23 +80,6 @@ const REDRIVE: &[Prop] = &[
 /// `sqs_queue`'s own checks and lowering, for the drivers.
 pub struct SqsQueue;
 
-/// A queue's retention in seconds, when it is known at compile time.
-fn retention(fields: &[Field]) -> Option<u64> {
-    match field(fields, "retention") {
-        None => match KIND.prop("retention").map(|p| p.default) {
-            Some(Dflt::Secs(s)) => Some(s),
-            _ => None,
-        },
-        Some(Value::Call { func, args }) => match args.as_slice() {
-            [Value::Int { value, .. }] => {
-                duration_seconds(&func.text, *value).and_then(|s| u64::try_from(s).ok())
-            }
-            _ => None,
-        },
-        Some(_) => None,
-    }
-}
-
 /// Whether a queue is FIFO, when it is known at compile time.
 fn is_fifo(fields: &[Field]) -> Option<bool> {
     match field(fields, "fifo") {
@@ -186,13 +169,14 @@ impl Curated for SqsQueue {
                 );
             }
         }
+        let retention = |fields| seconds_or_default(KIND.props, fields, "retention");
         if let (Some(source), Some(dead)) = (retention(f), retention(&dlq.fields)) {
             if dead < source {
                 diags.push(
                     Diagnostic::new(at, format!(
                         "dead-letter queue `{dlq_name}` keeps messages {}, less than queue `{name}` ({}): a message that moves there keeps its original enqueue time and can expire before anyone inspects it",
-                        duration_text(dead),
-                        duration_text(source),
+                        duration_text(dead as u64),
+                        duration_text(source as u64),
                     ))
                     .help(format!("give `{dlq_name}` a longer `retention` (`retention: days(14)`, the most SQS keeps)")),
                 );

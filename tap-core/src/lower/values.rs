@@ -9,7 +9,9 @@ use crate::base::naming::logical_id;
 use crate::base::template::{sub_pieces, sub_variables, Expr, SubPiece};
 use crate::model::bindings::Bound;
 use crate::model::intrinsics::{intrinsic, is_intrinsic_name};
-use crate::model::kind::{duration_seconds, AttrValue, Dflt, Kind, Prop, Ty};
+use crate::model::kind::{
+    duration_seconds, literal_seconds, seconds_or_default, AttrValue, Dflt, Kind, Prop, Ty,
+};
 use crate::model::resolve::{interpolation_path, Target};
 use std::collections::BTreeMap;
 
@@ -375,10 +377,7 @@ impl Ctx<'_> {
 
     /// A duration property in seconds, or its default from the kind's table.
     pub fn duration(&self, props: &[Prop], fields: &[Field], key: &str) -> Option<i64> {
-        self.seconds(fields, key).or(match default_of(props, key) {
-            Dflt::Secs(s) => i64::try_from(s).ok(),
-            _ => None,
-        })
+        seconds_or_default(props, fields, key)
     }
 
     /// The CloudFormation value of an enum property (as given, or its
@@ -432,13 +431,7 @@ impl Ctx<'_> {
 
     /// A duration property in seconds.
     pub fn seconds(&self, fields: &[Field], key: &str) -> Option<i64> {
-        match field(fields, key) {
-            Some(Value::Call { func, args }) => match args.as_slice() {
-                [Value::Int { value, .. }] => duration_seconds(&func.text, *value),
-                _ => None,
-            },
-            _ => None,
-        }
+        field(fields, key).and_then(literal_seconds)
     }
 }
 

@@ -44,6 +44,29 @@ pub fn duration_seconds(func: &str, n: i64) -> Option<i64> {
     n.checked_mul(unit)
 }
 
+/// The seconds a duration value stands for, when it is a literal (`minutes(5)`).
+pub fn literal_seconds(v: &Value) -> Option<i64> {
+    match v {
+        Value::Call { func, args } => match args.as_slice() {
+            [Value::Int { value, .. }] => duration_seconds(&func.text, *value),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A duration property in seconds, as written or its default from `props`,
+/// when it is known at compile time (not a parameter).
+pub fn seconds_or_default(props: &[Prop], fields: &[Field], key: &str) -> Option<i64> {
+    match crate::base::ir::field(fields, key) {
+        Some(v) => literal_seconds(v),
+        None => match props.iter().find(|p| p.name == key).map(|p| p.default) {
+            Some(Dflt::Secs(s)) => i64::try_from(s).ok(),
+            _ => None,
+        },
+    }
+}
+
 /// The type of a property value; the checks validate values against it.
 #[derive(Debug)]
 pub enum Ty {

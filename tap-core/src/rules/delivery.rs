@@ -16,6 +16,16 @@ pub fn check(dest: &Value, service: &str, scope: &Scope, diags: &mut Diagnostics
     let at = segments[0].loc;
     match scope.resolve(segments) {
         Ok(Target::Resource { decl, kind, .. }) if kind.name == "sqs::Queue" => {
+            let fifo = matches!(
+                field(&decl.fields, "fifo"),
+                Some(Value::Bool { value: true, .. })
+            );
+            if fifo && service != "EventBridge" {
+                diags.push(
+                    Diagnostic::new(at, format!("{service} cannot send to queue `{shown}`: it is a FIFO queue, and {service} delivers only to standard queues"))
+                        .help("deliver to a standard queue, or route the events through EventBridge, which sends to FIFO queues"),
+                );
+            }
             if matches!(field(&decl.fields, "encryption"), Some(Value::Path { segments }) if segments[0].text == "KmsManaged")
             {
                 diags.push(

@@ -7,6 +7,7 @@ stack! {
         key = kms::Key {};
         alerts = sns::Topic { key: key };
         jobs = sqs::Queue {};
+        in_order = sqs::Queue { fifo: true };
         role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
             allow: [[logs:CreateLogStream, logs:PutLogEvents] on report.log_streams],
@@ -19,7 +20,7 @@ stack! {
         };
         uploads = events::Rule {
             pattern: { source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: ["uploads"] } } },
-            targets: [jobs, alerts],
+            targets: [jobs, alerts, in_order],
         };
     }
 }
@@ -45,6 +46,10 @@ fn main() {
     assert!(topic_policy.contains("events.amazonaws.com"), "{topic_policy}");
     let key_policy = r["Key"]["Properties"]["KeyPolicy"].to_string();
     assert!(key_policy.contains("events.amazonaws.com"), "{key_policy}");
+    // A FIFO queue takes the rule's events in one message group.
+    let targets = r["Uploads"]["Properties"]["Targets"].as_array().expect("targets");
+    assert_eq!(targets[2]["SqsParameters"]["MessageGroupId"], "Uploads");
+    assert!(targets[0].get("SqsParameters").is_none());
     assert_eq!(
         r["Uploads"]["Properties"]["EventPattern"]["detail-type"][0],
         "Object Created"

@@ -5,6 +5,7 @@ use tap_macros::stack;
 stack! {
     stack Demo {
         jobs = sqs::Queue {};
+        ordered = sqs::Queue { fifo: true };
         unnamed = s3::Bucket {
             notifications: [{ events: ["s3:ObjectCreated:*"], to: jobs }],
         };
@@ -14,6 +15,7 @@ stack! {
                 { events: ["s3:ObjectCreated:*"], prefix: "incoming/", to: jobs },
                 { events: ["s3:ObjectCreated:Put"], prefix: "incoming/csv/", suffix: ".csv", to: jobs },
                 { events: ["s3:ObjectCreated"], prefix: "other/", to: jobs },
+                { events: ["s3:ObjectRemoved:*"], to: ordered },
             ],
         };
     }
