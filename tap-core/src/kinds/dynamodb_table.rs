@@ -78,14 +78,11 @@ const INDEX: &[Prop] = &[
     ),
 ];
 
-/// DynamoDB's quota of global secondary indexes per table.
-const MAX_INDEXES: usize = 20;
-
 /// `dynamodb_table`'s own checks and lowering, for the drivers.
 pub struct DynamodbTable;
 
-/// Every key of the table and its indexes: (attribute name, type variant).
-fn keys(fields: &[Field]) -> Vec<(&Value, &str)> {
+/// The table's fields and each index's: what holds a partition and a sort key.
+fn key_holders(fields: &[Field]) -> Vec<&[Field]> {
     let mut holders = vec![fields];
     if let Some(Value::List { items, .. }) = field(fields, "indexes") {
         holders.extend(items.iter().filter_map(|i| match i {
@@ -93,8 +90,13 @@ fn keys(fields: &[Field]) -> Vec<(&Value, &str)> {
             _ => None,
         }));
     }
+    holders
+}
+
+/// Every key of the table and its indexes: (attribute name, type variant).
+fn keys(fields: &[Field]) -> Vec<(&Value, &str)> {
     let mut out = Vec::new();
-    for holder in holders {
+    for holder in key_holders(fields) {
         for k in ["partition_key", "sort_key"] {
             let Some(Value::Object { fields: key, .. }) = field(holder, k) else {
                 continue;
@@ -117,7 +119,7 @@ impl Curated for DynamodbTable {
     }
 
     /// Capacities with provisioned billing only (and both of them), one type
-    /// per key attribute, index names unique and within DynamoDB's quota,
+    /// per key attribute, a sort key other than the partition key, index names unique,
     /// `include` only with `KeysOnly`, a customer key only without `encryption`.
     fn check(&self, decl: &ResourceDecl, _scope: &Scope, diags: &mut Diagnostics) {
         let f = &decl.fields;
@@ -157,10 +159,24 @@ impl Curated for DynamodbTable {
                 None => seen.push((text, ty)),
             }
         }
-        if let Some(Value::List { items, loc }) = field(f, "indexes") {
-            if items.len() > MAX_INDEXES {
-                diags.error(*loc, format!("a table has at most {MAX_INDEXES} global secondary indexes, and this one has {}", items.len()));
+        for holder in key_holders(f) {
+            let name = |k: &str| match field(holder, k) {
+                Some(Value::Object { fields, .. }) => match field(fields, "name") {
+                    Some(Value::Str { text, loc }) => Some((text.as_str(), *loc)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let (Some((p, _)), Some((s, loc))) = (name("partition_key"), name("sort_key")) {
+                if p == s {
+                    diags.push(
+                        Diagnostic::new(loc, format!("`{s}` is the partition key already: DynamoDB refuses a sort key of the same attribute"))
+                            .help("name another attribute, or leave the sort key out"),
+                    );
+                }
             }
+        }
+        if let Some(Value::List { items, .. }) = field(f, "indexes") {
             let mut names: Vec<&str> = Vec::new();
             for i in items {
                 let Value::Object { fields: index, .. } = i else {

@@ -12,7 +12,8 @@ use crate::lower::shared::service_role;
 use crate::lower::{err, Ctx, Result};
 use crate::model::kind::*;
 use crate::model::resolve::{Scope, Target};
-use crate::rules::{delivery, patterns, schedule};
+use crate::rules::delivery::{self, is_fifo};
+use crate::rules::{patterns, schedule};
 
 /// EventBridge's quota of targets per rule.
 const MAX_TARGETS: usize = 5;
@@ -24,7 +25,7 @@ pub const KIND: Kind = Kind {
     props: &[
         prop("name", Ty::Str, "The rule name."),
         prop("description", Ty::Str, "The rule's description."),
-        prop("schedule", Ty::Str, "When the rule runs: `rate(5 minutes)`, `rate(1 day)` or `cron(0 3 * * ? *)` (minutes hours day-of-month month day-of-week year, in UTC); checked as EventBridge parses it."),
+        prop("schedule", Ty::Str, "When the rule runs (with a `pattern` too, it also runs on each matching event): `rate(5 minutes)`, `rate(1 day)` or `cron(0 3 * * ? *)` (minutes hours day-of-month month day-of-week year, in UTC); checked as EventBridge parses it."),
         prop("pattern", Ty::Json, "The events the rule matches: `{ source: [\"aws.s3\"], \"detail-type\": [\"Object Created\"] }`; every value to match is in a list."),
         req("targets", Ty::List(&Ty::Ref(&["lambda::Function", "lambda::Alias", "sqs::Queue", "sns::Topic", "codepipeline::Pipeline"])), "What the rule invokes (at most 5). A FIFO queue gets the rule's events in one message group, named after the rule."),
         prop("input", Ty::Json, "A constant event each target receives instead of the matched one."),
@@ -48,26 +49,19 @@ impl Curated for EventsRule {
         &KIND
     }
 
-    /// A schedule or a pattern (one of them) EventBridge accepts, at most
+    /// A schedule or a pattern (or both) EventBridge accepts, at most
     /// five targets, each one EventBridge can deliver to.
     fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
         let f = &decl.fields;
-        match (field(f, "schedule"), field(f, "pattern")) {
-            (None, None) => diags.push(
+        // Both are allowed: the rule then runs on the schedule and on each matching event.
+        if field(f, "schedule").is_none() && field(f, "pattern").is_none() {
+            diags.push(
                 Diagnostic::new(
                     decl.name.loc,
                     "a rule runs on a `schedule` or matches a `pattern`, and this one has neither",
                 )
                 .help("add `schedule: \"rate(1 hour)\"` or `pattern: { source: [\"aws.s3\"] }`"),
-            ),
-            (Some(s), Some(_)) => diags.push(
-                Diagnostic::new(
-                    s.loc(),
-                    "a rule runs on a `schedule` or matches a `pattern`, not both",
-                )
-                .help("declare two rules"),
-            ),
-            _ => {}
+            );
         }
         if let Some(Value::Str { text, loc }) = field(f, "schedule") {
             if let Some(problem) = schedule::problem(text) {
@@ -77,7 +71,10 @@ impl Curated for EventsRule {
             }
         }
         if let Some(p) = field(f, "pattern") {
-            patterns::check(p, "EventBridge", diags);
+            patterns::check(p, "EventBridge", true, diags);
+        }
+        if let Some(input) = field(f, "input") {
+            patterns::literal(input, "a rule's `input`", diags);
         }
         if let Some(Value::List { items, loc }) = field(f, "targets") {
             if items.is_empty() {
@@ -121,9 +118,9 @@ impl Curated for EventsRule {
                 cx.scope.resolve(segments),
                 Ok(Target::Resource { kind, .. } | Target::Param { kind: Some(kind), .. }) if kind.cfn_type == "AWS::CodePipeline::Pipeline"
             ));
-            let is_fifo = matches!(t, Value::Path { segments } if matches!(
+            let fifo = matches!(t, Value::Path { segments } if matches!(
                 cx.scope.resolve(segments),
-                Ok(Target::Resource { decl, .. }) if matches!(field(&decl.fields, "fifo"), Some(Value::Bool { value: true, .. }))
+                Ok(Target::Resource { decl, .. }) if is_fifo(&decl.fields) == Some(true)
             ));
             let arn = allow_delivery(cx, t, &source, &format!("{id}{name}"))?;
             let mut target = vec![("Arn", arn.clone()), ("Id", Expr::str(name))];
@@ -131,7 +128,7 @@ impl Curated for EventsRule {
                 pipelines.push(arn);
                 target.push(("RoleArn", Expr::get_att(&format!("{id}EventsRole"), "Arn")));
             }
-            if is_fifo {
+            if fifo {
                 // A FIFO queue takes a message group: this rule's events keep their order in one.
                 target.push((
                     "SqsParameters",

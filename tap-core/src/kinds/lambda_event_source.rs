@@ -13,7 +13,9 @@ use crate::lower::{err, Ctx, Result};
 use crate::model::kind::*;
 use crate::model::pollers::{self, Grant};
 use crate::model::resolve::{Scope, Target};
+use crate::rules::delivery::is_fifo;
 use crate::rules::iam::role_allows;
+use crate::rules::patterns;
 
 pub const SOURCES: &[(&str, &[Prop])] =
     &[("sqs", SQS), ("dynamodb", DYNAMODB), ("kinesis", KINESIS)];
@@ -161,6 +163,12 @@ pub fn check(
 ) {
     let fname = display_name(&function.name.text);
     for s in sources(function, scope) {
+        if let Some(Value::List { items, .. }) = field(s.fields, "filters") {
+            for f in items {
+                patterns::check(f, "Lambda", true, diags);
+                patterns::literal(f, "an event filter", diags);
+            }
+        }
         let at = s.segments[0].loc;
         let shown = path_text(s.segments);
         if let Some((decl, kind)) = s.target {
@@ -198,11 +206,16 @@ pub fn check(
                 }
             }
         }
-        let window = field(s.fields, "batching_window")
-            .and_then(literal_seconds)
-            .unwrap_or(0);
+        // A window given as a parameter is not known: no finding.
+        let window = match field(s.fields, "batching_window") {
+            None => Some(0),
+            Some(w) => literal_seconds(w),
+        };
+        let fifo = s
+            .target
+            .is_some_and(|(q, _)| is_fifo(&q.fields) == Some(true));
         if let Some(Value::Int { value, loc }) = field(s.fields, "batch_size") {
-            if s.tag.text == "sqs" && *value > 10 && window == 0 {
+            if s.tag.text == "sqs" && !fifo && *value > 10 && window == Some(0) {
                 diags.push(
                     Diagnostic::new(*loc, "Lambda takes more than 10 messages per batch from a queue only with a batching window")
                         .help("add `batching_window: seconds(1)` (or longer), or a `batch_size` of 10 at most"),
@@ -225,6 +238,11 @@ fn polling_granted(
     let Some(poller) = pollers::poller(kind.cfn_type) else {
         return;
     };
+    // What a managed policy grants is not in the stack (AWS's own
+    // `AWSLambdaSQSQueueExecutionRole` grants exactly this): the user's call.
+    if field(&role.fields, "managed_policies").is_some() {
+        return;
+    }
     let shown = path_text(s.segments);
     let attr = if kind.attr(poller.attr).is_some() {
         poller.attr

@@ -41,7 +41,6 @@ pub const NOTIFICATION: &[Prop] = &[
 
 /// The event types S3 sends (Amazon S3 User Guide, "Supported event types").
 const EVENTS: &[&str] = &[
-    "s3:TestEvent",
     "s3:ObjectCreated:*",
     "s3:ObjectCreated:Put",
     "s3:ObjectCreated:Post",
@@ -76,6 +75,8 @@ struct Notification<'a> {
     events: Vec<(&'a str, Loc)>,
     prefix: &'a str,
     suffix: &'a str,
+    /// Whether the prefix and suffix are known at compile time.
+    literal: bool,
     loc: Loc,
 }
 
@@ -110,6 +111,11 @@ fn notifications(fields: &[Field]) -> Vec<(Notification<'_>, &[Field])> {
                         events,
                         prefix: text(f, "prefix"),
                         suffix: text(f, "suffix"),
+                        literal: ["prefix", "suffix"].iter().all(|k| match field(f, k) {
+                            Some(Value::Str { text, .. }) => !text.contains("${"),
+                            Some(_) => false,
+                            None => true,
+                        }),
                         loc: *loc,
                     },
                     f.as_slice(),
@@ -166,8 +172,20 @@ pub fn check(bucket: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
         if let Some(to) = field(f, "to") {
             delivery::check(to, "S3", scope, diags);
         }
-        // S3 refuses two configurations that could both match one event.
+        // S3 refuses two configurations that could both match one event
+        // (one notification's events are a configuration each).
+        for (j, (a, _)) in n.events.iter().enumerate() {
+            if let Some((b, _)) = n.events[..j].iter().find(|(b, _)| events_overlap(a, b)) {
+                diags.push(
+                    Diagnostic::new(n.events[j].1, format!("`{a}` overlaps `{b}` of the same notification: S3 refuses two configurations for one event"))
+                        .help("keep the wider one"),
+                );
+            }
+        }
         for (other, _) in &all[..i] {
+            if !n.literal || !other.literal {
+                continue; // a filter known only at deploy time
+            }
             let shared = n
                 .events
                 .iter()

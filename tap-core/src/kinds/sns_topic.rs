@@ -109,9 +109,33 @@ impl Curated for SnsTopic {
 
     /// Filters SNS accepts, endpoints of the protocol, queues SNS can send to.
     fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        let mut endpoints: Vec<(String, String)> = Vec::new();
         for (protocol, f) in subscriptions(&decl.fields) {
+            // SNS keeps one subscription per protocol and endpoint.
+            let endpoint = ["address", "url", "queue", "function"]
+                .iter()
+                .find_map(|k| field(f, k))
+                .map(|v| match v {
+                    Value::Str { text, .. } => text.clone(),
+                    Value::Path { segments } => path_text(segments),
+                    other => other.describe(),
+                });
+            if let Some(e) = endpoint {
+                let key = (protocol.text.clone(), e);
+                if endpoints.contains(&key) {
+                    diags.push(
+                        Diagnostic::new(protocol.loc, "this topic already has this subscription: SNS keeps one per protocol and endpoint")
+                            .help("merge the two (one filter can match several values)"),
+                    );
+                }
+                endpoints.push(key);
+            }
             if let Some(filter) = field(f, "filter") {
-                patterns::check(filter, "SNS", diags);
+                let body = matches!(
+                    field(f, "filter_body"),
+                    Some(Value::Bool { value: true, .. })
+                );
+                patterns::check(filter, "SNS", body, diags);
             }
             if let (Some(v), None) = (field(f, "filter_body"), field(f, "filter")) {
                 diags.push(

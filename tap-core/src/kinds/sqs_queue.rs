@@ -10,11 +10,12 @@ use crate::lower::shared::*;
 use crate::lower::{err, Ctx, Result};
 use crate::model::kind::*;
 use crate::model::resolve::{Scope, Target};
+use crate::rules::delivery::is_fifo;
 
 pub const KIND: Kind = Kind {
     name: "sqs::Queue",
     cfn_type: "AWS::SQS::Queue",
-    doc: "An SQS queue. Encrypted, and a queue policy denies requests without TLS. A redrive's dead-letter queue keeps messages at least as long as the queue, and is of the same type (FIFO or standard).",
+    doc: "An SQS queue. Encrypted, and a queue policy denies requests without TLS. A redrive's dead-letter queue is of the same type (FIFO or standard), and a standard queue's keeps messages at least as long as the queue.",
     props: &[
         prop("name", Ty::Str, "The queue name (a FIFO queue's ends in `.fifo`)."),
         dflt("fifo", Ty::Bool, Dflt::Bool(false), "A FIFO queue: ordered, exactly-once processing."),
@@ -80,15 +81,6 @@ const REDRIVE: &[Prop] = &[
 /// `sqs_queue`'s own checks and lowering, for the drivers.
 pub struct SqsQueue;
 
-/// Whether a queue is FIFO, when it is known at compile time.
-fn is_fifo(fields: &[Field]) -> Option<bool> {
-    match field(fields, "fifo") {
-        None => Some(false),
-        Some(Value::Bool { value, .. }) => Some(*value),
-        Some(_) => None,
-    }
-}
-
 impl Curated for SqsQueue {
     fn kind(&self) -> &'static Kind {
         &KIND
@@ -96,9 +88,9 @@ impl Curated for SqsQueue {
 
     /// A FIFO queue's name ends in `.fifo` (and only a FIFO queue's), content
     /// deduplication is FIFO's, and a redrive's dead-letter queue is of the
-    /// same type and keeps messages at least as long: SQS keeps a moved
-    /// message's original enqueue time, so a shorter retention there deletes
-    /// it before anyone can look.
+    /// same type and, for a standard queue, keeps messages at least as long:
+    /// SQS keeps a moved message's original enqueue time, so a shorter
+    /// retention there deletes it before anyone can look.
     fn check(&self, decl: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
         let f = &decl.fields;
         let fifo = is_fifo(f);
@@ -169,8 +161,11 @@ impl Curated for SqsQueue {
                 );
             }
         }
+        // A FIFO queue's message starts a new retention period in its
+        // dead-letter queue; a standard queue's keeps its enqueue time.
         let retention = |fields| seconds_or_default(KIND.props, fields, "retention");
-        if let (Some(source), Some(dead)) = (retention(f), retention(&dlq.fields)) {
+        let standard = fifo == Some(false);
+        if let (true, Some(source), Some(dead)) = (standard, retention(f), retention(&dlq.fields)) {
             if dead < source {
                 diags.push(
                     Diagnostic::new(at, format!(

@@ -61,6 +61,12 @@ pub fn allow_delivery(
         with(s, "Condition", Expr::map(condition))
     };
     match cfn_type {
+        // Another notification of the same bucket to the same function: one permission does.
+        "AWS::Lambda::Function" | "AWS::Lambda::Alias"
+            if cx
+                .template
+                .resources
+                .contains_key(&format!("{companion}Permission")) => {}
         "AWS::Lambda::Function" | "AWS::Lambda::Alias" => {
             let permission = Resource::new("AWS::Lambda::Permission")
                 .prop("Action", Expr::str("lambda:InvokeFunction"))

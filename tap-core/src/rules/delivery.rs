@@ -16,10 +16,17 @@ pub fn check(dest: &Value, service: &str, scope: &Scope, diags: &mut Diagnostics
     let at = segments[0].loc;
     match scope.resolve(segments) {
         Ok(Target::Resource { decl, kind, .. }) if kind.name == "sqs::Queue" => {
-            let fifo = matches!(
-                field(&decl.fields, "fifo"),
+            let fifo = is_fifo(&decl.fields) == Some(true);
+            let deduplicated = matches!(
+                field(&decl.fields, "content_based_deduplication"),
                 Some(Value::Bool { value: true, .. })
             );
+            if fifo && service == "EventBridge" && !deduplicated {
+                diags.push(
+                    Diagnostic::new(at, format!("EventBridge cannot send to queue `{shown}`: a FIFO queue takes EventBridge's events only with content-based deduplication, and without it each one is dropped"))
+                        .help("add `content_based_deduplication: true` to the queue"),
+                );
+            }
             if fifo && service != "EventBridge" {
                 diags.push(
                     Diagnostic::new(at, format!("{service} cannot send to queue `{shown}`: it is a FIFO queue, and {service} delivers only to standard queues"))
@@ -47,5 +54,14 @@ pub fn check(dest: &Value, service: &str, scope: &Scope, diags: &mut Diagnostics
             );
         }
         _ => {}
+    }
+}
+
+/// Whether a queue is FIFO, when it is known at compile time.
+pub fn is_fifo(fields: &[Field]) -> Option<bool> {
+    match field(fields, "fifo") {
+        None => Some(false),
+        Some(Value::Bool { value, .. }) => Some(*value),
+        Some(_) => None,
     }
 }

@@ -64,23 +64,23 @@ fn narrowed(condition: Option<&Value>) -> bool {
         };
         FIXING_OPERATORS.contains(&op.key.text.as_str())
             && keys.iter().any(|k| {
-                NARROWING_KEYS.contains(&k.key.text.to_ascii_lowercase().as_str())
-                    && fixed(&k.value)
+                let key = k.key.text.to_ascii_lowercase();
+                NARROWING_KEYS.contains(&key.as_str()) && fixed(&k.value, key == "aws:sourceip")
             })
     })
 }
 
-/// A value without wildcards or IAM policy variables, and no CIDR that is
-/// the whole internet.
-fn fixed(v: &Value) -> bool {
+/// A value without wildcards or IAM policy variables, and (for an address)
+/// no CIDR that is the whole internet.
+fn fixed(v: &Value, address: bool) -> bool {
     match v {
         Value::Str { text, .. } => {
-            !text.contains(['*', '?'])
-                && !text.contains("${!")
-                && !text.contains("${aws:")
-                && !text.ends_with("/0")
+            let wildcard = text.contains(['*', '?']);
+            let variable = text.contains("${!") || text.contains("${aws:");
+            let everyone = address && text.ends_with("/0");
+            !(wildcard || variable || everyone)
         }
-        Value::List { items, .. } => !items.is_empty() && items.iter().all(fixed),
+        Value::List { items, .. } => !items.is_empty() && items.iter().all(|i| fixed(i, address)),
         // A reference (`other.arn`, a parameter): one value at deploy time.
         Value::Path { .. } | Value::Call { .. } => true,
         _ => false,

@@ -7,7 +7,7 @@ stack! {
         key = kms::Key {};
         alerts = sns::Topic { key: key };
         jobs = sqs::Queue {};
-        in_order = sqs::Queue { fifo: true };
+        in_order = sqs::Queue { fifo: true, content_based_deduplication: true };
         role = iam::Role {
             assumed_by: service("lambda.amazonaws.com"),
             allow: [[logs:CreateLogStream, logs:PutLogEvents] on report.log_streams],
@@ -17,6 +17,12 @@ stack! {
             schedule: "cron(0 3 ? * MON-FRI *)",
             targets: [report],
             input: { kind: "nightly" },
+        };
+        // Both: on the schedule, and on each matching event.
+        sweep = events::Rule {
+            schedule: "rate(6 hours)",
+            pattern: { source: ["aws.s3"], "detail-type": ["Object Deleted"] },
+            targets: [jobs],
         };
         uploads = events::Rule {
             pattern: { source: ["aws.s3"], "detail-type": ["Object Created"], detail: { bucket: { name: ["uploads"] } } },

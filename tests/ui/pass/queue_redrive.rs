@@ -1,12 +1,13 @@
-//! Redrive to a dead-letter queue that keeps messages longer, for a standard
-//! and a FIFO queue.
+//! Redrive to a dead-letter queue, for a standard queue (whose dead-letter
+//! queue keeps messages longer) and a FIFO queue.
 use tap_macros::stack;
 
 stack! {
     stack Queues {
         failed = sqs::Queue { retention: days(14) };
         jobs = sqs::Queue { dead_letter: { queue: failed, max_receives: 5 } };
-        failed_orders = sqs::Queue { fifo: true, retention: days(14) };
+        // A FIFO message starts a new retention period in its dead-letter queue.
+        failed_orders = sqs::Queue { fifo: true, retention: days(1) };
         orders = sqs::Queue {
             name: "orders.fifo",
             fifo: true,

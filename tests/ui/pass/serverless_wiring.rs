@@ -20,6 +20,7 @@ stack! {
                 { events: ["s3:ObjectCreated:*"], prefix: "incoming/", to: jobs },
                 { events: ["s3:ObjectCreated:*"], prefix: "reports/", suffix: ".csv", to: alerts },
                 { events: ["s3:ObjectRemoved:*"], to: handler },
+                { events: ["s3:ObjectCreated:*"], prefix: "images/", to: handler },
             ],
         };
         role = iam::Role {
@@ -59,6 +60,8 @@ fn main() {
     assert_eq!(config["QueueConfigurations"][0]["Filter"]["S3Key"]["Rules"][0]["Value"], "incoming/");
     assert_eq!(config["TopicConfigurations"][0]["Event"], "s3:ObjectCreated:*");
     assert_eq!(config["LambdaConfigurations"][0]["Event"], "s3:ObjectRemoved:*");
+    // Two notifications to one function: one permission lets S3 invoke it.
+    assert_eq!(config["LambdaConfigurations"].as_array().map(Vec::len), Some(2));
     // S3 may use the topic's key.
     assert!(r["Key"]["Properties"]["KeyPolicy"].to_string().contains("s3.amazonaws.com"));
     assert_eq!(r["ApiGetOrdersIdRoute"]["Properties"]["RouteKey"], "GET /orders/{id}");

@@ -16,6 +16,7 @@ stack! {
                 { events: ["s3:ObjectCreated:Put"], prefix: "incoming/csv/", suffix: ".csv", to: jobs },
                 { events: ["s3:ObjectCreated"], prefix: "other/", to: jobs },
                 { events: ["s3:ObjectRemoved:*"], to: ordered },
+                { events: ["s3:ObjectRestore:*", "s3:ObjectRestore:Completed"], to: jobs },
             ],
         };
     }

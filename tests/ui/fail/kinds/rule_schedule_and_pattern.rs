@@ -13,6 +13,11 @@ stack! {
             targets: [jobs],
         };
         neither = events::Rule { targets: [jobs] };
+        regional = events::Rule {
+            schedule: "rate(1 day)",
+            targets: [jobs],
+            input: { region: "${AWS::Region}" },
+        };
     }
 }
 

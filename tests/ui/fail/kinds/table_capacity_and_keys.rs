@@ -11,6 +11,7 @@ stack! {
             billing: Provisioned,
             write_capacity: 5,
         };
+        events = dynamodb::Table { partition_key: { name: "id" }, sort_key: { name: "id" } };
         orders = dynamodb::Table {
             partition_key: { name: "id", type: String },
             indexes: [

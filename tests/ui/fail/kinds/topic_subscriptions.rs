@@ -10,6 +10,9 @@ stack! {
                 sqs { queue: sealed },
                 sqs { queue: sealed, filter: { kind: "order" } },
                 email { address: "ops@example.com", filter_body: true },
+                https { url: "https://hooks.example.com/a", filter: { detail: { kind: ["order"] } } },
+                https { url: "https://hooks.example.com/b", filter: { a: [1], b: [2], c: [3], d: [4], e: [5], f: [6] } },
+                https { url: "https://hooks.example.com/b" },
             ],
         };
     }
