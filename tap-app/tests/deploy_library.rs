@@ -5,13 +5,11 @@
 
 mod common;
 
-use common::sdk;
+use common::{runtime, sdk, session};
 use std::sync::OnceLock;
 use tap_app::assets::{Assets, Packager};
 use tap_app::deploy::approval::RequireApproval;
-use tap_app::deploy::aws::{Aws, Target};
-use tap_app::deploy::ui::Ui;
-use tap_app::deploy::{self, DeployOptions, Method, Session};
+use tap_app::deploy::{self, DeployOptions, Method};
 use tap_app::local::{Emulator, LocalDir};
 use tap_app::synth::Synthesized;
 use tap_core::synth::{asset_bucket, AssetLocation, AssetResolver};
@@ -85,26 +83,6 @@ fn emulator() -> &'static Emulator {
         });
         e
     })
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-async fn session(endpoint: &str) -> Session {
-    let aws = Aws::connect(&Target {
-        endpoint_url: Some(endpoint.to_string()),
-        region: Some("us-east-1".into()),
-        dummy_credentials: true,
-        max_attempts: Some(1),
-        ..Target::default()
-    })
-    .await
-    .expect("clients");
-    Session::new(aws, Ui::buffer())
 }
 
 fn opts(method: Method) -> DeployOptions {

@@ -9,11 +9,10 @@
 
 mod common;
 
-use common::{sdk, start_moto};
+use common::{runtime, sdk, session, start_moto};
+use std::collections::BTreeMap;
 use tap_app::assets::{Assets, Packager};
 use tap_app::deploy::approval::RequireApproval;
-use tap_app::deploy::aws::{Aws, Target};
-use tap_app::deploy::ui::Ui;
 use tap_app::deploy::{self, DeployOptions, Method, Session};
 use tap_app::local::LocalDir;
 use tap_app::synth::Synthesized;
@@ -132,24 +131,29 @@ stack! {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-async fn session(endpoint: &str) -> Session {
-    let aws = Aws::connect(&Target {
-        endpoint_url: Some(endpoint.to_string()),
-        region: Some("us-east-1".into()),
-        dummy_credentials: true,
-        max_attempts: Some(1),
-        ..Target::default()
-    })
-    .await
-    .expect("clients");
-    Session::new(aws, Ui::buffer())
+/// Bootstraps the endpoint's toolkit and deploys the stack; the session's
+/// output and the deploy's outputs.
+async fn deploy_to(
+    endpoint: &str,
+    stack: Synthesized,
+    method: Method,
+) -> (Session, BTreeMap<String, BTreeMap<String, String>>) {
+    let s = session(endpoint).await;
+    deploy::toolkit::bootstrap(&s, method, &deploy::toolkit::ExecRole::Admin)
+        .await
+        .expect("bootstrap");
+    let options = DeployOptions {
+        approval: RequireApproval::Never,
+        method,
+        outputs_file: None,
+        role_arn: None,
+        parameters: Default::default(),
+    };
+    let name = stack.name.clone();
+    let report = deploy::deploy(&s, &[stack], &[], &options)
+        .await
+        .unwrap_or_else(|e| panic!("{name} deploys: {e}"));
+    (s, report.outputs)
 }
 
 /// The stack synthesised with its function packaged (the seed's handler).
@@ -166,16 +170,6 @@ fn staged(stack: impl Into<Stack>, packager: &Packager) -> Synthesized {
     }
 }
 
-fn options(method: Method) -> DeployOptions {
-    DeployOptions {
-        approval: RequireApproval::Never,
-        method,
-        outputs_file: None,
-        role_arn: None,
-        parameters: Default::default(),
-    }
-}
-
 #[test]
 fn queues_topics_notifications_rules_and_mappings_are_what_the_stack_says() {
     let emulator = LocalDir::new(tap_app::tap_dir().join("local"))
@@ -188,13 +182,7 @@ fn queues_topics_notifications_rules_and_mappings_are_what_the_stack_says() {
         &packager,
     );
     runtime().block_on(async {
-        let s = session(&endpoint).await;
-        deploy::toolkit::bootstrap(&s, Method::ChangeSet, &deploy::toolkit::ExecRole::Admin)
-            .await
-            .expect("bootstrap");
-        let report = deploy::deploy(&s, &[wiring], &[], &options(Method::ChangeSet))
-            .await
-            .expect("the serverless kinds deploy");
+        let (s, outputs) = deploy_to(&endpoint, wiring, Method::ChangeSet).await;
         let text = s.ui.text();
         assert!(text.contains("Wiring: CREATE_COMPLETE"), "{text}");
         // API Gateway v2 is not in LocalStack community: tap says so, resource by resource.
@@ -204,7 +192,7 @@ fn queues_topics_notifications_rules_and_mappings_are_what_the_stack_says() {
                 "no fallback warning for AWS::ApiGatewayV2::{ty}:\n{text}"
             );
         }
-        let out = &report.outputs["Wiring"];
+        let out = &outputs["Wiring"];
         let sdk = sdk(&endpoint).await;
 
         // The redrive policies, and the queue policy that lets SNS, S3 and EventBridge send.
@@ -404,15 +392,9 @@ fn a_tables_stream_and_its_mapping_are_what_the_stack_says() {
         &packager,
     );
     runtime().block_on(async {
-        let s = session(&endpoint).await;
-        deploy::toolkit::bootstrap(&s, Method::Direct, &deploy::toolkit::ExecRole::Admin)
-            .await
-            .expect("bootstrap");
         // moto loses the outputs of stacks made through change sets.
-        let report = deploy::deploy(&s, &[streams], &[], &options(Method::Direct))
-            .await
-            .expect("the table and its mapping deploy");
-        let out = &report.outputs["Streams"];
+        let (_, outputs) = deploy_to(&endpoint, streams, Method::Direct).await;
+        let out = &outputs["Streams"];
         let sdk = sdk(&endpoint).await;
         let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
         let table = dynamodb

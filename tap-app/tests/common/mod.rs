@@ -70,6 +70,29 @@ pub async fn sdk(endpoint: &str) -> SdkConfig {
         .await
 }
 
+/// A runtime for a test's async part.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A deploy session of tap's library against the endpoint, its output kept.
+pub async fn session(endpoint: &str) -> tap_app::deploy::Session {
+    use tap_app::deploy::aws::{Aws, Target};
+    let aws = Aws::connect(&Target {
+        endpoint_url: Some(endpoint.to_string()),
+        region: Some("us-east-1".into()),
+        dummy_credentials: true,
+        max_attempts: Some(1),
+        ..Target::default()
+    })
+    .await
+    .expect("clients");
+    tap_app::deploy::Session::new(aws, tap_app::deploy::ui::Ui::buffer())
+}
+
 /// An S3 client that addresses buckets by path (no DNS for `<bucket>.127.0.0.1`).
 pub fn s3(sdk: &SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(

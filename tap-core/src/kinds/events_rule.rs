@@ -6,7 +6,7 @@ use super::curated::Curated;
 use crate::base::diag::{Diagnostic, Diagnostics};
 use crate::base::ir::*;
 use crate::base::template::{Expr, Resource};
-use crate::lower::delivery::{allow_delivery, Source};
+use crate::lower::delivery::{allow_delivery, destination_type, Source};
 use crate::lower::policy::allow;
 use crate::lower::shared::service_role;
 use crate::lower::{err, Ctx, Result};
@@ -114,10 +114,7 @@ impl Curated for EventsRule {
         };
         for (i, t) in items.iter().enumerate() {
             let name = cx.local_id(t).unwrap_or_else(|| format!("Target{}", i + 1));
-            let is_pipeline = matches!(t, Value::Path { segments } if matches!(
-                cx.scope.resolve(segments),
-                Ok(Target::Resource { kind, .. } | Target::Param { kind: Some(kind), .. }) if kind.cfn_type == "AWS::CodePipeline::Pipeline"
-            ));
+            let is_pipeline = destination_type(cx, t) == Some("AWS::CodePipeline::Pipeline");
             let fifo = matches!(t, Value::Path { segments } if matches!(
                 cx.scope.resolve(segments),
                 Ok(Target::Resource { decl, .. }) if is_fifo(&decl.fields) == Some(true)

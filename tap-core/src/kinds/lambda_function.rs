@@ -59,37 +59,25 @@ impl Curated for LambdaFunction {
 
     /// A function's role must be assumable by Lambda and grant what the function's
     /// own configuration needs: writing its logs, X-Ray when traced, and sending to
-    /// its dead-letter queue. (Grants the code needs are declared in the role.)
+    /// its dead-letter queue, polling its event sources. (Grants the code needs
+    /// are declared in the role.)
     fn check(&self, function: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
+        // The role, when it is a role of this stack (the property check reports the rest).
         let role = match field(&function.fields, "role") {
             Some(Value::Path { segments }) => match scope.resolve(segments) {
                 Ok(Target::Resource {
                     decl,
                     kind,
                     attr: None,
-                }) if kind.name == "iam::Role" => Some(decl),
+                }) if kind.name == "iam::Role" => Some((decl, segments)),
                 _ => None,
             },
             _ => None,
         };
-        lambda_event_source::check(function, &KIND, role, scope, diags);
-        let Some(Value::Path {
-            segments: role_path,
-        }) = field(&function.fields, "role")
-        else {
+        lambda_event_source::check(function, &KIND, role.map(|(r, _)| r), scope, diags);
+        let Some((role, role_path)) = role else {
             return;
         };
-        let Ok(Target::Resource {
-            decl: role,
-            kind,
-            attr: None,
-        }) = scope.resolve(role_path)
-        else {
-            return;
-        };
-        if kind.name != "iam::Role" {
-            return;
-        }
         let fname = display_name(&function.name.text);
         let rname = path_text(role_path);
         let role_loc = role_path.last().map_or(function.name.loc, |s| s.loc);

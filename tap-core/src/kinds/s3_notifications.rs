@@ -9,10 +9,10 @@
 use crate::base::diag::{Diagnostic, Diagnostics, Loc};
 use crate::base::ir::*;
 use crate::base::template::{pseudo, Expr, Resource};
-use crate::lower::delivery::{allow_delivery, Source};
+use crate::lower::delivery::{allow_delivery, destination_type, Source};
 use crate::lower::{Ctx, Result};
 use crate::model::kind::*;
-use crate::model::resolve::{Scope, Target};
+use crate::model::resolve::Scope;
 use crate::rules::delivery;
 
 pub const NOTIFICATION: &[Prop] = &[
@@ -245,19 +245,7 @@ pub fn lower(
             .unwrap_or_else(|| format!("Destination{}", i + 1));
         let companion = format!("{id}{dest}");
         let arn = allow_delivery(cx, to, &source, &companion)?;
-        let cfn_type = match to {
-            Value::Path { segments } => match cx.scope.resolve(segments) {
-                Ok(
-                    Target::Resource { kind, .. }
-                    | Target::Param {
-                        kind: Some(kind), ..
-                    },
-                ) => kind.cfn_type,
-                _ => "",
-            },
-            _ => "",
-        };
-        let (list, key, wait) = match cfn_type {
+        let (list, key, wait) = match destination_type(cx, to).unwrap_or_default() {
             "AWS::SQS::Queue" => (&mut queues, "Queue", format!("{dest}Policy")),
             "AWS::SNS::Topic" => (&mut topics, "Topic", format!("{dest}Policy")),
             _ => (&mut functions, "Function", format!("{companion}Permission")),

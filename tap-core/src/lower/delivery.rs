@@ -34,12 +34,8 @@ pub fn allow_delivery(
         return cx.expr(dest);
     };
     let arn = cx.path(segments, Some("arn"))?;
-    let cfn_type = match cx.scope.resolve(segments) {
-        Ok(Target::Resource { kind, .. }) => kind.cfn_type,
-        Ok(Target::Param {
-            kind: Some(kind), ..
-        }) => kind.cfn_type,
-        _ => return Ok(arn),
+    let Some(cfn_type) = destination_type(cx, dest) else {
+        return Ok(arn);
     };
     // A queue or topic of another stack keeps its own policy (the checks
     // refuse it as a destination); a function of another stack can still
@@ -97,4 +93,18 @@ pub fn allow_delivery(
         _ => {}
     }
     Ok(arn)
+}
+
+/// The CloudFormation type of a destination, of this stack or passed in.
+pub fn destination_type(cx: &Ctx, dest: &Value) -> Option<&'static str> {
+    let Value::Path { segments } = dest else {
+        return None;
+    };
+    match cx.scope.resolve(segments) {
+        Ok(Target::Resource { kind, .. })
+        | Ok(Target::Param {
+            kind: Some(kind), ..
+        }) => Some(kind.cfn_type),
+        _ => None,
+    }
 }
