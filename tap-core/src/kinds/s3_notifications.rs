@@ -239,7 +239,9 @@ pub fn lower(
     let (mut queues, mut topics, mut functions) = (Vec::new(), Vec::new(), Vec::new());
     let mut waits = Vec::new();
     for (i, (n, f)) in all.iter().enumerate() {
-        let Some(to) = field(f, "to") else { continue };
+        let Some(to) = field(f, "to") else {
+            continue;
+        };
         let dest = cx
             .local_id(to)
             .unwrap_or_else(|| format!("Destination{}", i + 1));
@@ -254,9 +256,9 @@ pub fn lower(
             waits.push(wait);
         }
         let mut rules = Vec::new();
-        for (k, v) in [("prefix", n.prefix), ("suffix", n.suffix)] {
-            if !v.is_empty() {
-                rules.push(Expr::map([("Name", Expr::str(k)), ("Value", Expr::str(v))]));
+        for k in ["prefix", "suffix"] {
+            if let Some(value) = cx.opt(f, k)? {
+                rules.push(Expr::map([("Name", Expr::str(k)), ("Value", value)]));
             }
         }
         for (event, _) in &n.events {
