@@ -27,20 +27,24 @@ const SQS: &[Prop] = &[
     dflt("report_failures", Ty::Bool, Dflt::Bool(false), "The function returns the messages that failed (`batchItemFailures`), and only those return to the queue."),
     prop("filters", Ty::List(&Ty::Json), "Event filter patterns: only matching messages invoke the function (the others are deleted)."),
     prop("max_concurrency", Ty::Int { min: 2, max: 1000 }, "At most this many concurrent invocations for this queue."),
-    dflt("enabled", Ty::Bool, Dflt::Bool(true), "Whether Lambda polls."),
+    ENABLED,
 ];
 
 const DYNAMODB: &[Prop] = &[
-    req("table", Ty::Ref(&["dynamodb::Table"]), "The table whose stream Lambda reads (it needs `stream`)."),
-    dflt("starting_position", STARTING_POSITION, Dflt::Variant("Latest"), "Where a new mapping starts reading."),
-    dflt("batch_size", Ty::Int { min: 1, max: 10_000 }, Dflt::Int(100), "Records per invocation."),
-    prop("batching_window", Ty::Duration { min: 0, max: 300 }, "How long Lambda gathers records before it invokes."),
-    dflt("report_failures", Ty::Bool, Dflt::Bool(false), "The function returns the first record that failed, and the batch is retried from there."),
-    prop("filters", Ty::List(&Ty::Json), "Event filter patterns."),
-    prop("retries", Ty::Int { min: -1, max: 10_000 }, "Retries of a failed batch (-1: until the record expires)."),
-    prop("on_failure", Ty::Ref(&["sqs::Queue", "sns::Topic"]), "Where the records of a batch that kept failing are described (the role needs `sqs:SendMessage` or `sns:Publish` on it)."),
-    prop("bisect_on_error", Ty::Bool, "Split a failing batch in two and retry each half."),
-    dflt("enabled", Ty::Bool, Dflt::Bool(true), "Whether Lambda polls."),
+    req(
+        "table",
+        Ty::Ref(&["dynamodb::Table"]),
+        "The table whose stream Lambda reads (it needs `stream`).",
+    ),
+    STARTING,
+    STREAM_BATCH,
+    STREAM_WINDOW,
+    STREAM_REPORT,
+    STREAM_FILTERS,
+    RETRIES,
+    ON_FAILURE,
+    BISECT,
+    ENABLED,
 ];
 
 const KINESIS: &[Prop] = &[
@@ -49,58 +53,65 @@ const KINESIS: &[Prop] = &[
         Ty::Ref(&["cfn::Kinesis::Stream"]),
         "The Kinesis data stream Lambda reads.",
     ),
-    dflt(
-        "starting_position",
-        STARTING_POSITION,
-        Dflt::Variant("Latest"),
-        "Where a new mapping starts reading.",
-    ),
-    dflt(
-        "batch_size",
-        Ty::Int {
-            min: 1,
-            max: 10_000,
-        },
-        Dflt::Int(100),
-        "Records per invocation.",
-    ),
-    prop(
-        "batching_window",
-        Ty::Duration { min: 0, max: 300 },
-        "How long Lambda gathers records before it invokes.",
-    ),
-    dflt(
-        "report_failures",
-        Ty::Bool,
-        Dflt::Bool(false),
-        "The function returns the first record that failed, and the batch is retried from there.",
-    ),
-    prop("filters", Ty::List(&Ty::Json), "Event filter patterns."),
-    prop(
-        "retries",
-        Ty::Int {
-            min: -1,
-            max: 10_000,
-        },
-        "Retries of a failed batch (-1: until the record expires).",
-    ),
-    prop(
-        "on_failure",
-        Ty::Ref(&["sqs::Queue", "sns::Topic"]),
-        "Where the records of a batch that kept failing are described.",
-    ),
-    prop(
-        "bisect_on_error",
-        Ty::Bool,
-        "Split a failing batch in two and retry each half.",
-    ),
-    dflt(
-        "enabled",
-        Ty::Bool,
-        Dflt::Bool(true),
-        "Whether Lambda polls.",
-    ),
+    STARTING,
+    STREAM_BATCH,
+    STREAM_WINDOW,
+    STREAM_REPORT,
+    STREAM_FILTERS,
+    RETRIES,
+    ON_FAILURE,
+    BISECT,
+    ENABLED,
 ];
+
+// What a stream source (DynamoDB, Kinesis) takes besides the stream.
+const STARTING: Prop = dflt(
+    "starting_position",
+    STARTING_POSITION,
+    Dflt::Variant("Latest"),
+    "Where a new mapping starts reading.",
+);
+const STREAM_BATCH: Prop = dflt(
+    "batch_size",
+    Ty::Int {
+        min: 1,
+        max: 10_000,
+    },
+    Dflt::Int(100),
+    "Records per invocation.",
+);
+const STREAM_WINDOW: Prop = prop(
+    "batching_window",
+    Ty::Duration { min: 0, max: 300 },
+    "How long Lambda gathers records before it invokes.",
+);
+const STREAM_REPORT: Prop = dflt(
+    "report_failures",
+    Ty::Bool,
+    Dflt::Bool(false),
+    "The function returns the first record that failed, and the batch is retried from there.",
+);
+const STREAM_FILTERS: Prop = prop("filters", Ty::List(&Ty::Json), "Event filter patterns.");
+const RETRIES: Prop = prop(
+    "retries",
+    Ty::Int {
+        min: -1,
+        max: 10_000,
+    },
+    "Retries of a failed batch (-1: until the record expires).",
+);
+const ON_FAILURE: Prop = prop("on_failure", Ty::Ref(&["sqs::Queue", "sns::Topic"]), "Where the records of a batch that kept failing are described (the role needs `sqs:SendMessage` or `sns:Publish` on it).");
+const BISECT: Prop = prop(
+    "bisect_on_error",
+    Ty::Bool,
+    "Split a failing batch in two and retry each half.",
+);
+const ENABLED: Prop = dflt(
+    "enabled",
+    Ty::Bool,
+    Dflt::Bool(true),
+    "Whether Lambda polls.",
+);
 
 const STARTING_POSITION: Ty = Ty::Enum(&[("Latest", "LATEST"), ("TrimHorizon", "TRIM_HORIZON")]);
 
