@@ -110,7 +110,48 @@ pub enum Command {
         /// and a create takes the parameter's default.
         #[arg(long = "parameter", value_name = "[STACK:]NAME=VALUE")]
         parameters: Vec<String>,
+        #[command(flatten)]
+        hotswap: HotswapArgs,
+        /// Put back what was changed outside CloudFormation, through a
+        /// drift-aware change set (shown with template, deployed and actual
+        /// values before it is executed).
+        #[arg(long, conflicts_with_all = ["hotswap", "hotswap_only"])]
+        revert_drift: bool,
+        /// Write what was deployed, hotswapped and unchanged to this JSON
+        /// file (for `tap watch`).
+        #[arg(long, hide = true)]
+        report_file: Option<PathBuf>,
     },
+    /// For development: deploy with --hotswap now and on every change to the
+    /// app's sources (its stacks' crates and its functions' crates), building
+    /// this program again first so that `stack!` checks each change.
+    Watch {
+        #[command(flatten)]
+        select: Select,
+        /// Only hotswap: list and skip changes that need CloudFormation.
+        #[arg(long)]
+        hotswap_only: bool,
+        /// Hotswap even a stack with termination protection.
+        #[arg(long)]
+        force: bool,
+        /// As for deploy [default: broadening; with --local, never]
+        #[arg(long, value_enum)]
+        require_approval: Option<RequireApproval>,
+        /// Stop after this many rounds (the first runs at the start).
+        #[arg(long)]
+        rounds: Option<u32>,
+        /// How long the files must be quiet before a round starts, in milliseconds.
+        #[arg(long, default_value_t = 300, value_name = "MS")]
+        debounce: u64,
+        /// Do not build this program again before each round (by default
+        /// `cargo build --bin NAME`, when cargo built it): a change to a
+        /// stack then needs watch restarted.
+        #[arg(long)]
+        no_build: bool,
+    },
+    /// Detect drift: what was changed outside CloudFormation in the deployed
+    /// stacks, property by property. Exits non-zero when anything drifted.
+    Drift(Select),
     /// Delete stacks, dependents first.
     Destroy {
         #[command(flatten)]
@@ -168,6 +209,34 @@ pub enum SourceAction {
         #[arg(long, default_value_t = 90)]
         wait: u64,
     },
+}
+
+/// `--hotswap`: for development, the fast path past CloudFormation.
+#[derive(Args, Debug, Clone, Default)]
+pub struct HotswapArgs {
+    /// For development: when only functions' code or environment changed,
+    /// update them in Lambda directly (no change set, no canary) and say how
+    /// the stack now differs from its template; any other change deploys
+    /// through a change set as usual. The next plain deploy reconciles.
+    #[arg(long)]
+    pub hotswap: bool,
+    /// As --hotswap, but changes that cannot be hotswapped are listed and
+    /// skipped instead of deployed.
+    #[arg(long, conflicts_with = "hotswap")]
+    pub hotswap_only: bool,
+    /// Hotswap even a stack with termination protection (which marks a stack
+    /// that matters: hotswap refuses it otherwise).
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl HotswapArgs {
+    pub fn options(&self) -> Option<crate::deploy::hotswap::Options> {
+        (self.hotswap || self.hotswap_only).then_some(crate::deploy::hotswap::Options {
+            only: self.hotswap_only,
+            force: self.force,
+        })
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -312,6 +381,9 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             method,
             role_arn,
             parameters,
+            hotswap,
+            revert_drift,
+            report_file,
         } => {
             let parameters = crate::deploy::parameters::ParameterValues::parse(parameters)
                 .map_err(|e| Error::Other(e.to_string()))?;
@@ -327,8 +399,10 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 outputs_file: outputs_file.clone(),
                 role_arn: role_arn.clone(),
                 parameters,
+                hotswap: hotswap.options(),
+                revert_drift: *revert_drift,
             };
-            interruptible(&session, async {
+            let report = interruptible(&session, async {
                 Ok(deploy::deploy_with_source(
                     &session,
                     &synthesized,
@@ -339,6 +413,72 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 .await?)
             })
             .await?;
+            if let Some(path) = report_file {
+                let json = serde_json::json!({
+                    "deployed": report.deployed,
+                    "hotswapped": report.hotswapped,
+                    "unchanged": report.unchanged,
+                });
+                crate::fsutil::write_atomic(path, json.to_string().as_bytes())
+                    .map_err(|e| anyhow!("writing {}: {e}", path.display()))?;
+            }
+        }
+        Command::Watch {
+            select,
+            hotswap_only,
+            force,
+            require_approval,
+            rounds,
+            debounce,
+            no_build,
+        } => {
+            let exe = std::env::current_exe()
+                .map_err(|e| anyhow!("finding this program to run it again: {e}"))?;
+            let mut args = global_args(cli, app);
+            args.push("deploy".into());
+            args.extend(select.stacks.iter().map(Into::into));
+            args.push(
+                if *hotswap_only {
+                    "--hotswap-only"
+                } else {
+                    "--hotswap"
+                }
+                .into(),
+            );
+            if *force {
+                args.push("--force".into());
+            }
+            if let Some(a) = require_approval {
+                args.push("--require-approval".into());
+                args.push(
+                    clap::ValueEnum::to_possible_value(a)
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
+                        .into(),
+                );
+            }
+            let w = crate::watch::Watch {
+                roots: watched_dirs(app, &select.stacks)?,
+                project: crate::project_dir(),
+                build: if *no_build {
+                    None
+                } else {
+                    crate::watch::Build::of(&exe)
+                },
+                exe,
+                deploy_args: args,
+                rounds: *rounds,
+                quiet: std::time::Duration::from_millis(*debounce),
+            };
+            crate::watch::run(&w, ui).await?;
+        }
+        Command::Drift(select) => {
+            let session = connect(&cli.target, app, ui).await?;
+            let synthesized = synth::synth_unpackaged(&app.stacks)?;
+            let drifted = deploy::drift::drift(&session, &synthesized, &select.stacks).await?;
+            if drifted > 0 {
+                return Err(Error::Drifted { count: drifted }.into());
+            }
         }
         Command::Destroy { select, force } => {
             if select.stacks.is_empty() && !select.all {
@@ -389,6 +529,71 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The global flags of this run, for a program `tap watch` runs.
+fn global_args(cli: &Cli, app: &App) -> Vec<std::ffi::OsString> {
+    let t = &cli.target;
+    let mut args: Vec<std::ffi::OsString> = Vec::new();
+    let mut flag = |name: &str, value: Option<&str>| {
+        if let Some(v) = value {
+            args.push(name.into());
+            args.push(v.into());
+        }
+    };
+    flag("--profile", t.profile.as_deref());
+    flag("--region", t.region.as_deref());
+    flag("--qualifier", app.qualifier.as_deref());
+    if cli.work_dir.is_some() {
+        args.push("--work-dir".into());
+        args.push(tap_dir().into());
+    }
+    if t.local {
+        args.push("--local".into());
+    }
+    if cli.verbose {
+        args.push("--verbose".into());
+    }
+    args
+}
+
+/// What `tap watch` watches for the selected stacks (all when none are
+/// named): each stack's crate, and each of its functions' crates with the
+/// local crates they depend on. None inside another.
+fn watched_dirs(app: &App, names: &[String]) -> Result<Vec<PathBuf>> {
+    let project = crate::project_dir();
+    let mut dirs = Vec::new();
+    for stack in &app.stacks {
+        if !names.is_empty() && !names.iter().any(|n| n == stack.name()) {
+            continue;
+        }
+        let base = project.join(stack.base_dir());
+        dirs.push(base.clone());
+        for (_, code) in functions(stack) {
+            let Ok(dir) = base.join(&code).canonicalize() else {
+                continue;
+            };
+            if let Ok(g) = graph::graph(&dir, &dir.join("src")) {
+                dirs.extend(g.local.iter().map(|l| l.dir.clone()));
+            }
+            dirs.push(dir);
+        }
+    }
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| !app.stacks.iter().any(|s| s.name() == n.as_str()))
+    {
+        bail!("no stack named `{unknown}` in this app");
+    }
+    let mut dirs: Vec<PathBuf> = dirs
+        .into_iter()
+        .map(|d| d.canonicalize().unwrap_or(d))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let all = dirs.clone();
+    dirs.retain(|d| !all.iter().any(|o| o != d && d.starts_with(o)));
+    Ok(dirs)
 }
 
 /// The app's stacks, synthesized with their assets packaged: the same path

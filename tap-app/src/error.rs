@@ -36,6 +36,10 @@ pub enum Error {
         export: String,
         importers: Vec<String>,
     },
+    /// `tap drift` found resources changed outside CloudFormation (it has
+    /// shown them): a non-zero exit for scripts.
+    #[error("{count} stack{} drifted from {}: `tap deploy --revert-drift` puts {} back to the template", if *count == 1 { "" } else { "s" }, if *count == 1 { "its template" } else { "their templates" }, if *count == 1 { "it" } else { "them" })]
+    Drifted { count: usize },
     /// Anything else (a file that cannot be written, a tool that did not
     /// install, a stack name the app does not have), as one message.
     #[error("{0}")]

@@ -9,7 +9,8 @@
 //! (templates and Lambda packages), `deploy` (CloudFormation through the AWS
 //! SDK), `local` (the emulator behind `--local`), `source` (the pipeline's
 //! source upload), `migrate` (a CloudFormation template as `stack!` source),
-//! `tools` (Python tools tap installs), `cli`, `error`.
+//! `tools` (Python tools tap installs), `watch` (deploys on every change),
+//! `cli`, `error`.
 
 pub mod app;
 pub mod assets;
@@ -23,6 +24,7 @@ pub mod security_properties;
 pub mod source;
 pub mod synth;
 pub mod tools;
+pub mod watch;
 
 pub use app::{main, App};
 pub use error::Error;

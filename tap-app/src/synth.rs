@@ -38,6 +38,7 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
     for stack in stacks {
         let (template, staged) = match packager {
             Some(p) => {
+                refuse_stale_contracts(stack)?;
                 let base = crate::project_dir().join(stack.base_dir());
                 if let Some(missing) = stack.assets().iter().find(|a| !base.join(a).is_dir()) {
                     anyhow::bail!(
@@ -83,6 +84,22 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
         s.dependencies.dedup();
     }
     Ok(out)
+}
+
+/// A function's code is packaged as it is now, so its stack must have been
+/// checked against its contract as it is now: a program built before the
+/// contract was edited would deploy past the check `stack!` makes.
+fn refuse_stale_contracts(stack: &Stack) -> anyhow::Result<()> {
+    let stale = stack.stale_contracts(&crate::project_dir());
+    if stale.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: {} changed after this program was built, so the stack was not checked against {}: build it again (`cargo run -- …` does) and `stack!` checks the stack against the contract as it is now",
+        stack.name(),
+        stale.join(", "),
+        if stale.len() == 1 { "that contract" } else { "those contracts" }
+    )
 }
 
 /// The outputs and exports typed references need (`tap_core::refs`): for

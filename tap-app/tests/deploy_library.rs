@@ -92,6 +92,8 @@ fn opts(method: Method) -> DeployOptions {
         outputs_file: None,
         role_arn: None,
         parameters: Default::default(),
+        hotswap: None,
+        revert_drift: false,
     }
 }
 
@@ -739,5 +741,220 @@ fn a_migrated_template_with_conditions_and_mappings_deploys_with_its_parameters(
             ids.contains(&"WorkQueue") && !ids.contains(&"AuditQueue"),
             "{ids:?}"
         );
+    });
+}
+
+stack! {
+    /// The seed's function behind an alias, with what a test varies.
+    stack Hot(app_env: Str, role_note: Str) {
+        key = kms::Key { description: "tap hotswap test" };
+        data = s3::Bucket { encryption: kms(key) };
+        secret = secretsmanager::Secret { description: "tap hotswap test secret" };
+        role = iam::Role {
+            description: role_note,
+            assumed_by: service("lambda.amazonaws.com"),
+            allow: [
+                s3:PutObject on data.objects,
+                kms:GenerateDataKey on key,
+                secretsmanager:GetSecretValue on secret,
+                [logs:CreateLogStream, logs:PutLogEvents] on function.log_streams,
+            ],
+        };
+        function = lambda::Function {
+            runtime: ProvidedAl2023,
+            handler: "bootstrap",
+            code: asset("../lambda"),
+            role: role,
+            environment: {
+                APPLICATION_BUCKET: data.name,
+                APPLICATION_BUCKET_KEY_ARN: key.arn,
+                SECRET_ARN: secret.arn,
+                APP_ENV: app_env,
+            },
+        };
+        live = lambda::Alias { name: "live", function: function };
+        output FunctionName { value: function.name }
+    }
+}
+
+/// The seed's package, and a second one whose `bootstrap` is the same
+/// program with bytes after its end (still a valid executable): new code
+/// without a second Lambda build.
+fn hot_packages() -> (tap_app::assets::Asset, tap_app::assets::Asset) {
+    use std::io::Read;
+    let packager = Packager::new(tap_app::tap_dir());
+    let stack: Stack = Hot::new(HotProps {
+        app_env: "a".into(),
+        role_note: "b".into(),
+    })
+    .unwrap()
+    .into();
+    let assets = Assets::new(&tap_app::project_dir().join(stack.base_dir()), &packager);
+    let first = assets.stage("../lambda").expect("the seed's package");
+    let zip = std::fs::File::open(&first.package.zip).expect("package");
+    let mut archive = zip::ZipArchive::new(zip).expect("a zip");
+    let mut bootstrap = Vec::new();
+    archive
+        .by_name("bootstrap")
+        .expect("bootstrap")
+        .read_to_end(&mut bootstrap)
+        .expect("read");
+    bootstrap.extend_from_slice(b"tap hotswap test");
+    let bytes = tap_app::assets::zip_bootstrap(&bootstrap).expect("zipped");
+    let sha256 = tap_app::assets::hex_sha256(&bytes);
+    let path = std::env::temp_dir().join(format!("tap-hotswap-{sha256}.zip"));
+    std::fs::write(&path, &bytes).expect("written");
+    let mut second = first.clone();
+    second.package.zip = path;
+    second.package.size = bytes.len() as u64;
+    second.location.key = format!("assets/{sha256}.zip");
+    second.package.sha256 = sha256;
+    (first, second)
+}
+
+fn hot(env: &str, note: &str, asset: &tap_app::assets::Asset) -> Synthesized {
+    struct At(AssetLocation);
+    impl AssetResolver for At {
+        fn locate(&self, _: &str) -> Result<AssetLocation, String> {
+            Ok(self.0.clone())
+        }
+    }
+    let stack = Hot::new(HotProps {
+        app_env: env.into(),
+        role_note: note.into(),
+    })
+    .unwrap();
+    let mut s = synth(stack, "tap-test-hotswap", &At(asset.location.clone()));
+    s.assets = vec![asset.clone()];
+    s
+}
+
+fn hotswap(only: bool, force: bool) -> DeployOptions {
+    DeployOptions {
+        hotswap: Some(deploy::hotswap::Options { only, force }),
+        ..opts(Method::ChangeSet)
+    }
+}
+
+#[test]
+fn hotswap_updates_code_and_environment_in_lambda_and_falls_back_for_anything_else() {
+    let endpoint = emulator().endpoint();
+    let (v1, v2) = hot_packages();
+    runtime().block_on(async {
+        let cfn = aws_sdk_cloudformation::Client::new(&sdk(&endpoint).await);
+        let lambda = aws_sdk_lambda::Client::new(&sdk(&endpoint).await);
+        let events = || async {
+            cfn.describe_stack_events()
+                .stack_name("tap-test-hotswap")
+                .send()
+                .await
+                .expect("events")
+                .stack_events()
+                .len()
+        };
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[hot("test", "v1", &v1)], &[], &opts(Method::ChangeSet))
+            .await
+            .expect("first deploy");
+        let function = report.outputs["tap-test-hotswap"]["FunctionName"].clone();
+
+        // New code and a new variable: straight to Lambda, no change set.
+        let before = events().await;
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[hot("hotswapped", "v1", &v2)], &[], &hotswap(false, false))
+            .await
+            .expect("hotswap");
+        let text = s.ui.text();
+        eprintln!("{text}");
+        assert_eq!(report.hotswapped, ["tap-test-hotswap"], "{text}");
+        let calls = s.aws.calls.by_operation();
+        for op in ["CreateChangeSet", "ExecuteChangeSet", "UpdateStack"] {
+            assert!(!calls.contains_key(op), "{op} was called: {text}");
+        }
+        assert_eq!(events().await, before, "CloudFormation did something: {text}");
+        assert!(text.contains("tap-test-hotswap: Function: updating its code to s3://"), "{text}");
+        assert!(text.contains("tap-test-hotswap: Function: updating its environment (APP_ENV)"), "{text}");
+        assert!(text.contains("tap-test-hotswap: now differs from its template (the next `tap deploy` reconciles it):\n  Function runs s3://"), "{text}");
+        assert!(text.contains("\n  Live points at version "), "{text}");
+        // Lambda's CodeSha256 is the package's SHA-256 in base64.
+        let sha = deploy::publish::base64_of_hex(&v2.package.sha256).expect("sha");
+        let config = lambda
+            .get_function_configuration()
+            .function_name(&function)
+            .send()
+            .await
+            .expect("function");
+        assert_eq!(config.code_sha256(), Some(sha.as_str()), "the new package runs");
+        let env = config.environment().and_then(|e| e.variables()).cloned().unwrap_or_default();
+        assert_eq!(env.get("APP_ENV").map(String::as_str), Some("hotswapped"));
+        assert!(env.get("APPLICATION_BUCKET").is_some_and(|b| !b.is_empty()), "{env:?}");
+        // The alias moved to a version of the new code, past any canary.
+        let alias = lambda
+            .get_alias()
+            .function_name(&function)
+            .name("live")
+            .send()
+            .await
+            .expect("alias");
+        let version = alias.function_version().expect("version").to_string();
+        let published = lambda
+            .get_function_configuration()
+            .function_name(&function)
+            .qualifier(&version)
+            .send()
+            .await
+            .expect("version");
+        assert_eq!(published.code_sha256(), Some(sha.as_str()));
+        assert_eq!(
+            published.environment().and_then(|e| e.variables()).and_then(|v| v.get("APP_ENV")).map(String::as_str),
+            Some("hotswapped")
+        );
+
+        // A role's change cannot be hotswapped: a change set deploys it. (The
+        // function as CloudFormation knows it is kept: LocalStack fails to
+        // update an alias through CloudFormation, calling CreateAlias again.)
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[hot("test", "v2", &v1)], &[], &hotswap(false, false))
+            .await
+            .expect("fallback deploy");
+        let text = s.ui.text();
+        assert!(text.contains("tap-test-hotswap: cannot hotswap:\n  Role (AWS::IAM::Role): its Description changed"), "{text}");
+        assert_eq!(report.deployed, ["tap-test-hotswap"], "{text}");
+        assert!(s.aws.calls.by_operation().contains_key("ExecuteChangeSet"));
+
+        // With --hotswap-only, that change is listed and skipped; the function's is made.
+        let s = session(&endpoint).await;
+        deploy::deploy(&s, &[hot("only", "v3", &v1)], &[], &hotswap(true, false))
+            .await
+            .expect("hotswap only");
+        let text = s.ui.text();
+        assert!(text.contains("skipped (--hotswap-only), a hotswap cannot make:\n  Role (AWS::IAM::Role): its Description changed"), "{text}");
+        assert!(!s.aws.calls.by_operation().contains_key("CreateChangeSet"), "{text}");
+        let config = lambda.get_function_configuration().function_name(&function).send().await.expect("function");
+        assert_eq!(config.environment().and_then(|e| e.variables()).and_then(|v| v.get("APP_ENV")).map(String::as_str), Some("only"));
+
+        // A stack with termination protection is refused, unless forced.
+        cfn.update_termination_protection()
+            .stack_name("tap-test-hotswap")
+            .enable_termination_protection(true)
+            .send()
+            .await
+            .expect("protected");
+        let s = session(&endpoint).await;
+        let err = deploy::deploy(&s, &[hot("forced", "v2", &v1)], &[], &hotswap(false, false))
+            .await
+            .expect_err("refused");
+        assert!(err.to_string().contains("tap-test-hotswap has termination protection"), "{err}");
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[hot("forced", "v2", &v1)], &[], &hotswap(false, true))
+            .await
+            .expect("forced");
+        assert_eq!(report.hotswapped, ["tap-test-hotswap"], "{}", s.ui.text());
+        cfn.update_termination_protection()
+            .stack_name("tap-test-hotswap")
+            .enable_termination_protection(false)
+            .send()
+            .await
+            .expect("unprotected");
     });
 }

@@ -269,6 +269,8 @@ fn run_asking(
             outputs_file: None,
             role_arn: None,
             parameters: Default::default(),
+            hotswap: None,
+            revert_drift: false,
         };
         let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
         (r, session.ui.text())

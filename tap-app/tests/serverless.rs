@@ -148,6 +148,8 @@ async fn deploy_to(
         outputs_file: None,
         role_arn: None,
         parameters: Default::default(),
+        hotswap: None,
+        revert_drift: false,
     };
     let name = stack.name.clone();
     let report = deploy::deploy(&s, &[stack], &[], &options)

@@ -106,6 +106,9 @@ pub struct Stack {
     provenance: Provenance,
     /// The checked model with the current bindings, made once (`bind` clears it).
     model: OnceLock<Result<Resolved, Unresolved>>,
+    /// The functions' contract files `stack!` checked this stack against, by
+    /// path relative to the project's root, with the text it read.
+    checked_contracts: Vec<(&'static str, &'static [u8])>,
 }
 
 impl Stack {
@@ -117,7 +120,31 @@ impl Stack {
             base_dir: PathBuf::from(base_dir),
             provenance,
             model: OnceLock::new(),
+            checked_contracts: Vec::new(),
         }
+    }
+
+    /// Used by the code `stack!` generates: the contract files it checked
+    /// the stack against, with their text then.
+    #[doc(hidden)]
+    pub fn __checked_against(mut self, contracts: &[(&'static str, &'static [u8])]) -> Stack {
+        self.checked_contracts = contracts.to_vec();
+        self
+    }
+
+    /// The contract files (relative to `project_root`) that changed since
+    /// `stack!` checked this stack against them: this program was built
+    /// before the edit, and what it would deploy was not checked against the
+    /// contract as it is now. A file that is not there (a binary run away from
+    /// its sources) cannot be compared and is not counted.
+    pub fn stale_contracts(&self, project_root: &Path) -> Vec<String> {
+        self.checked_contracts
+            .iter()
+            .filter(|(path, text)| {
+                std::fs::read(project_root.join(path)).is_ok_and(|now| now != *text)
+            })
+            .map(|(path, _)| path.to_string())
+            .collect()
     }
 
     /// Used by the code `stack!` generates: the definition it checked at

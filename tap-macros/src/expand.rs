@@ -40,12 +40,32 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
             contract_of: Some(crate::contract::read),
         },
     );
-    // Editing a function's contract re-checks the stacks that use it.
-    let tracked = crate::contract::take_read().into_iter().filter_map(|p| {
-        let p = p.to_str()?.to_string();
-        Some(quote! { const _: &[u8] = ::core::include_bytes!(#p); })
-    });
-    let tracked: TokenStream = tracked.collect();
+    // Editing a function's contract re-checks the stacks that use it: the
+    // expansion depends on each file it was read from, and the stack carries
+    // the text it was checked against, so that a binary built before an edit
+    // can tell (`Stack::stale_contracts`) instead of deploying around the check.
+    let read = crate::contract::take_read();
+    let tracked: TokenStream = read
+        .iter()
+        .filter_map(|p| {
+            let p = p.to_str()?.to_string();
+            Some(quote! { const _: &[u8] = ::core::include_bytes!(#p); })
+        })
+        .collect();
+    let checked_contracts: Vec<TokenStream> = read
+        .iter()
+        .filter_map(|p| {
+            let rel = tap_core::project::relative_to_root(p.parent()?)?;
+            let file = p.file_name()?.to_str()?;
+            let rel = if rel.is_empty() {
+                file.to_string()
+            } else {
+                format!("{rel}/{file}")
+            };
+            let abs = p.to_str()?.to_string();
+            Some(quote! { (#rel, ::core::include_bytes!(#abs) as &'static [u8]) })
+        })
+        .collect();
 
     // Every finding comes from tap-core's checks: generation itself cannot fail.
     let errors = to_error(&checked.diagnostics, parsed.stack_ident.span());
@@ -62,6 +82,7 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
         props,
         definition,
         &source_dir,
+        &checked_contracts,
         errors.map(|e| e.to_compile_error()).unwrap_or_default(),
     );
     out.extend(tracked);
@@ -239,6 +260,7 @@ fn generate(
     props: Vec<PropField>,
     definition: Option<TokenStream>,
     source_dir: &str,
+    checked_contracts: &[TokenStream],
     errors: TokenStream,
 ) -> TokenStream {
     let ident = &parsed.stack_ident;
@@ -260,7 +282,8 @@ fn generate(
     let binds = props.iter().map(|p| &p.bind);
     let body = match definition {
         Some(def) => quote! {
-            let mut stack = ::tap_core::Stack::__from_checked(#def, #source_dir);
+            let mut stack = ::tap_core::Stack::__from_checked(#def, #source_dir)
+                .__checked_against(&[#(#checked_contracts),*]);
             #(#binds)*
             stack.validate()?;
             ::core::result::Result::Ok(#ident { stack })

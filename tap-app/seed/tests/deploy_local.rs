@@ -200,6 +200,8 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
     assert!(diff.status.success());
     assert!(stdout(&diff).contains("TapStack: no changes"));
 
+    watch_rounds(&endpoint);
+
     // Destroy: dependents first, Retain buckets kept, the auto-deleted one gone.
     let destroyed = tap(&endpoint, &["destroy", "--all", "--force"]);
     assert!(destroyed.status.success(), "{}", stderr(&destroyed));
@@ -222,6 +224,64 @@ fn deploy_both_stacks_then_no_op_then_destroy() {
                 .send()
         )
         .is_err());
+}
+
+/// `tap watch`, bounded to two rounds: one at the start, and one for a file
+/// made in the stacks' crate once the first is done. Neither has anything
+/// to deploy, and each says so in its status line.
+fn watch_rounds(endpoint: &str) {
+    use std::io::BufRead;
+    /// The probe file goes, whatever the test's outcome.
+    struct Probe(std::path::PathBuf);
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let name = format!(".watch-probe-{}", std::process::id());
+    let probe = Probe(tap_app::project_dir().join("tap-app/seed").join(&name));
+    let mut child = tap_command(
+        endpoint,
+        // The test's own build of `tap` is not `cargo build --bin tap`'s: no rebuild.
+        &[
+            "watch",
+            "TapStack",
+            "--rounds",
+            "2",
+            "--no-build",
+            "--require-approval",
+            "never",
+        ],
+    )
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .expect("tap watch starts");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(out).lines() {
+        let line = line.expect("a line");
+        if line.starts_with("watch: round 1 (start): ") {
+            std::fs::write(&probe.0, "a change").expect("probe written");
+        }
+        lines.push(line);
+    }
+    let status = child.wait().expect("tap watch ends");
+    let text = lines.join("\n");
+    assert!(status.success(), "{text}");
+    assert!(
+        text.contains("watch: watching lambda, tap-app/seed (Ctrl-C stops)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("watch: round 1 (start): 1 unchanged; "),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "watch: round 2 (tap-app/seed/{name} changed): 1 unchanged; "
+        )),
+        "{text}"
+    );
 }
 
 /// The operations in tap's closing line: "N CloudFormation API calls (CreateChangeSet 3, …)".

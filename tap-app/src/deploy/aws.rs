@@ -35,6 +35,8 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     pub sts: aws_sdk_sts::Client,
     pub codepipeline: aws_sdk_codepipeline::Client,
+    /// For `--hotswap`, which updates functions without CloudFormation.
+    pub lambda: aws_sdk_lambda::Client,
     pub region: String,
     /// The caller's account, asked once (see [`Aws::account`]).
     account: Arc<tokio::sync::OnceCell<String>>,
@@ -116,11 +118,13 @@ impl Aws {
         let s3 = aws_sdk_s3::Client::from_conf(s3.build());
         let sts = aws_sdk_sts::Client::new(sdk);
         let codepipeline = aws_sdk_codepipeline::Client::new(sdk);
+        let lambda = aws_sdk_lambda::Client::new(sdk);
         Ok(Aws {
             cfn,
             s3,
             sts,
             codepipeline,
+            lambda,
             region,
             account: Arc::default(),
             endpoint,

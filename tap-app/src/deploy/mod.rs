@@ -12,10 +12,12 @@ mod backoff;
 pub mod cfn;
 pub mod changes;
 pub mod destroy;
+pub mod drift;
 pub mod events;
 pub mod explain;
 pub mod gate;
 pub mod grants;
+pub mod hotswap;
 pub mod parameters;
 pub mod publish;
 pub mod stack;
@@ -29,6 +31,7 @@ use approval::RequireApproval;
 use aws::Aws;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use ui::Ui;
 
@@ -51,6 +54,12 @@ pub struct DeployOptions {
     pub role_arn: Option<String>,
     /// `--parameter [STACK:]NAME=VALUE`: values of deploy-time parameters.
     pub parameters: parameters::ParameterValues,
+    /// `--hotswap`: function code and environment changes go straight to
+    /// Lambda, for development; `None` deploys through CloudFormation only.
+    pub hotswap: Option<hotswap::Options>,
+    /// `--revert-drift`: a drift-aware change set, which also puts back what
+    /// was changed outside CloudFormation.
+    pub revert_drift: bool,
 }
 
 /// The clients and the report, shared by every stack of one command.
@@ -61,6 +70,10 @@ pub struct Session {
     /// The toolkit qualifier (`--qualifier`): which toolkit stack deploys use.
     pub qualifier: Option<String>,
     in_flight: Arc<Mutex<BTreeSet<String>>>,
+    /// Ctrl-C came while a hotswap was updating a function: it finishes
+    /// that function, then stops.
+    interrupted: Arc<AtomicBool>,
+    hotswapping: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -70,6 +83,8 @@ impl Session {
             ui,
             qualifier: None,
             in_flight: Arc::default(),
+            interrupted: Arc::default(),
+            hotswapping: Arc::default(),
         }
     }
 
@@ -89,6 +104,12 @@ impl Session {
             .lock()
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default()
+    }
+    fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+    fn hotswapping(&self, now: bool) {
+        self.hotswapping.store(now, Ordering::SeqCst);
     }
     fn started(&self, stack: &str) {
         if let Ok(mut s) = self.in_flight.lock() {
@@ -110,9 +131,20 @@ pub async fn until_interrupted<T>(
     work: impl std::future::Future<Output = Result<T>>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<T> {
+    tokio::pin!(work);
     tokio::select! {
-        r = work => r,
+        r = &mut work => r,
         _ = interrupt => {
+            // Lambda has no undo: a function half through its hotswap (new
+            // code, alias not moved) finishes first; the hotswap stops after it.
+            if session.hotswapping.load(Ordering::SeqCst) {
+                session.interrupted.store(true, Ordering::SeqCst);
+                session.ui.line("interrupted: finishing the function being hotswapped, then stopping");
+                return match work.await {
+                    Ok(_) => bail!("interrupted"),
+                    Err(e) => Err(e),
+                };
+            }
             let running = session.in_flight();
             if running.is_empty() {
                 bail!("interrupted");
@@ -184,6 +216,8 @@ pub struct Report {
     pub outputs: BTreeMap<String, BTreeMap<String, String>>,
     pub unchanged: Vec<String>,
     pub deployed: Vec<String>,
+    /// Stacks whose functions `--hotswap` updated directly.
+    pub hotswapped: Vec<String>,
 }
 
 /// Deploys the selected stacks, dependencies first; stacks of one wave go at
@@ -304,8 +338,13 @@ async fn deploy_inner(
                 bucket,
                 role_arn: opts.role_arn.as_deref(),
                 parameters: &opts.parameters,
+                revert_drift: opts.revert_drift,
             };
-            let result = match stack::deploy(session, &req).await {
+            let deployed = match opts.hotswap {
+                Some(h) => hotswap::deploy(session, &req, h, s.termination_protection).await,
+                None => stack::deploy(session, &req).await,
+            };
+            let result = match deployed {
                 Ok(d) => stack::protect(session, &s.name, d, s.termination_protection).await,
                 Err(e) => Err(e),
             };
@@ -324,6 +363,7 @@ async fn deploy_inner(
                     match d {
                         stack::Deployment::NoChanges(_) => report.unchanged.push(name.clone()),
                         stack::Deployment::Done(_) => report.deployed.push(name.clone()),
+                        stack::Deployment::Hotswapped(_) => report.hotswapped.push(name.clone()),
                     }
                     report.outputs.insert(name, outputs);
                 }
@@ -339,7 +379,7 @@ async fn deploy_inner(
         ui.line(format!("outputs written to {}", path.display()));
     }
     ui.line(format!(
-        "{} in {:.1}s: {} deployed, {} unchanged; {}",
+        "{} in {:.1}s: {} deployed, {}{} unchanged; {}",
         if failures.is_empty() {
             "done"
         } else {
@@ -347,6 +387,11 @@ async fn deploy_inner(
         },
         started.elapsed().as_secs_f64(),
         report.deployed.len(),
+        if report.hotswapped.is_empty() {
+            String::new()
+        } else {
+            format!("{} hotswapped, ", report.hotswapped.len())
+        },
         report.unchanged.len(),
         session.aws.calls.summary()
     ));
@@ -464,6 +509,13 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
     let mut changed = 0;
     for s in waves(stacks, names)?.into_iter().flatten() {
         let deployed = cfn::describe(&session.aws, &s.name).await?;
+        // A deploy leaves drift alone unless it changes those properties:
+        // the diff below does not show it, so say it is there.
+        if deployed.is_some() {
+            if let Some(line) = drift::known(session, &s.name).await? {
+                session.ui.line(line);
+            }
+        }
         let template = s.template.to_json();
         let in_use = match &deployed {
             Some(d) => removed_exports_in_use(session, &s.name, d, &template).await?,
@@ -487,6 +539,7 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
             bucket: bucket.as_deref(),
             role_arn: None,
             parameters: &parameters::ParameterValues::default(),
+            revert_drift: false,
         };
         if stack::preview(session, &req).await? {
             changed += 1;

@@ -150,7 +150,7 @@ async fn stored(aws: &Aws, bucket: &str, key: &str, owner: &str, checksum: &str)
 }
 
 /// A hex digest as S3 wants a checksum header: base64 of the bytes.
-fn base64_of_hex(hex: &str) -> Result<String> {
+pub fn base64_of_hex(hex: &str) -> Result<String> {
     let bytes = (0..hex.len())
         .step_by(2)
         .map(|i| {

@@ -6,6 +6,7 @@ use super::aws::{code, explain, message, Aws};
 use super::backoff::Backoff;
 use super::cfn::{self, capabilities, Deployed};
 use super::changes::{self, Action, ResourceChange};
+use super::drift::{self, DriftedProperty};
 use super::events::{Monitor, Outcome};
 use super::gate;
 use super::grants::{self, Grant};
@@ -14,7 +15,10 @@ use super::publish::{place_template, TemplateSource};
 use super::ui::Ui;
 use super::{Method, Session};
 use anyhow::{anyhow, bail, Result};
-use aws_sdk_cloudformation::types::{ChangeSetStatus, ChangeSetType, Parameter};
+use aws_sdk_cloudformation::types::{
+    BeforeValueFrom, ChangeSetStatus, ChangeSetType, DeploymentMode, Parameter,
+    StackResourceDriftStatus,
+};
 use serde_json::Value;
 
 /// What deploying a stack came to.
@@ -23,12 +27,15 @@ pub enum Deployment {
     /// The deployed template already equals this one.
     NoChanges(Deployed),
     Done(Outcome),
+    /// `--hotswap` updated its functions directly: CloudFormation's view of
+    /// the stack (its template, outputs, versions) is the one before.
+    Hotswapped(Deployed),
 }
 
 impl Deployment {
     pub fn stack(&self) -> &Deployed {
         match self {
-            Deployment::NoChanges(d) => d,
+            Deployment::NoChanges(d) | Deployment::Hotswapped(d) => d,
             Deployment::Done(o) => &o.stack,
         }
     }
@@ -46,10 +53,16 @@ pub struct Request<'a> {
     pub role_arn: Option<&'a str>,
     /// Values for the template's deploy-time parameters.
     pub parameters: &'a ParameterValues,
+    /// A drift-aware change set (`DeploymentMode::REVERT_DRIFT`): resources
+    /// changed outside CloudFormation are put back to the template.
+    pub revert_drift: bool,
 }
 
 pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> {
     let (aws, ui, name) = (&session.aws, &session.ui, req.name);
+    if req.revert_drift && req.method == Method::Direct {
+        bail!("{name}: --revert-drift works through a drift-aware change set: deploy without --method direct");
+    }
     let mut current = cfn::settle(aws, ui, name).await?;
     if let Some(d) = &current {
         match d.status.as_str() {
@@ -82,7 +95,17 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
         Some(d) => Some(cfn::template(aws, &d.stack_id).await?),
         None => None,
     };
-    if old_template.as_ref() == Some(req.template) && !req.parameters.any_for(name, req.template) {
+    if req.revert_drift && existing.is_none() {
+        ui.line(format!(
+            "{name}: not deployed, so there is no drift to revert: creating it"
+        ));
+    }
+    // Reverting drift is the point of --revert-drift, whether or not the
+    // template changed: only the change set can say whether there is any.
+    if old_template.as_ref() == Some(req.template)
+        && !req.parameters.any_for(name, req.template)
+        && !req.revert_drift
+    {
         ui.line(format!("{name}: no changes"));
         let deployed = existing.ok_or_else(|| anyhow!("{name} vanished"))?;
         return Ok(Deployment::NoChanges(deployed));
@@ -113,8 +136,14 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
     match req.method {
         Method::ChangeSet => {
             let create = existing.is_none();
+            // A create has nothing to drift from.
+            let kind = match (create, req.revert_drift) {
+                (true, _) => Kind::Create,
+                (false, false) => Kind::Update,
+                (false, true) => Kind::RevertDrift,
+            };
             let Some(cs) =
-                create_change_set(aws, ui, name, &source, create, req.role_arn, parameters).await?
+                create_change_set(aws, ui, name, &source, kind, req.role_arn, parameters).await?
             else {
                 return match existing {
                     Some(d) => Ok(Deployment::NoChanges(d)),
@@ -122,6 +151,15 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
                 };
             };
             show(ui, name, &cs.changes, &added, &removed);
+            if kind == Kind::RevertDrift {
+                if cs.drifted.is_empty() {
+                    ui.line(format!("{name}: no drift to revert"));
+                } else {
+                    for l in drift::render_three_way(name, &cs.drifted) {
+                        ui.line(l);
+                    }
+                }
+            }
             show_widening(ui, name, &widening);
             if let Err(e) = approve(ui, req.approval, name, broadening) {
                 discard(aws, name, &cs.id, create).await;
@@ -236,8 +274,16 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
     let parameters = req
         .parameters
         .for_stack(name, req.template, Some(&d.parameters))?;
-    let Some(cs) =
-        create_change_set(aws, ui, name, &source, false, req.role_arn, parameters).await?
+    let Some(cs) = create_change_set(
+        aws,
+        ui,
+        name,
+        &source,
+        Kind::Update,
+        req.role_arn,
+        parameters,
+    )
+    .await?
     else {
         return Ok(false);
     };
@@ -252,6 +298,19 @@ struct ChangeSet {
     id: String,
     stack_id: String,
     changes: Vec<ResourceChange>,
+    /// What a drift-aware change set found changed outside CloudFormation.
+    drifted: Vec<DriftedProperty>,
+}
+
+/// What a change set is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A new stack.
+    Create,
+    Update,
+    /// An update that also puts back what was changed outside CloudFormation
+    /// (`DeploymentMode::REVERT_DRIFT`).
+    RevertDrift,
 }
 
 /// Creates a change set and waits for CloudFormation to work it out. `None`
@@ -261,10 +320,12 @@ async fn create_change_set(
     ui: &Ui,
     name: &str,
     source: &TemplateSource,
-    create: bool,
+    kind: Kind,
     role_arn: Option<&str>,
     parameters: Vec<Parameter>,
 ) -> Result<Option<ChangeSet>> {
+    let create = kind == Kind::Create;
+    let revert_drift = kind == Kind::RevertDrift;
     let cs_name = format!(
         "tap-{}",
         std::time::SystemTime::now()
@@ -285,7 +346,8 @@ async fn create_change_set(
         .description("Created by tap deploy")
         .set_parameters(Some(parameters))
         .set_role_arn(role_arn.map(str::to_string))
-        .set_capabilities(Some(capabilities()));
+        .set_capabilities(Some(capabilities()))
+        .set_deployment_mode(revert_drift.then_some(DeploymentMode::RevertDrift));
     call = match source {
         TemplateSource::Body(b) => call.template_body(b),
         TemplateSource::Url(u) => call.template_url(u),
@@ -306,6 +368,7 @@ async fn create_change_set(
             );
         }
         let mut changes = Vec::new();
+        let mut drifted = Vec::new();
         let mut token: Option<String> = None;
         let (status, reason) = loop {
             let resp = aws
@@ -314,6 +377,9 @@ async fn create_change_set(
                 .stack_name(&stack_id)
                 .change_set_name(&id)
                 .set_next_token(token.take())
+                // The values before and after, and the live ones, for the
+                // three-way table (only asked for when shown: they are large).
+                .set_include_property_values(revert_drift.then_some(true))
                 .send()
                 .await
                 .map_err(|e| {
@@ -332,6 +398,7 @@ async fn create_change_set(
                         replacement: rc.replacement().map(|r| r.as_str().to_string()),
                         scope: rc.scope().iter().map(|s| s.as_str().to_string()).collect(),
                     });
+                    drifted.extend(drifted_properties(rc));
                 }
             }
             let status = resp.status().cloned();
@@ -346,17 +413,23 @@ async fn create_change_set(
         match status {
             Some(ChangeSetStatus::CreateComplete) => {
                 changes.sort();
+                drifted.sort();
                 return Ok(Some(ChangeSet {
                     id,
                     stack_id,
                     changes,
+                    drifted,
                 }));
             }
             Some(ChangeSetStatus::Failed) => {
                 let reason = reason.unwrap_or_default();
                 discard(aws, name, &id, create).await;
                 if no_changes(&reason) {
-                    ui.line(format!("{name}: no changes"));
+                    ui.line(if revert_drift {
+                        format!("{name}: no drift to revert")
+                    } else {
+                        format!("{name}: no changes")
+                    });
                     return Ok(None);
                 }
                 bail!("{name}: CloudFormation rejected the change set: {reason}");
@@ -364,6 +437,49 @@ async fn create_change_set(
             _ => backoff.wait().await,
         }
     }
+}
+
+/// The properties of one resource change that a drift-aware change set found
+/// changed outside CloudFormation, and the resource itself when it was deleted.
+fn drifted_properties(rc: &aws_sdk_cloudformation::types::ResourceChange) -> Vec<DriftedProperty> {
+    let logical_id = rc.logical_resource_id().unwrap_or_default();
+    if rc.resource_drift_status() == Some(&StackResourceDriftStatus::Deleted) {
+        let action = rc.action().map(|a| a.as_str()).unwrap_or("?");
+        return vec![DriftedProperty {
+            logical_id: logical_id.to_string(),
+            path: drift::WHOLE_RESOURCE.to_string(),
+            template: Some("(deployed)".into()),
+            actual: Some("(deleted)".into()),
+            after: Some(format!("(change set: {action})")),
+        }];
+    }
+    let mut out = Vec::new();
+    for t in rc.details().iter().filter_map(|d| d.target()) {
+        let Some(live) = t.drift() else {
+            continue;
+        };
+        // The values CloudFormation says where it took the "before" from
+        // stand in for a drift entry that leaves them out.
+        let before = |from: BeforeValueFrom| {
+            t.before_value()
+                .filter(|_| t.before_value_from() == Some(&from))
+                .map(str::to_string)
+        };
+        out.push(DriftedProperty {
+            logical_id: logical_id.to_string(),
+            path: t.path().or(t.name()).unwrap_or("?").to_string(),
+            template: live
+                .previous_value()
+                .map(str::to_string)
+                .or_else(|| before(BeforeValueFrom::PreviousDeploymentState)),
+            actual: live
+                .actual_value()
+                .map(str::to_string)
+                .or_else(|| before(BeforeValueFrom::ActualState)),
+            after: t.after_value().map(str::to_string),
+        });
+    }
+    out
 }
 
 /// How long CloudFormation may take to compute a change set (minutes, usually

@@ -314,6 +314,7 @@ async fn deploy_toolkit(
         bucket: None,
         role_arn: None,
         parameters: &super::parameters::ParameterValues::default(),
+        revert_drift: false,
     };
     let deployed = stack::deploy(session, &req).await?;
     from_outputs(&deployed.stack().outputs).ok_or_else(|| {
