@@ -400,3 +400,34 @@ impl Stack {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::diag::Loc;
+
+    /// A program built before a contract's edit knows it: the text it was
+    /// checked against is not the file's.
+    #[test]
+    fn a_contract_edited_after_the_check_is_stale() {
+        let root = std::env::temp_dir().join(format!("tap-stale-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("fn/src")).unwrap();
+        std::fs::write(root.join("fn/src/contract.rs"), "contract! { v1 }").unwrap();
+        let def = StackDef {
+            name: Name::new("Api", Loc::NONE),
+            description: None,
+            params: vec![],
+            items: vec![],
+            settings: vec![],
+        };
+        let stack = Stack::from_definition(def, "").__checked_against(&[
+            ("fn/src/contract.rs", b"contract! { v1 }"),
+            ("gone/src/contract.rs", b"x"),
+        ]);
+        // As checked; a file not there (a binary away from its sources) is not compared.
+        assert!(stack.stale_contracts(&root).is_empty());
+        std::fs::write(root.join("fn/src/contract.rs"), "contract! { v2 }").unwrap();
+        assert_eq!(stack.stale_contracts(&root), ["fn/src/contract.rs"]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
