@@ -122,6 +122,7 @@ pub enum Command {
         #[arg(long, hide = true)]
         report_file: Option<PathBuf>,
     },
+    #[cfg(feature = "dev")]
     /// For development: deploy with --hotswap now and on every change to the
     /// app's sources (its stacks' crates and its functions' crates), building
     /// this program again first so that `stack!` checks each change.
@@ -423,6 +424,7 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                     .map_err(|e| anyhow!("writing {}: {e}", path.display()))?;
             }
         }
+        #[cfg(feature = "dev")]
         Command::Watch {
             select,
             hotswap_only,
@@ -532,6 +534,7 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
 }
 
 /// The global flags of this run, for a program `tap watch` runs.
+#[cfg(feature = "dev")]
 fn global_args(cli: &Cli, app: &App) -> Vec<std::ffi::OsString> {
     let t = &cli.target;
     let mut args: Vec<std::ffi::OsString> = Vec::new();
@@ -560,6 +563,7 @@ fn global_args(cli: &Cli, app: &App) -> Vec<std::ffi::OsString> {
 /// What `tap watch` watches for the selected stacks (all when none are
 /// named): each stack's crate, and each of its functions' crates with the
 /// local crates they depend on. None inside another.
+#[cfg(feature = "dev")]
 fn watched_dirs(app: &App, names: &[String]) -> Result<Vec<PathBuf>> {
     let project = crate::project_dir();
     let mut dirs = Vec::new();

@@ -24,6 +24,7 @@ pub mod security_properties;
 pub mod source;
 pub mod synth;
 pub mod tools;
+#[cfg(feature = "dev")]
 pub mod watch;
 
 pub use app::{main, App};

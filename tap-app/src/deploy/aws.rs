@@ -36,6 +36,7 @@ pub struct Aws {
     pub sts: aws_sdk_sts::Client,
     pub codepipeline: aws_sdk_codepipeline::Client,
     /// For `--hotswap`, which updates functions without CloudFormation.
+    #[cfg(feature = "dev")]
     pub lambda: aws_sdk_lambda::Client,
     pub region: String,
     /// The caller's account, asked once (see [`Aws::account`]).
@@ -118,13 +119,13 @@ impl Aws {
         let s3 = aws_sdk_s3::Client::from_conf(s3.build());
         let sts = aws_sdk_sts::Client::new(sdk);
         let codepipeline = aws_sdk_codepipeline::Client::new(sdk);
-        let lambda = aws_sdk_lambda::Client::new(sdk);
         Ok(Aws {
             cfn,
             s3,
             sts,
             codepipeline,
-            lambda,
+            #[cfg(feature = "dev")]
+            lambda: aws_sdk_lambda::Client::new(sdk),
             region,
             account: Arc::default(),
             endpoint,

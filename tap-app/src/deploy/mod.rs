@@ -108,6 +108,7 @@ impl Session {
     fn interrupted(&self) -> bool {
         self.interrupted.load(Ordering::SeqCst)
     }
+    #[cfg(feature = "dev")]
     fn hotswapping(&self, now: bool) {
         self.hotswapping.store(now, Ordering::SeqCst);
     }
@@ -314,6 +315,10 @@ async fn deploy_inner(
     let mut report = Report::default();
     let mut failures = Vec::new();
     for wave in waves {
+        // Ctrl-C came during a hotswap, which was let finish: start nothing more.
+        if session.interrupted() {
+            bail!("interrupted");
+        }
         let templates = &templates;
         if let Some(target) = source {
             for s in &wave {

@@ -53,7 +53,10 @@ stack! {
                         // Built in one fixed place: CodeBuild's source directory is new on
                         // every build, and cargo's cached work is valid only where it was done.
                         "mkdir -p $TAP_BUILD_DIR && cp -a $CODEBUILD_SRC_DIR/. $TAP_BUILD_DIR/",
-                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-seed --bin tap",
+                        // Without the `dev` feature: the pipeline's `tap` cannot hotswap
+                        // (every change it makes goes through CloudFormation), and
+                        // builds without the Lambda SDK that hotswap calls.
+                        "cd $TAP_BUILD_DIR && cargo build --locked --release -p tap-seed --bin tap --no-default-features",
                         // The templates, and the Lambda package they name (built with the
                         // cargo-lambda of tap's lock file into .tap/assets).
                         "cd $TAP_BUILD_DIR && target/release/tap synth --out tap.out",
