@@ -89,11 +89,7 @@ fn opts(method: Method) -> DeployOptions {
     DeployOptions {
         approval: RequireApproval::Never,
         method,
-        outputs_file: None,
-        role_arn: None,
-        parameters: Default::default(),
-        hotswap: None,
-        revert_drift: false,
+        ..Default::default()
     }
 }
 

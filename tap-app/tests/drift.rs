@@ -4,88 +4,17 @@
 //! so the responses are shaped like real CloudFormation's (the Query
 //! protocol's XML, as documented in the CloudFormation API reference).
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_cloudformation::config::Credentials;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_types::body::SdkBody;
 use tap_app::deploy::approval::RequireApproval;
-use tap_app::deploy::aws::Aws;
-use tap_app::deploy::ui::Ui;
-use tap_app::deploy::{self, DeployOptions, Method, Session};
-use tap_app::synth::Synthesized;
-use tap_core::synth::PlaceholderAssets;
-use tap_macros::stack;
+use tap_app::deploy::{self, DeployOptions, Method};
 
-stack! {
-    stack Queues {
-        queue = sqs::Queue { retention: days(4) };
-        output QueueUrl { value: queue.url }
-    }
-}
+#[path = "common/cfn_replay.rs"]
+mod cfn_replay;
 
-const STACK: &str = "Queues";
-const STACK_ID: &str =
-    "arn:aws:cloudformation:us-east-1:123456789012:stack/Queues/5b5c3a10-ca7f-11ee-8f4c-0a1b2c3d4e5f";
-const CHANGE_SET_ID: &str =
-    "arn:aws:cloudformation:us-east-1:123456789012:changeSet/tap-1/2d1f5d7a-4d0e-4a11-9d3a-1f2e3d4c5b6a";
+use cfn_replay::*;
+
 const DETECTION_ID: &str = "b78ac9b0-dec1-11e8-a0a3-500c28b2a0a0";
 const QUEUE_URL: &str = "https://sqs.us-east-1.amazonaws.com/123456789012/Queues-Queue-1";
-const NS: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
-
-fn synthesized() -> Synthesized {
-    let stack = Queues::new(QueuesProps::default()).expect("stack");
-    Synthesized {
-        name: STACK.into(),
-        template: stack.synth(&PlaceholderAssets).expect("template"),
-        dependencies: vec![],
-        assets: vec![],
-        termination_protection: stack.termination_protection(),
-    }
-}
-
-fn request() -> http::Request<SdkBody> {
-    http::Request::builder()
-        .uri("https://cloudformation.us-east-1.amazonaws.com/")
-        .body(SdkBody::empty())
-        .expect("request")
-}
-
-fn ok(action: &str, result: &str) -> ReplayEvent {
-    let xml = format!(
-        r#"<{action}Response xmlns="{NS}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>5f1f3e0c-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{action}Response>"#
-    );
-    ReplayEvent::new(
-        request(),
-        http::Response::builder()
-            .status(200)
-            .header("content-type", "text/xml")
-            .body(SdkBody::from(xml))
-            .expect("response"),
-    )
-}
-
-fn error(code: &str, message: &str) -> ReplayEvent {
-    let xml = format!(
-        r#"<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>5f1f3e0c-0000-4000-8000-000000000001</RequestId></ErrorResponse>"#,
-        escape(message)
-    );
-    ReplayEvent::new(
-        request(),
-        http::Response::builder()
-            .status(400)
-            .header("content-type", "text/xml")
-            .body(SdkBody::from(xml))
-            .expect("response"),
-    )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// DescribeStacks of the deployed stack; `drift`: its StackDriftStatus, as
 /// of the last check.
@@ -107,13 +36,6 @@ fn describe_stacks_drift(status: &str, drift: Option<&str>) -> ReplayEvent {
 
 fn describe_stacks(status: &str) -> ReplayEvent {
     describe_stacks_drift(status, None)
-}
-
-fn not_found() -> ReplayEvent {
-    error(
-        "ValidationError",
-        &format!("Stack with id {STACK} does not exist"),
-    )
 }
 
 fn detect_stack_drift() -> ReplayEvent {
@@ -192,24 +114,6 @@ fn stack_resources(resources: &[(&str, &str, &str)]) -> ReplayEvent {
     )
 }
 
-/// A session whose every request is answered by `client`.
-async fn replay_session(client: &StaticReplayClient) -> Session {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(client.clone())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "replay",
-        ))
-        .retry_config(RetryConfig::disabled())
-        .load()
-        .await;
-    Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer())
-}
-
 /// The bodies of the requests made, in order (the Query protocol's form).
 fn bodies(client: &StaticReplayClient) -> Vec<String> {
     client
@@ -266,11 +170,8 @@ fn run_revert(
         let opts = DeployOptions {
             approval: RequireApproval::Never,
             method,
-            outputs_file: None,
-            role_arn: None,
-            parameters: Default::default(),
-            hotswap: None,
             revert_drift: true,
+            ..Default::default()
         };
         let r = deploy::deploy(&session, &[synthesized()], &[], &opts).await;
         (r, session.ui.text())
@@ -436,23 +337,6 @@ fn known_drift_is_one_line_saying_when_it_was_checked() {
     );
     assert_eq!(in_sync, None);
     assert_eq!(gone, None);
-}
-
-fn get_template(template: &serde_json::Value) -> ReplayEvent {
-    ok(
-        "GetTemplate",
-        &format!(
-            "<TemplateBody>{}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>",
-            escape(&template.to_string())
-        ),
-    )
-}
-
-fn create_change_set() -> ReplayEvent {
-    ok(
-        "CreateChangeSet",
-        &format!("<Id>{CHANGE_SET_ID}</Id><StackId>{STACK_ID}</StackId>"),
-    )
 }
 
 /// A drift-aware change set's description: the queue's retention, changed to

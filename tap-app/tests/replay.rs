@@ -4,86 +4,16 @@
 //! in the CloudFormation API reference). A supplement to the end-to-end tests
 //! in `deploy_library.rs` and `deploy_local.rs`, not a substitute.
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_cloudformation::config::Credentials;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use tap_app::deploy::approval::RequireApproval;
-use tap_app::deploy::aws::Aws;
 use tap_app::deploy::ui::Ui;
-use tap_app::deploy::{self, DeployOptions, Method, Session};
-use tap_app::synth::Synthesized;
-use tap_core::synth::PlaceholderAssets;
-use tap_macros::stack;
+use tap_app::deploy::{self, DeployOptions, Method};
 
-stack! {
-    stack Queues {
-        queue = sqs::Queue { retention: days(4) };
-        output QueueUrl { value: queue.url }
-    }
-}
+#[path = "common/cfn_replay.rs"]
+mod cfn_replay;
 
-const STACK: &str = "Queues";
-const STACK_ID: &str =
-    "arn:aws:cloudformation:us-east-1:123456789012:stack/Queues/5b5c3a10-ca7f-11ee-8f4c-0a1b2c3d4e5f";
-const CHANGE_SET_ID: &str =
-    "arn:aws:cloudformation:us-east-1:123456789012:changeSet/tap-1/2d1f5d7a-4d0e-4a11-9d3a-1f2e3d4c5b6a";
-const NS: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
-
-fn synthesized() -> Synthesized {
-    let stack = Queues::new(QueuesProps::default()).expect("stack");
-    Synthesized {
-        name: STACK.into(),
-        template: stack.synth(&PlaceholderAssets).expect("template"),
-        dependencies: vec![],
-        assets: vec![],
-        termination_protection: stack.termination_protection(),
-    }
-}
-
-fn request() -> http::Request<SdkBody> {
-    http::Request::builder()
-        .uri("https://cloudformation.us-east-1.amazonaws.com/")
-        .body(SdkBody::empty())
-        .expect("request")
-}
-
-fn ok(action: &str, result: &str) -> ReplayEvent {
-    let xml = format!(
-        r#"<{action}Response xmlns="{NS}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>5f1f3e0c-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{action}Response>"#
-    );
-    ReplayEvent::new(
-        request(),
-        http::Response::builder()
-            .status(200)
-            .header("content-type", "text/xml")
-            .body(SdkBody::from(xml))
-            .expect("response"),
-    )
-}
-
-fn error(code: &str, message: &str) -> ReplayEvent {
-    let xml = format!(
-        r#"<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>5f1f3e0c-0000-4000-8000-000000000001</RequestId></ErrorResponse>"#,
-        escape(message)
-    );
-    ReplayEvent::new(
-        request(),
-        http::Response::builder()
-            .status(400)
-            .header("content-type", "text/xml")
-            .body(SdkBody::from(xml))
-            .expect("response"),
-    )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use cfn_replay::*;
 
 fn describe_stacks(status: &str, reason: Option<&str>) -> ReplayEvent {
     let reason = reason
@@ -94,30 +24,6 @@ fn describe_stacks(status: &str, reason: Option<&str>) -> ReplayEvent {
         &format!(
             "<Stacks><member><StackId>{STACK_ID}</StackId><StackName>{STACK}</StackName><CreationTime>2026-11-25T10:00:00.000Z</CreationTime><StackStatus>{status}</StackStatus>{reason}<Outputs><member><OutputKey>QueueUrl</OutputKey><OutputValue>https://sqs.us-east-1.amazonaws.com/123456789012/Queues-Queue-1</OutputValue></member></Outputs></member></Stacks>"
         ),
-    )
-}
-
-fn not_found() -> ReplayEvent {
-    error(
-        "ValidationError",
-        &format!("Stack with id {STACK} does not exist"),
-    )
-}
-
-fn get_template(template: &serde_json::Value) -> ReplayEvent {
-    ok(
-        "GetTemplate",
-        &format!(
-            "<TemplateBody>{}</TemplateBody><StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable>",
-            escape(&template.to_string())
-        ),
-    )
-}
-
-fn create_change_set() -> ReplayEvent {
-    ok(
-        "CreateChangeSet",
-        &format!("<Id>{CHANGE_SET_ID}</Id><StackId>{STACK_ID}</StackId>"),
     )
 }
 
@@ -206,24 +112,6 @@ fn update_executed() -> Vec<ReplayEvent> {
         events(&[DEPLOYED]),
         ok("ExecuteChangeSet", ""),
     ]
-}
-
-/// A session whose every request (CloudFormation's, S3's, STS's) is answered by `client`.
-async fn replay_session(client: &StaticReplayClient) -> Session {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(client.clone())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "replay",
-        ))
-        .retry_config(RetryConfig::disabled())
-        .load()
-        .await;
-    Session::new(Aws::from_sdk_config(&sdk).expect("clients"), Ui::buffer())
 }
 
 /// The calls made, in order: CloudFormation's by action, S3's as `s3:<method> <query>`.

@@ -145,11 +145,7 @@ async fn deploy_to(
     let options = DeployOptions {
         approval: RequireApproval::Never,
         method,
-        outputs_file: None,
-        role_arn: None,
-        parameters: Default::default(),
-        hotswap: None,
-        revert_drift: false,
+        ..Default::default()
     };
     let name = stack.name.clone();
     let report = deploy::deploy(&s, &[stack], &[], &options)

@@ -4,13 +4,14 @@ use super::ui::Ui;
 use crate::Error;
 use anyhow::Result;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum RequireApproval {
     /// Never ask.
     Never,
     /// Ask before any change.
     AnyChange,
     /// Ask when IAM permissions are added or widened (the default).
+    #[default]
     Broadening,
 }
 

@@ -38,6 +38,26 @@ pub fn capabilities() -> Vec<Capability> {
     ]
 }
 
+/// Every resource of a deployed stack (ListStackResources, all pages).
+pub async fn resources(
+    aws: &Aws,
+    stack_id: &str,
+) -> Result<Vec<aws_sdk_cloudformation::types::StackResourceSummary>> {
+    let mut out = Vec::new();
+    let mut pages = aws
+        .cfn
+        .list_stack_resources()
+        .stack_name(stack_id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| call_error(&format!("listing the resources of {stack_id}"), &e, aws))?;
+        out.extend(page.stack_resource_summaries().iter().cloned());
+    }
+    Ok(out)
+}
+
 /// The stack by name or ID; `None` when there is no such stack.
 pub async fn describe(aws: &Aws, stack: &str) -> Result<Option<Deployed>> {
     let resp = match aws.cfn.describe_stacks().stack_name(stack).send().await {

@@ -333,25 +333,11 @@ async fn physical_ids(
     session: &Session,
     stack_id: &str,
 ) -> Result<std::collections::BTreeMap<String, String>> {
-    let aws = &session.aws;
-    let mut out = std::collections::BTreeMap::new();
-    let mut pages = aws
-        .cfn
-        .list_stack_resources()
-        .stack_name(stack_id)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let resp = page.map_err(|e| {
-            crate::deploy::aws::call_error(&format!("listing the resources of {stack_id}"), &e, aws)
-        })?;
-        for r in resp.stack_resource_summaries() {
-            if let (Some(l), Some(p)) = (r.logical_resource_id(), r.physical_resource_id()) {
-                out.insert(l.to_string(), p.to_string());
-            }
-        }
-    }
-    Ok(out)
+    Ok(super::cfn::resources(&session.aws, stack_id)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.logical_resource_id?, r.physical_resource_id?)))
+        .collect())
 }
 
 /// Why `bucket` is not provably the one this stack created, if it is not:

@@ -43,7 +43,7 @@ pub async fn drift(session: &Session, stacks: &[Synthesized], names: &[String]) 
         } else {
             drifted_resources(&session.aws, name, &deployed.stack_id).await?
         };
-        let checked = checked(&session.aws, name, &deployed.stack_id).await?;
+        let checked = checked(&session.aws, &deployed.stack_id).await?;
         for r in &resources {
             for l in render_resource(r) {
                 ui.line(l);
@@ -172,31 +172,21 @@ async fn drifted_resources(aws: &Aws, name: &str, stack_id: &str) -> Result<Vec<
 /// could not. (DescribeStackResourceDrifts leaves out the resources whose
 /// types do not support drift detection; ListStackResources lists them as
 /// NOT_CHECKED.)
-async fn checked(aws: &Aws, name: &str, stack_id: &str) -> Result<Checked> {
+async fn checked(aws: &Aws, stack_id: &str) -> Result<Checked> {
     let mut out = Checked::default();
-    let mut pages = aws
-        .cfn
-        .list_stack_resources()
-        .stack_name(stack_id)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| call_error(&format!("{name}: listing its resources"), &e, aws))?;
-        for r in page.stack_resource_summaries() {
-            match r
-                .drift_information()
-                .and_then(|d| d.stack_resource_drift_status())
-            {
-                Some(
-                    StackResourceDriftStatus::InSync
-                    | StackResourceDriftStatus::Modified
-                    | StackResourceDriftStatus::Deleted,
-                ) => out.checked += 1,
-                _ => {
-                    out.unchecked_types
-                        .insert(r.resource_type().unwrap_or("?").to_string());
-                }
+    for r in cfn::resources(aws, stack_id).await? {
+        match r
+            .drift_information()
+            .and_then(|d| d.stack_resource_drift_status())
+        {
+            Some(
+                StackResourceDriftStatus::InSync
+                | StackResourceDriftStatus::Modified
+                | StackResourceDriftStatus::Deleted,
+            ) => out.checked += 1,
+            _ => {
+                out.unchecked_types
+                    .insert(r.resource_type().unwrap_or("?").to_string());
             }
         }
     }

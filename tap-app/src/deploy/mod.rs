@@ -36,15 +36,17 @@ use std::sync::{Arc, Mutex};
 use ui::Ui;
 
 /// How a stack's template is applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Method {
     /// Create a change set, show it, then execute it.
+    #[default]
     ChangeSet,
     /// CreateStack/UpdateStack directly (the table comes from comparing templates).
     Direct,
 }
 
-#[derive(Debug, Clone)]
+/// The default: ask before a broadening change, through change sets.
+#[derive(Debug, Clone, Default)]
 pub struct DeployOptions {
     pub approval: RequireApproval,
     pub method: Method,

@@ -28,15 +28,22 @@ impl std::fmt::Display for Code {
     }
 }
 
-/// The deployed function's variables.
-pub async fn environment(aws: &Aws, function: &str) -> Result<BTreeMap<String, String>> {
-    let c = aws
-        .lambda
+/// The function's configuration as Lambda has it now.
+async fn configuration(
+    aws: &Aws,
+    function: &str,
+) -> Result<aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput> {
+    aws.lambda
         .get_function_configuration()
         .function_name(function)
         .send()
         .await
-        .map_err(|e| call_error(&format!("reading function {function}"), &e, aws))?;
+        .map_err(|e| call_error(&format!("reading function {function}"), &e, aws))
+}
+
+/// The deployed function's variables.
+pub async fn environment(aws: &Aws, function: &str) -> Result<BTreeMap<String, String>> {
+    let c = configuration(aws, function).await?;
     Ok(c.environment()
         .and_then(|e| e.variables())
         .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -125,13 +132,7 @@ async fn settled(aws: &Aws, function: &str) -> Result<String> {
     // A function update takes seconds; minutes mean something is wrong.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
     loop {
-        let c = aws
-            .lambda
-            .get_function_configuration()
-            .function_name(function)
-            .send()
-            .await
-            .map_err(|e| call_error(&format!("reading function {function}"), &e, aws))?;
+        let c = configuration(aws, function).await?;
         let failed = c.last_update_status() == Some(&LastUpdateStatus::Failed)
             || c.state() == Some(&State::Failed);
         if failed {

@@ -302,27 +302,10 @@ async fn known(
             k.parameters.insert(key.to_string(), value.to_string());
         }
     }
-    let mut pages = aws
-        .cfn
-        .list_stack_resources()
-        .stack_name(&deployed.stack_id)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            crate::deploy::aws::call_error("listing the stack's resources", &e, aws)
-        })?;
-        for r in page.stack_resource_summaries() {
-            if let (Some(id), Some(physical)) = (r.logical_resource_id(), r.physical_resource_id())
-            {
-                k.resources.insert(
-                    id.to_string(),
-                    (
-                        r.resource_type().unwrap_or_default().to_string(),
-                        physical.to_string(),
-                    ),
-                );
-            }
+    for r in cfn::resources(aws, &deployed.stack_id).await? {
+        if let (Some(id), Some(physical)) = (r.logical_resource_id, r.physical_resource_id) {
+            let kind = r.resource_type.unwrap_or_default();
+            k.resources.insert(id, (kind, physical));
         }
     }
     // What CloudFormation made of the deployed template's expressions: each
