@@ -870,7 +870,7 @@ fn hotswap_updates_code_and_environment_in_lambda_and_falls_back_for_anything_el
         assert_eq!(events().await, before, "CloudFormation did something: {text}");
         assert!(text.contains("tap-test-hotswap: Function: updating its code to s3://"), "{text}");
         assert!(text.contains("tap-test-hotswap: Function: updating its environment (APP_ENV)"), "{text}");
-        assert!(text.contains("tap-test-hotswap: now differs from its template (the next `tap deploy` reconciles it):\n  Function runs s3://"), "{text}");
+        assert!(text.contains("tap-test-hotswap: now differs from its template (the next `tap deploy` puts it back as the template has it):\n  Function runs s3://"), "{text}");
         assert!(text.contains("\n  Live points at version "), "{text}");
         // Lambda's CodeSha256 is the package's SHA-256 in base64.
         let sha = deploy::publish::base64_of_hex(&v2.package.sha256).expect("sha");
@@ -906,6 +906,29 @@ fn hotswap_updates_code_and_environment_in_lambda_and_falls_back_for_anything_el
             Some("hotswapped")
         );
 
+        // Undone, the edit is hotswapped back: the alias returns to the
+        // version CloudFormation made, and no version is published.
+        let s = session(&endpoint).await;
+        let report = deploy::deploy(&s, &[hot("test", "v1", &v1)], &[], &hotswap(false, false))
+            .await
+            .expect("hotswapped back");
+        let text = s.ui.text();
+        assert_eq!(report.hotswapped, ["tap-test-hotswap"], "{text}");
+        assert!(!text.contains("published version"), "{text}");
+        assert!(text.contains("tap-test-hotswap: its functions are as its template has them again"), "{text}");
+        let alias = lambda.get_alias().function_name(&function).name("live").send().await.expect("alias");
+        assert_eq!(alias.function_version(), Some("1"), "{text}");
+        let v1_sha = deploy::publish::base64_of_hex(&v1.package.sha256).expect("sha");
+        let config = lambda.get_function_configuration().function_name(&function).send().await.expect("function");
+        assert_eq!(config.code_sha256(), Some(v1_sha.as_str()));
+
+        // Hotswapped again, then a deploy through CloudFormation that leaves
+        // the function's template as it was puts back what the hotswap did.
+        let s = session(&endpoint).await;
+        deploy::deploy(&s, &[hot("hotswapped", "v1", &v2)], &[], &hotswap(false, false))
+            .await
+            .expect("hotswap");
+
         // A role's change cannot be hotswapped: a change set deploys it. (The
         // function as CloudFormation knows it is kept: LocalStack fails to
         // update an alias through CloudFormation, calling CreateAlias again.)
@@ -917,6 +940,13 @@ fn hotswap_updates_code_and_environment_in_lambda_and_falls_back_for_anything_el
         assert!(text.contains("tap-test-hotswap: cannot hotswap:\n  Role (AWS::IAM::Role): its Description changed"), "{text}");
         assert_eq!(report.deployed, ["tap-test-hotswap"], "{text}");
         assert!(s.aws.calls.by_operation().contains_key("ExecuteChangeSet"));
+        assert!(text.contains("tap-test-hotswap: putting back what its last hotswap changed in Function, which this deploy left as it was"), "{text}");
+        let config = lambda.get_function_configuration().function_name(&function).send().await.expect("function");
+        assert_eq!(config.code_sha256(), Some(v1_sha.as_str()), "{text}");
+        assert_eq!(
+            config.environment().and_then(|e| e.variables()).and_then(|v| v.get("APP_ENV")).map(String::as_str),
+            Some("test")
+        );
 
         // With --hotswap-only, that change is listed and skipped; the function's is made.
         let s = session(&endpoint).await;

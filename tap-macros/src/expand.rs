@@ -32,6 +32,7 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
         .as_deref()
         .and_then(tap_core::project::relative_to_root)
         .unwrap_or_default();
+    let stack_root = base_dir.as_deref().and_then(tap_core::project::root_of);
     let checked = tap_core::check::check(
         &parsed.stack,
         &defs,
@@ -52,16 +53,21 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
             Some(quote! { const _: &[u8] = ::core::include_bytes!(#p); })
         })
         .collect();
+    // Relative to the root of the stack's project, which the CLI joins them
+    // to at run time (a function's crate may be a project of its own).
     let checked_contracts: Vec<TokenStream> = read
         .iter()
         .filter_map(|p| {
-            let rel = tap_core::project::relative_to_root(p.parent()?)?;
-            let file = p.file_name()?.to_str()?;
-            let rel = if rel.is_empty() {
-                file.to_string()
-            } else {
-                format!("{rel}/{file}")
-            };
+            let (p, root) = (
+                p.canonicalize().ok()?,
+                stack_root.as_ref()?.canonicalize().ok()?,
+            );
+            let rel = p.strip_prefix(root).ok()?;
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let rel = rel.join("/");
             let abs = p.to_str()?.to_string();
             Some(quote! { (#rel, ::core::include_bytes!(#abs) as &'static [u8]) })
         })

@@ -21,7 +21,9 @@ pub async fn drift(session: &Session, stacks: &[Synthesized], names: &[String]) 
     let ui = &session.ui;
     ui.line(format!("detecting drift in {}", session.aws.where_()));
     let mut drifted = 0;
-    for s in waves(stacks, names)?.into_iter().flatten() {
+    // The stacks named (not what they depend on), in deployment order.
+    let named = |s: &&Synthesized| names.is_empty() || names.contains(&s.name);
+    for s in waves(stacks, names)?.into_iter().flatten().filter(named) {
         let name = s.name.as_str();
         // Another operation running on the stack would make DetectStackDrift
         // fail: wait it out, as deploy does.

@@ -31,7 +31,7 @@ use approval::RequireApproval;
 use aws::Aws;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use ui::Ui;
 
@@ -75,7 +75,8 @@ pub struct Session {
     /// Ctrl-C came while a hotswap was updating a function: it finishes
     /// that function, then stops.
     interrupted: Arc<AtomicBool>,
-    hotswapping: Arc<AtomicBool>,
+    /// How many functions are being hotswapped right now.
+    hotswapping: Arc<AtomicUsize>,
 }
 
 impl Session {
@@ -112,7 +113,11 @@ impl Session {
     }
     #[cfg(feature = "dev")]
     fn hotswapping(&self, now: bool) {
-        self.hotswapping.store(now, Ordering::SeqCst);
+        if now {
+            self.hotswapping.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.hotswapping.fetch_sub(1, Ordering::SeqCst);
+        }
     }
     fn started(&self, stack: &str) {
         if let Ok(mut s) = self.in_flight.lock() {
@@ -140,7 +145,7 @@ pub async fn until_interrupted<T>(
         _ = interrupt => {
             // Lambda has no undo: a function half through its hotswap (new
             // code, alias not moved) finishes first; the hotswap stops after it.
-            if session.hotswapping.load(Ordering::SeqCst) {
+            if session.hotswapping.load(Ordering::SeqCst) > 0 {
                 session.interrupted.store(true, Ordering::SeqCst);
                 session.ui.line("interrupted: finishing the function being hotswapped, then stopping");
                 return match work.await {
@@ -354,6 +359,19 @@ async fn deploy_inner(
             let result = match deployed {
                 Ok(d) => stack::protect(session, &s.name, d, s.termination_protection).await,
                 Err(e) => Err(e),
+            };
+            // What a hotswap left that this deploy through CloudFormation did
+            // not put back. (With --hotswap, a stack left as it is keeps what
+            // its hotswaps did.)
+            #[cfg(feature = "dev")]
+            let result = match result {
+                Ok(d) if opts.hotswap.is_none() || matches!(d, stack::Deployment::Done(_)) => {
+                    let template = &templates[s.name.as_str()];
+                    hotswap::reconcile(session, &s.name, &d.stack().stack_id, template)
+                        .await
+                        .map(|()| d)
+                }
+                other => other,
             };
             (s.name.clone(), result)
         });

@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::process::Command;
 
@@ -30,10 +32,17 @@ pub struct Build {
 }
 
 impl Build {
-    /// The build of `exe`, when cargo made it (`<target>/{debug,release}/NAME`).
+    /// The build of `exe`, when cargo made it for the host where a plain
+    /// `cargo build` puts it (`target/{debug,release}/NAME`, or under
+    /// `CARGO_TARGET_DIR`). Anything else (another target triple, a copy)
+    /// would be built somewhere the next round does not run: none.
     pub fn of(exe: &Path) -> Option<Build> {
-        let profile = exe.parent()?.file_name()?.to_str()?;
-        if !matches!(profile, "debug" | "release") {
+        let profile_dir = exe.parent()?;
+        let profile = profile_dir.file_name()?.to_str()?;
+        let target = profile_dir.parent()?;
+        let is_target = target.file_name().is_some_and(|n| n == "target")
+            || std::env::var_os("CARGO_TARGET_DIR").is_some_and(|d| Path::new(&d) == target);
+        if !matches!(profile, "debug" | "release") || !is_target {
             return None;
         }
         Some(Build {
@@ -79,13 +88,21 @@ pub async fn run(w: &Watch, ui: &Ui) -> Result<()> {
     tokio::pin!(ctrl_c);
     let mut trigger = "start".to_string();
     let mut round = 0;
+    let stopping = Arc::new(AtomicBool::new(false));
     loop {
         round += 1;
-        let work = tokio::spawn(one_round(w.clone(), ui.clone(), round, trigger.clone()));
+        let work = tokio::spawn(one_round(
+            w.clone(),
+            ui.clone(),
+            round,
+            trigger.clone(),
+            stopping.clone(),
+        ));
         tokio::pin!(work);
         let done = tokio::select! {
             r = &mut work => r,
             _ = &mut ctrl_c => {
+                stopping.store(true, Ordering::SeqCst);
                 ui.line("watch: stopping once this round's deploy has finished what it must");
                 let r = work.await;
                 if let Ok(Ok(line)) = &r {
@@ -114,7 +131,13 @@ pub async fn run(w: &Watch, ui: &Ui) -> Result<()> {
 }
 
 /// Builds, deploys, and says in one line what happened and how long it took.
-async fn one_round(w: Watch, ui: Ui, round: u32, trigger: String) -> Result<String> {
+async fn one_round(
+    w: Watch,
+    ui: Ui,
+    round: u32,
+    trigger: String,
+    stopping: Arc<AtomicBool>,
+) -> Result<String> {
     let started = Instant::now();
     ui.line(format!("watch: round {round} ({trigger})"));
     let mut built = String::new();
@@ -137,6 +160,12 @@ async fn one_round(w: Watch, ui: Ui, round: u32, trigger: String) -> Result<Stri
             ));
         }
         built = format!(", build {:.1}s", started.elapsed().as_secs_f64());
+    }
+    // Ctrl-C during the build: deploy nothing.
+    if stopping.load(Ordering::SeqCst) {
+        return Ok(format!(
+            "watch: round {round} ({trigger}): stopped before deploying"
+        ));
     }
     let report =
         std::env::temp_dir().join(format!("tap-watch-{}-{round}.json", std::process::id()));
@@ -210,6 +239,8 @@ mod tests {
         let b = Build::of(Path::new("/p/target/debug/my-app")).expect("cargo's");
         assert_eq!((b.bin.as_str(), b.release), ("my-app", false));
         assert!(Build::of(Path::new("/usr/local/bin/tap")).is_none());
+        // Built for another triple: `cargo build --bin` would not replace it.
+        assert!(Build::of(Path::new("/p/target/x86_64-unknown-linux-musl/debug/tap")).is_none());
     }
 
     #[test]

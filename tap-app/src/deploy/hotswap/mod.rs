@@ -15,12 +15,14 @@ mod lambda;
 #[cfg(feature = "dev")]
 pub mod plan;
 #[cfg(feature = "dev")]
+mod record;
+#[cfg(feature = "dev")]
 pub mod resolve;
 #[cfg(feature = "dev")]
 mod run;
 
 #[cfg(feature = "dev")]
-pub use run::deploy;
+pub use run::{deploy, reconcile};
 
 /// How `--hotswap` goes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

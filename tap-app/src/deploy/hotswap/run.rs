@@ -3,6 +3,7 @@
 
 use super::lambda::{self, Code};
 use super::plan::{self, FunctionSwap};
+use super::record::{self, Record};
 use super::resolve::Known;
 use super::Options;
 use crate::deploy::cfn::{self, Deployed};
@@ -21,6 +22,9 @@ struct Ready {
     environment: Option<BTreeMap<String, String>>,
     /// (logical ID, alias name).
     aliases: Vec<(String, String)>,
+    /// The version of the new template, when CloudFormation has made it
+    /// already (a hotswap back to the deployed template).
+    version: Option<String>,
 }
 
 /// Deploys one stack with `--hotswap`: directly to Lambda when it can, or
@@ -60,18 +64,26 @@ pub async fn deploy(
         return stack::deploy(session, req).await;
     }
     let old = cfn::template(aws, &deployed.stack_id).await?;
+    // What the functions run: CloudFormation's template, or the one the
+    // last hotswap over it applied.
+    let last = record::current(&deployed.stack_id, &old);
+    let current = last.as_ref().map_or(&old, |r| &r.applied);
     let parameters_given = req.parameters.any_for(name, req.template);
-    if old == *req.template && !parameters_given {
+    if *current == *req.template && !parameters_given {
+        if last.is_some() {
+            ui.line(format!("{name}: no changes since its last hotswap"));
+            return Ok(Deployment::NoChanges(deployed));
+        }
         return stack::deploy(session, req).await;
     }
-    let mut plan = plan::plan(&old, req.template);
+    let mut plan = plan::plan(current, req.template);
     if parameters_given {
         plan.refused
             .push("deploy-time parameters are given (--parameter)".into());
     }
     let mut ready = Vec::new();
     if plan.can_hotswap() {
-        let known = known(session, &deployed, &old, req.template, &plan.functions).await?;
+        let known = known(session, &deployed, current, req.template, &plan.functions).await?;
         for swap in std::mem::take(&mut plan.functions) {
             match prepare(&known, req.template, swap) {
                 Ok(r) => ready.push(r),
@@ -98,13 +110,24 @@ pub async fn deploy(
     let started = Instant::now();
     let mut behind = Vec::new();
     for r in &ready {
-        if session.interrupted() {
-            bail!("interrupted: {name} was hotswapped in part; `tap deploy` puts it all in place");
+        let stopped = if session.interrupted() {
+            Err(anyhow::anyhow!("interrupted"))
+        } else {
+            session.hotswapping(true);
+            let done = apply(session, name, r).await;
+            session.hotswapping(false);
+            done
+        };
+        match stopped {
+            Ok(b) => behind.extend(b),
+            Err(e) => {
+                ui.line(format!(
+                    "{name}: hotswapped in part: {}; `tap deploy --hotswap` again finishes it, `tap deploy` puts the template in place",
+                    if behind.is_empty() { "nothing was finished".to_string() } else { behind.join("; ") }
+                ));
+                return Err(e);
+            }
         }
-        session.hotswapping(true);
-        let done = apply(session, name, r).await;
-        session.hotswapping(false);
-        behind.extend(done?);
     }
     behind.extend(
         plan.stale_outputs
@@ -115,11 +138,48 @@ pub async fn deploy(
         "{name}: hotswapped in {:.1}s, without CloudFormation",
         started.elapsed().as_secs_f64()
     ));
-    ui.line(format!(
-        "{name}: now differs from its template (the next `tap deploy` reconciles it):"
-    ));
-    behind.iter().for_each(|b| ui.line(format!("  {b}")));
+    let applied = applied(current, req.template, &ready);
+    if applied == old {
+        // Back to what CloudFormation has: nothing left to put back.
+        record::clear(&deployed.stack_id);
+        ui.line(format!(
+            "{name}: its functions are as its template has them again"
+        ));
+    } else {
+        record::save(
+            &deployed.stack_id,
+            &Record {
+                deployed: old,
+                applied,
+            },
+        )?;
+        ui.line(format!(
+            "{name}: now differs from its template (the next `tap deploy` puts it back as the template has it):"
+        ));
+        behind.iter().for_each(|b| ui.line(format!("  {b}")));
+    }
     Ok(Deployment::Hotswapped(deployed))
+}
+
+/// The template the functions now run: `current` with each hotswapped
+/// function, its versions and its aliases as `new` has them (with
+/// `--hotswap-only`, what was skipped stays as it was).
+fn applied(current: &Value, new: &Value, ready: &[Ready]) -> Value {
+    let mut out = current.clone();
+    for r in ready {
+        let mut ids = vec![r.swap.logical_id.clone()];
+        ids.extend(r.aliases.iter().map(|(a, _)| a.clone()));
+        for (old_version, new_version) in &r.swap.versions {
+            if let Some(res) = out["Resources"].as_object_mut() {
+                res.remove(old_version);
+            }
+            ids.push(new_version.clone());
+        }
+        for id in ids {
+            out["Resources"][&id] = new["Resources"][&id].clone();
+        }
+    }
+    out
 }
 
 /// States a stack rests in, which a hotswap may act on.
@@ -162,8 +222,15 @@ async fn apply(session: &Session, stack: &str, r: &Ready) -> Result<Vec<String>>
         ));
     }
     if !r.swap.versions.is_empty() {
-        let version = lambda::publish(aws, function).await?;
-        ui.line(format!("{stack}: {id}: published version {version}"));
+        let version = match &r.version {
+            // A version CloudFormation made of this code: the aliases go back to it.
+            Some(v) => v.clone(),
+            None => {
+                let v = lambda::publish(aws, function).await?;
+                ui.line(format!("{stack}: {id}: published version {v}"));
+                v
+            }
+        };
         let replaced: Vec<&str> = r
             .swap
             .versions
@@ -241,12 +308,19 @@ fn prepare(known: &Known, template: &Value, swap: FunctionSwap) -> Result<Ready,
                 .map_err(|e| format!("{a}: its Name: {e}"))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    // A version's physical ID is its ARN, which ends in its number.
+    let version = swap
+        .versions
+        .iter()
+        .find_map(|(_, new)| known.resources.get(new))
+        .and_then(|(_, arn)| arn.rsplit(':').next().map(str::to_string));
     Ok(Ready {
         swap,
         function,
         code,
         environment,
         aliases,
+        version,
     })
 }
 
@@ -261,13 +335,18 @@ async fn known(
     let aws = &session.aws;
     let mut k = Known::default();
     let region = aws.region.clone();
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+    // The partitions by their regions' prefixes, as AWS names them.
+    let partition = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
+    ]
+    .iter()
+    .find(|(prefix, _)| region.starts_with(prefix))
+    .map_or("aws", |(_, p)| p);
     let suffix = if partition == "aws-cn" {
         "amazonaws.com.cn"
     } else {
@@ -299,6 +378,10 @@ async fn known(
             p.parameter_key(),
             p.resolved_value().or(p.parameter_value()),
         ) {
+            // A NoEcho parameter's value is not shown: it cannot be known.
+            if value == "****" {
+                continue;
+            }
             k.parameters.insert(key.to_string(), value.to_string());
         }
     }
@@ -343,4 +426,47 @@ async fn known(
         }
     }
     Ok(k)
+}
+
+/// After a deploy through CloudFormation: puts back what the stack's last
+/// hotswap changed and this deploy did not touch (a function whose template
+/// CloudFormation found unchanged still runs the hotswapped code), so that
+/// the stack is as its template says. `template` is what was just deployed.
+pub async fn reconcile(
+    session: &Session,
+    name: &str,
+    stack_id: &str,
+    template: &Value,
+) -> Result<()> {
+    let Some(last) = record::load(stack_id) else {
+        return Ok(());
+    };
+    let plan = plan::plan(&last.applied, template);
+    let untouched: Vec<FunctionSwap> = plan
+        .functions
+        .into_iter()
+        .filter(|f| {
+            last.deployed["Resources"][&f.logical_id] == template["Resources"][&f.logical_id]
+        })
+        .collect();
+    if !untouched.is_empty() {
+        let ids: Vec<&str> = untouched.iter().map(|f| f.logical_id.as_str()).collect();
+        session.ui.line(format!(
+            "{name}: putting back what its last hotswap changed in {}, which this deploy left as it was",
+            ids.join(", ")
+        ));
+        let deployed = cfn::describe(&session.aws, stack_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{name} vanished"))?;
+        let known = known(session, &deployed, &last.applied, template, &untouched).await?;
+        for swap in untouched {
+            let id = swap.logical_id.clone();
+            let r = prepare(&known, template, swap).map_err(|why| {
+                anyhow::anyhow!("{name}: {id} still runs what a hotswap gave it: {why}")
+            })?;
+            apply(session, name, &r).await?;
+        }
+    }
+    record::clear(stack_id);
+    Ok(())
 }
