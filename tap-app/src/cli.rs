@@ -219,15 +219,15 @@ pub struct HotswapArgs {
     /// update them in Lambda directly (no change set, no canary) and say how
     /// the stack now differs from its template; any other change deploys
     /// through a change set as usual. The next plain deploy reconciles.
-    #[arg(long)]
+    #[arg(long, group = "hotswap_mode")]
     pub hotswap: bool,
     /// As --hotswap, but changes that cannot be hotswapped are listed and
     /// skipped instead of deployed.
-    #[arg(long, conflicts_with = "hotswap")]
+    #[arg(long, group = "hotswap_mode")]
     pub hotswap_only: bool,
     /// Hotswap even a stack with termination protection (which marks a stack
     /// that matters: hotswap refuses it otherwise).
-    #[arg(long)]
+    #[arg(long, requires = "hotswap_mode")]
     pub force: bool,
 }
 

@@ -147,10 +147,15 @@ pub async fn until_interrupted<T>(
             // code, alias not moved) finishes first; the hotswap stops after it.
             if session.hotswapping.load(Ordering::SeqCst) > 0 {
                 session.interrupted.store(true, Ordering::SeqCst);
-                session.ui.line("interrupted: finishing the function being hotswapped, then stopping");
-                return match work.await {
-                    Ok(_) => bail!("interrupted"),
-                    Err(e) => Err(e),
+                session.ui.line("interrupted: finishing the function being hotswapped, then stopping (Ctrl-C again stops at once)");
+                return tokio::select! {
+                    r = &mut work => match r {
+                        Ok(_) => bail!("interrupted"),
+                        Err(e) => Err(e),
+                    },
+                    _ = tokio::signal::ctrl_c() => bail!(
+                        "interrupted during a hotswap: a function may have its new code without its alias moved; `tap deploy --hotswap` again finishes it, `tap deploy` puts the template in place"
+                    ),
                 };
             }
             let running = session.in_flight();
