@@ -13,6 +13,11 @@ use tap_app::deploy::{self, DeployOptions, Method};
 #[path = "common/cfn_replay.rs"]
 mod cfn_replay;
 
+// `tap drift` and `--revert-drift`: in this binary, so the suite links one
+// test program fewer.
+#[path = "replay/drift.rs"]
+mod drift;
+
 use cfn_replay::*;
 
 fn describe_stacks(status: &str, reason: Option<&str>) -> ReplayEvent {

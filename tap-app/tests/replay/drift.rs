@@ -1,5 +1,6 @@
 //! `tap drift` and `tap deploy --revert-drift`, replayed through the real SDK
-//! with the smithy runtime's static replay HTTP client, as `replay.rs` does:
+//! with the smithy runtime's static replay HTTP client (one test binary with
+//! `replay.rs`, whose harness it shares):
 //! LocalStack does not implement drift detection or drift-aware change sets,
 //! so the responses are shaped like real CloudFormation's (the Query
 //! protocol's XML, as documented in the CloudFormation API reference).
@@ -8,10 +9,7 @@ use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use tap_app::deploy::approval::RequireApproval;
 use tap_app::deploy::{self, DeployOptions, Method};
 
-#[path = "common/cfn_replay.rs"]
-mod cfn_replay;
-
-use cfn_replay::*;
+use super::cfn_replay::*;
 
 const DETECTION_ID: &str = "b78ac9b0-dec1-11e8-a0a3-500c28b2a0a0";
 const QUEUE_URL: &str = "https://sqs.us-east-1.amazonaws.com/123456789012/Queues-Queue-1";
