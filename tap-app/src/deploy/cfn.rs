@@ -18,8 +18,9 @@ pub struct Deployed {
     /// The export names of its outputs.
     pub exports: Vec<String>,
     pub termination_protection: bool,
-    /// The names of its deploy-time parameters.
-    pub parameters: std::collections::BTreeSet<String>,
+    /// Its deploy-time parameters, with the values CloudFormation shows
+    /// (`****` for a NoEcho one; an SSM parameter's resolved value).
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl Deployed {
@@ -88,7 +89,10 @@ pub async fn describe(aws: &Aws, stack: &str) -> Result<Option<Deployed>> {
         parameters: s
             .parameters()
             .iter()
-            .filter_map(|p| p.parameter_key().map(str::to_string))
+            .filter_map(|p| {
+                let value = p.resolved_value().or(p.parameter_value()).unwrap_or("");
+                Some((p.parameter_key()?.to_string(), value.to_string()))
+            })
             .collect(),
         outputs: s
             .outputs()

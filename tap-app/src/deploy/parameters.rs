@@ -7,7 +7,7 @@
 use anyhow::{bail, Result};
 use aws_sdk_cloudformation::types::Parameter;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The values given for deploy-time parameters.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,7 +91,7 @@ impl ParameterValues {
         &self,
         stack: &str,
         template: &Value,
-        deployed: Option<&BTreeSet<String>>,
+        deployed: Option<&BTreeMap<String, String>>,
     ) -> Result<Vec<Parameter>> {
         let mut out = Vec::new();
         let mut missing = Vec::new();
@@ -99,7 +99,7 @@ impl ParameterValues {
             let p = Parameter::builder().parameter_key(name.as_str());
             if let Some(v) = self.given(stack, &name) {
                 out.push(p.parameter_value(v).build());
-            } else if deployed.is_some_and(|d| d.contains(&name)) {
+            } else if deployed.is_some_and(|d| d.contains_key(&name)) {
                 out.push(p.use_previous_value(true).build());
             } else if entry.get("Default").is_none() {
                 missing.push(name);
@@ -174,7 +174,8 @@ mod tests {
             ]
         );
         // On an update, what is not given keeps its deployed value.
-        let deployed: BTreeSet<String> = ["Password".to_string()].into();
+        let deployed: BTreeMap<String, String> =
+            [("Password".to_string(), "****".to_string())].into();
         let only_key = ParameterValues::parse(&["KeyName=ops".into()]).expect("parsed");
         let ps = only_key
             .for_stack("App", &template(), Some(&deployed))

@@ -366,25 +366,13 @@ async fn known(
         ("AWS::StackName".to_string(), stack_name),
         ("AWS::StackId".to_string(), deployed.stack_id.clone()),
     ]);
-    let described = aws
-        .cfn
-        .describe_stacks()
-        .stack_name(&deployed.stack_id)
-        .send()
-        .await
-        .map_err(|e| crate::deploy::aws::call_error("reading the stack's parameters", &e, aws))?;
-    for p in described.stacks().iter().flat_map(|s| s.parameters()) {
-        if let (Some(key), Some(value)) = (
-            p.parameter_key(),
-            p.resolved_value().or(p.parameter_value()),
-        ) {
-            // A NoEcho parameter's value is not shown: it cannot be known.
-            if value == "****" {
-                continue;
-            }
-            k.parameters.insert(key.to_string(), value.to_string());
-        }
-    }
+    // A NoEcho parameter's value is not shown (`****`): it cannot be known.
+    k.parameters = deployed
+        .parameters
+        .iter()
+        .filter(|(_, value)| *value != "****")
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
     for r in cfn::resources(aws, &deployed.stack_id).await? {
         if let (Some(id), Some(physical)) = (r.logical_resource_id, r.physical_resource_id) {
             let kind = r.resource_type.unwrap_or_default();
