@@ -14,6 +14,7 @@ use tap_core::Stack;
 #[derive(Debug, Clone, Default)]
 pub struct App {
     pub(crate) stacks: Vec<Stack>,
+    pub(crate) stack_sets: Vec<crate::StackSet>,
     pub(crate) source: Option<SourceTarget>,
     pub(crate) qualifier: Option<String>,
 }
@@ -27,6 +28,15 @@ impl App {
     /// import another's references are deployed after it whatever the order.
     pub fn stack(mut self, stack: impl Into<Stack>) -> App {
         self.stacks.push(stack.into());
+        self
+    }
+
+    /// Adds a stack deployed through CloudFormation StackSets to many
+    /// accounts (or an organization's units) and regions at once: `tap deploy`
+    /// creates or updates the StackSet and its instances after the app's
+    /// stacks, from the command line's account (the StackSet administrator).
+    pub fn stack_set(mut self, set: crate::StackSet) -> App {
+        self.stack_sets.push(set);
         self
     }
 
@@ -49,6 +59,10 @@ impl App {
 
     pub fn stacks(&self) -> &[Stack] {
         &self.stacks
+    }
+
+    pub fn stack_sets(&self) -> &[crate::StackSet] {
+        &self.stack_sets
     }
 }
 

@@ -170,6 +170,19 @@ pub enum Command {
         /// CDK does, instead of exactly what deploying this app needs.
         #[arg(long)]
         admin_execution_role: bool,
+        /// Bootstrap this environment of the app (its account and region,
+        /// reached as it says) instead of the command line's; repeat for more.
+        #[arg(long = "env", value_name = "ENV")]
+        env: Vec<String>,
+        /// Bootstrap every environment the app uses (and the command line's,
+        /// when a stack has no environment).
+        #[arg(long, conflicts_with = "env")]
+        all: bool,
+        /// Let this account deploy here: a deploy role it may assume, which
+        /// runs tap's deploys and passes the execution role (as `cdk
+        /// bootstrap --trust`); repeat for more. Accounts trusted before stay trusted.
+        #[arg(long, value_name = "ACCOUNT")]
+        trust: Vec<String>,
     },
     /// The local emulator behind `--local`.
     Local {
@@ -242,11 +255,15 @@ impl HotswapArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct Select {
-    /// Stack names (all stacks when none are given).
+    /// Stacks: `Name`, `env/Name` for a stack pinned to an environment, or a
+    /// pattern where `*` stands for anything (`staging/*`) [default: all]
     pub stacks: Vec<String>,
     /// Every stack of the app.
-    #[arg(long, conflicts_with = "stacks")]
+    #[arg(long, conflicts_with_all = ["stacks", "env"])]
     pub all: bool,
+    /// Every stack of this environment (repeat for more).
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: Vec<String>,
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -271,6 +288,17 @@ pub async fn run(cli: Cli, app: &App, ui: &Ui) -> Result<(), Error> {
     if let Some(q) = &app.qualifier {
         parse_qualifier(q).map_err(|why| Error::Other(format!("qualifier `{q}`: {why}")))?;
     }
+    // A StackSet's mistakes are named before anything connects or builds.
+    let mut names = std::collections::BTreeSet::new();
+    for set in &app.stack_sets {
+        set.validate().map_err(Error::Other)?;
+        if !names.insert(set.name()) {
+            return Err(Error::Other(format!(
+                "two StackSets are named {}: give one another name",
+                set.name()
+            )));
+        }
+    }
     run_on(&cli, &app, ui).await.map_err(Error::from)
 }
 
@@ -280,13 +308,26 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
         Command::Synth { out } => {
             let synthesized = synthesize(app)?;
             synth::write(out, &synthesized)?;
+            for set in &app.stack_sets {
+                let template = synth::stack_set_template(set)?;
+                let dir = out.join("stacksets");
+                std::fs::create_dir_all(&dir)?;
+                let file = dir.join(format!("{}.template.json", set.name()));
+                std::fs::write(&file, template.to_pretty_string())?;
+                ui.line(format!(
+                    "StackSet {}: {} resources -> {}",
+                    set.name(),
+                    template.resources.len(),
+                    file.display()
+                ));
+            }
             for s in &synthesized {
                 ui.line(format!(
                     "{}: {} resources, {} outputs -> {}",
-                    s.name,
+                    s.id,
                     s.template.resources.len(),
                     s.template.outputs.len(),
-                    out.join(format!("{}.template.json", s.name)).display()
+                    out.join(synth::template_file(s)).display()
                 ));
             }
             ui.line(format!(
@@ -296,15 +337,25 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
         }
         Command::List => {
             for s in synth::synth_unpackaged(&app.stacks)? {
-                if s.dependencies.is_empty() {
-                    ui.line(&s.name);
-                } else {
-                    ui.line(format!(
-                        "{} (depends on {})",
-                        s.name,
-                        s.dependencies.join(", ")
+                let mut line = s.id.clone();
+                if let Some(env) = &s.env {
+                    line.push_str(&format!(
+                        " [account {}, region {}]",
+                        env.account.as_deref().unwrap_or("of the credentials"),
+                        env.region.as_deref().unwrap_or("of the command line")
                     ));
                 }
+                if !s.dependencies.is_empty() {
+                    line.push_str(&format!(" (depends on {})", s.dependencies.join(", ")));
+                }
+                ui.line(line);
+            }
+            for set in &app.stack_sets {
+                ui.line(format!(
+                    "{} [StackSet: {}]",
+                    set.name(),
+                    set.describe_targets()
+                ));
             }
         }
         Command::Contract { function } => {
@@ -371,9 +422,20 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
         }
         Command::Diff(select) => {
             // Who and where first: a credentials problem is named before a long package build.
-            let session = connect(&cli.target, app, ui).await?;
-            let synthesized = synthesize(app)?;
-            deploy::diff(&session, &synthesized, &select.stacks).await?;
+            let (stacks, sets) = split_selection(app, select);
+            let sessions = if stacks_selected(select, &stacks) {
+                connect_selected(cli, app, ui, &stacks).await?
+            } else {
+                deploy::envs::Sessions::single(connect(&cli.target, app, ui).await?)
+            };
+            if stacks_selected(select, &stacks) {
+                let synthesized = synthesize(app)?;
+                deploy::diff_app(&sessions, &synthesized, &stacks.stacks, &stacks.env).await?;
+            }
+            for set in sets {
+                let template = synth::stack_set_template(set)?.to_json();
+                deploy::stack_set::diff(sessions.base(), set, &template).await?;
+            }
         }
         Command::Deploy {
             select,
@@ -388,7 +450,13 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
         } => {
             let parameters = crate::deploy::parameters::ParameterValues::parse(parameters)
                 .map_err(|e| Error::Other(e.to_string()))?;
-            let session = connect(&cli.target, app, ui).await?;
+            let (stacks, sets) = split_selection(app, select);
+            let sessions = if stacks_selected(select, &stacks) {
+                connect_selected(cli, app, ui, &stacks).await?
+            } else {
+                deploy::envs::Sessions::single(connect(&cli.target, app, ui).await?)
+            };
+            let session = sessions.base().clone();
             let synthesized = synthesize(app)?;
             let opts = DeployOptions {
                 approval: require_approval.unwrap_or(if cli.target.local {
@@ -403,17 +471,31 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 hotswap: hotswap.options(),
                 revert_drift: *revert_drift,
             };
-            let report = interruptible(&session, async {
-                Ok(deploy::deploy_with_source(
-                    &session,
-                    &synthesized,
-                    &select.stacks,
-                    &opts,
-                    app.source.as_ref(),
-                )
-                .await?)
-            })
-            .await?;
+            let report = if stacks_selected(select, &stacks) {
+                interruptible(&session, async {
+                    Ok(deploy::deploy_app(
+                        &sessions,
+                        &synthesized,
+                        &stacks.stacks,
+                        &stacks.env,
+                        &opts,
+                        app.source.as_ref(),
+                    )
+                    .await?)
+                })
+                .await?
+            } else {
+                deploy::Report::default()
+            };
+            // After the stacks: a StackSet may rely on what they made (an
+            // execution role, a bucket of this account's).
+            for set in sets {
+                let template = synth::stack_set_template(set)?.to_json();
+                interruptible(&session, async {
+                    deploy::stack_set::deploy(&session, set, &template).await
+                })
+                .await?;
+            }
             if let Some(path) = report_file {
                 let json = serde_json::json!({
                     "deployed": report.deployed,
@@ -439,6 +521,10 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             let mut args = global_args(cli, app);
             args.push("deploy".into());
             args.extend(select.stacks.iter().map(Into::into));
+            for e in &select.env {
+                args.push("--env".into());
+                args.push(e.into());
+            }
             args.push(
                 if *hotswap_only {
                     "--hotswap-only"
@@ -460,7 +546,7 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
                 );
             }
             let w = crate::watch::Watch {
-                roots: watched_dirs(app, &select.stacks)?,
+                roots: watched_dirs(app, &select.stacks, &select.env)?,
                 project: crate::project_dir(),
                 build: if *no_build {
                     None
@@ -475,25 +561,32 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             crate::watch::run(&w, ui).await?;
         }
         Command::Drift(select) => {
-            let session = connect(&cli.target, app, ui).await?;
+            let sessions = connect_selected(cli, app, ui, select).await?;
             let synthesized = synth::synth_unpackaged(&app.stacks)?;
-            let drifted = deploy::drift::drift(&session, &synthesized, &select.stacks).await?;
+            let drifted =
+                deploy::drift::drift_app(&sessions, &synthesized, &select.stacks, &select.env)
+                    .await?;
             if drifted > 0 {
                 return Err(Error::Drifted { count: drifted }.into());
             }
         }
         Command::Destroy { select, force } => {
-            if select.stacks.is_empty() && !select.all {
-                bail!("name the stacks to destroy, or pass --all");
+            if select.stacks.is_empty() && select.env.is_empty() && !select.all {
+                bail!("name the stacks to destroy (or `--env ENV`), or pass --all");
             }
             // Only names and dependencies matter: what is deleted is what is deployed.
             let synthesized = synth::synth_unpackaged(&app.stacks)?;
-            let session = connect(&cli.target, app, ui).await?;
+            let sessions = connect_selected(cli, app, ui, select).await?;
+            let session = sessions.base().clone();
             interruptible(&session, async {
-                Ok(
-                    deploy::destroy::destroy(&session, &synthesized, &select.stacks, *force)
-                        .await?,
+                Ok(deploy::destroy::destroy_app(
+                    &sessions,
+                    &synthesized,
+                    &select.stacks,
+                    &select.env,
+                    *force,
                 )
+                .await?)
             })
             .await?;
         }
@@ -515,22 +608,103 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
         Command::Bootstrap {
             method,
             admin_execution_role,
+            env,
+            all,
+            trust,
         } => {
-            let session = connect(&cli.target, app, ui).await?;
-            let role = if *admin_execution_role {
-                ExecRole::Admin
+            let synthesized = synth::synth_unpackaged(&app.stacks)?;
+            // The places to bootstrap: environments by name, or the command line's.
+            let mut places: Vec<Option<String>> = if *all {
+                let mut p: Vec<Option<String>> = synthesized
+                    .iter()
+                    .map(|s| s.env_name().map(str::to_string))
+                    .collect();
+                p.sort();
+                p.dedup();
+                p
+            } else if env.is_empty() {
+                vec![None]
             } else {
-                ExecRole::for_app(&synth::synth_unpackaged(&app.stacks)?)?
+                env.iter().cloned().map(Some).collect()
             };
-            let t = deploy::toolkit::bootstrap(&session, *method, &role).await?;
-            ui.line(format!("asset bucket: {}", t.bucket));
-            ui.line(format!(
-                "CloudFormation execution role: {}",
-                t.cfn_exec_role
-            ));
+            places.dedup();
+            let base = connect(&cli.target, app, ui).await?;
+            let mut sessions = deploy::envs::Sessions::single(base).for_bootstrap();
+            for place in &places {
+                let here: Vec<&synth::Synthesized> = match place {
+                    Some(e) => {
+                        let here: Vec<&synth::Synthesized> = synthesized
+                            .iter()
+                            .filter(|s| s.env_name() == Some(e.as_str()))
+                            .collect();
+                        if here.is_empty() {
+                            bail!("no stack of this app is in environment `{e}`");
+                        }
+                        sessions
+                            .connect(&target_of(cli), &here, cli.target.local)
+                            .await?;
+                        here
+                    }
+                    // The command line's account and region: the stacks with no
+                    // environment (all of them in an app without environments).
+                    None => synthesized.iter().filter(|s| s.env.is_none()).collect(),
+                };
+                let session = sessions.for_env(place.as_deref());
+                let role = if *admin_execution_role {
+                    ExecRole::Admin
+                } else {
+                    ExecRole::for_app(here.iter().copied())?
+                };
+                let t = deploy::toolkit::bootstrap_trusting(session, *method, &role, trust).await?;
+                session.ui.line(format!("asset bucket: {}", t.bucket));
+                session.ui.line(format!(
+                    "CloudFormation execution role: {}",
+                    t.cfn_exec_role
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// The selection split in two: the patterns for the app's stacks (and
+/// `--env`), and the StackSets selected (all of them when nothing is named).
+fn split_selection<'a>(app: &'a App, select: &Select) -> (Select, Vec<&'a crate::StackSet>) {
+    let everything = select.stacks.is_empty() && select.env.is_empty();
+    let ids: Vec<String> = app.stacks.iter().map(|s| s.id()).collect();
+    let names_a_stack = |n: &String| ids.iter().any(|id| deploy::envs::matches(n, id));
+    let names_a_set = |n: &String| {
+        app.stack_sets
+            .iter()
+            .any(|s| deploy::envs::matches(n, s.name()))
+    };
+    let sets = app
+        .stack_sets
+        .iter()
+        .filter(|s| {
+            everything
+                || select
+                    .stacks
+                    .iter()
+                    .any(|n| deploy::envs::matches(n, s.name()))
+        })
+        .collect();
+    let stacks = Select {
+        stacks: select
+            .stacks
+            .iter()
+            .filter(|n| names_a_stack(n) || !names_a_set(n))
+            .cloned()
+            .collect(),
+        all: select.all,
+        env: select.env.clone(),
+    };
+    (stacks, sets)
+}
+
+/// Whether the app's stacks are part of the selection (not only StackSets).
+fn stacks_selected(original: &Select, stacks: &Select) -> bool {
+    original.stacks.is_empty() || !stacks.stacks.is_empty() || !stacks.env.is_empty()
 }
 
 /// The global flags of this run, for a program `tap watch` runs.
@@ -564,11 +738,14 @@ fn global_args(cli: &Cli, app: &App) -> Vec<std::ffi::OsString> {
 /// named): each stack's crate, and each of its functions' crates with the
 /// local crates they depend on. None inside another.
 #[cfg(feature = "dev")]
-fn watched_dirs(app: &App, names: &[String]) -> Result<Vec<PathBuf>> {
+fn watched_dirs(app: &App, names: &[String], envs: &[String]) -> Result<Vec<PathBuf>> {
     let project = crate::project_dir();
     let mut dirs = Vec::new();
     for stack in &app.stacks {
-        if !names.is_empty() && !names.iter().any(|n| n == stack.name()) {
+        let id = stack.id();
+        let named = names.is_empty() || names.iter().any(|n| deploy::envs::matches(n, &id));
+        let in_env = envs.is_empty() || stack.env().is_some_and(|e| envs.contains(&e.name));
+        if !named || !in_env {
             continue;
         }
         let base = project.join(stack.base_dir());
@@ -585,7 +762,7 @@ fn watched_dirs(app: &App, names: &[String]) -> Result<Vec<PathBuf>> {
     }
     if let Some(unknown) = names
         .iter()
-        .find(|n| !app.stacks.iter().any(|s| s.name() == n.as_str()))
+        .find(|n| !app.stacks.iter().any(|s| deploy::envs::matches(n, &s.id())))
     {
         bail!("no stack named `{unknown}` in this app");
     }
@@ -610,6 +787,26 @@ pub fn synthesize(app: &App) -> Result<Vec<Synthesized>, Error> {
     .map_err(Error::from)
 }
 
+/// Where the command line's flags point, before the emulator is started.
+fn target_of(cli: &Cli) -> Target {
+    let args = &cli.target;
+    let mut target = Target {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        ..Target::default()
+    };
+    if args.local {
+        if let Some(e) = LocalDir::new(tap_dir().join("local")).running() {
+            target.endpoint_url = Some(e.endpoint());
+        }
+        target.dummy_credentials = true;
+        target.region = Some(args.region.clone().unwrap_or_else(|| "us-east-1".into()));
+        // An emulator's HTTP 500 retried can come back as a misleading second error.
+        target.max_attempts = Some(1);
+    }
+    target
+}
+
 async fn connect(args: &TargetArgs, app: &App, ui: &Ui) -> Result<Session> {
     let mut target = Target {
         profile: args.profile.clone(),
@@ -628,6 +825,29 @@ async fn connect(args: &TargetArgs, app: &App, ui: &Ui) -> Result<Session> {
         Session::new(Aws::connect(&target).await?, ui.clone())
             .with_qualifier(app.qualifier.clone()),
     )
+}
+
+/// The command line's session, and one for each environment of the
+/// selected stacks and of those they depend on: each reached (and its
+/// account checked) before anything is built or deployed.
+async fn connect_selected(
+    cli: &Cli,
+    app: &App,
+    ui: &Ui,
+    select: &Select,
+) -> Result<deploy::envs::Sessions> {
+    let base = connect(&cli.target, app, ui).await?;
+    let mut sessions = deploy::envs::Sessions::single(base);
+    if app.stacks.iter().all(|s| s.env().is_none()) {
+        return Ok(sessions);
+    }
+    let unpackaged = synth::synth_unpackaged(&app.stacks)?;
+    let waves = deploy::waves_in(&unpackaged, &select.stacks, &select.env)?;
+    let selected: Vec<&synth::Synthesized> = waves.into_iter().flatten().collect();
+    sessions
+        .connect(&target_of(cli), &selected, cli.target.local)
+        .await?;
+    Ok(sessions)
 }
 
 /// Ctrl-C stops tap but not CloudFormation.

@@ -28,8 +28,11 @@ pub mod tools;
 pub mod watch;
 
 pub use app::{main, App};
+pub use deploy::stack_set::{RegionOrder, StackSet, Tolerance};
 pub use error::Error;
 pub use source::SourceTarget;
+/// Where a stack deploys: `Env::new("prod").account("…").region("…")`, pinned with `.in_env(&env)`.
+pub use tap_core::Env;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

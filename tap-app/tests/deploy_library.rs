@@ -103,6 +103,7 @@ fn synth(stack: impl Into<Stack>, name: &str, resolver: &dyn AssetResolver) -> S
         dependencies: vec![],
         assets: vec![],
         termination_protection: stack.termination_protection(),
+        ..Synthesized::new(name.to_string(), Default::default())
     }
 }
 
@@ -267,6 +268,7 @@ fn an_asset_already_uploaded_is_not_uploaded_again() {
             dependencies: vec![],
             assets: assets.staged(),
             termination_protection: None,
+            ..Synthesized::new(name.to_string(), Default::default())
         }
     };
     let first = stage("tap-test-asset-a");
@@ -982,5 +984,163 @@ fn hotswap_updates_code_and_environment_in_lambda_and_falls_back_for_anything_el
             .send()
             .await
             .expect("unprotected");
+    });
+}
+
+stack! {
+    /// A value other environments take: the queue's URL, which changes with its name.
+    stack Producer(queue_name: Str) {
+        queue = sqs::Queue { name: queue_name, retention: days(4) };
+    }
+}
+
+stack! {
+    /// Takes the producer's queue, from whatever environment it is in.
+    stack Consumer(jobs: sqs::Queue) {
+        topic = sns::Topic { display_name: "tap environments test" };
+        output JobsUrl { value: jobs.url }
+    }
+}
+
+stack! {
+    /// The consumer once it no longer takes the queue.
+    stack Weaned {
+        topic = sns::Topic { display_name: "tap environments test" };
+    }
+}
+
+/// The CloudFormation stacks of `account` in `region` on the emulator.
+async fn stack_names(endpoint: &str, account: &str, region: &str) -> Vec<String> {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(region.to_string()))
+        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+            account, "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk);
+    let out = cfn.describe_stacks().send().await.expect("DescribeStacks");
+    let mut names: Vec<String> = out
+        .stacks()
+        .iter()
+        .filter(|s| {
+            s.stack_status()
+                .is_some_and(|st| st.as_str() != "DELETE_COMPLETE")
+        })
+        .filter_map(|s| s.stack_name().map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_value_crosses_regions_and_accounts_stays_current_and_guards_its_removal() {
+    use tap_app::deploy::envs::Sessions;
+    use tap_app::Env;
+    let endpoint = emulator().endpoint();
+    // Two regions of one account, and a second account.
+    let east = Env::new("east").account("111111111111").region("us-east-1");
+    let west = Env::new("west").account("111111111111").region("eu-west-1");
+    let other = Env::new("other")
+        .account("222222222222")
+        .region("us-east-1");
+    let app = |queue: &str, weaned: bool| -> Vec<Stack> {
+        let producer = Producer::new(ProducerProps {
+            queue_name: queue.into(),
+        })
+        .expect("producer")
+        .in_env(&east);
+        let consumer = |env: &Env| -> Stack {
+            if weaned {
+                Weaned::new(WeanedProps::default())
+                    .expect("weaned")
+                    .with_name("Consumer")
+                    .in_env(env)
+                    .into()
+            } else {
+                Consumer::new(ConsumerProps {
+                    jobs: producer.queue(),
+                })
+                .expect("consumer")
+                .in_env(env)
+                .into()
+            }
+        };
+        vec![producer.clone().into(), consumer(&west), consumer(&other)]
+    };
+    runtime().block_on(async {
+        let base = session(&endpoint).await;
+        let ui = base.ui.clone();
+        let target = tap_app::deploy::aws::Target {
+            endpoint_url: Some(endpoint.clone()),
+            region: Some("us-east-1".into()),
+            dummy_credentials: true,
+            max_attempts: Some(1),
+            ..Default::default()
+        };
+        let deploy = |stacks: Vec<Stack>, names: Vec<String>| {
+            let (base, target) = (base.clone(), target.clone());
+            async move {
+                let synthesized = tap_app::synth::synth_unpackaged(&stacks).expect("synth");
+                let mut sessions = Sessions::single(base);
+                let all: Vec<&Synthesized> = synthesized.iter().collect();
+                sessions.connect(&target, &all, true).await.expect("connects");
+                deploy::deploy_app(&sessions, &synthesized, &names, &[], &opts(Method::ChangeSet), None)
+                    .await
+            }
+        };
+
+        // The consumers deploy after the producer, each where its environment says.
+        let report = deploy(app("tap-envs-a", false), vec![]).await.expect("deploys");
+        assert_eq!(report.deployed, ["east/Producer", "west/Consumer", "other/Consumer"]);
+        let url = report.outputs["east/Producer"]["ExportQueueRef"].clone();
+        assert!(url.ends_with("/111111111111/tap-envs-a"), "{url}");
+        assert_eq!(report.outputs["west/Consumer"]["JobsUrl"], url);
+        assert_eq!(report.outputs["other/Consumer"]["JobsUrl"], url);
+        assert_eq!(stack_names(&endpoint, "111111111111", "eu-west-1").await, ["Consumer"]);
+        assert_eq!(stack_names(&endpoint, "222222222222", "us-east-1").await, ["Consumer"]);
+        assert!(!stack_names(&endpoint, "111111111111", "us-east-1").await.contains(&"Consumer".to_string()));
+        let text = ui.text();
+        assert!(text.contains("[west] Consumer: "), "{text}");
+        assert!(text.contains("[other] Consumer: "), "{text}");
+
+        // A new value reaches both consumers on the next deploy.
+        let report = deploy(app("tap-envs-b", false), vec![]).await.expect("redeploys");
+        let new_url = report.outputs["east/Producer"]["ExportQueueRef"].clone();
+        assert!(new_url.ends_with("/tap-envs-b"), "{new_url}");
+        assert_eq!(report.outputs["west/Consumer"]["JobsUrl"], new_url);
+        assert_eq!(report.outputs["other/Consumer"]["JobsUrl"], new_url);
+
+        // The producer may not drop the output while the deployed consumers read it.
+        let err = deploy(app("tap-envs-b", true), vec!["east/Producer".into()])
+            .await
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains("east/Producer: removes the output ExportQueueRef, which west/Consumer, other/Consumer still read"),
+            "{err}"
+        );
+
+        // Destroy: refused for the producer alone, then dependents first.
+        let stacks = app("tap-envs-b", false);
+        let synthesized = tap_app::synth::synth_unpackaged(&stacks).expect("synth");
+        let mut sessions = Sessions::single(base.clone());
+        let all: Vec<&Synthesized> = synthesized.iter().collect();
+        sessions.connect(&target, &all, true).await.expect("connects");
+        let err = deploy::destroy::destroy_app(&sessions, &synthesized, &["east/Producer".into()], &[], true)
+            .await
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("east/Producer: its output ExportQueueRef is read by west/Consumer, other/Consumer"), "{err}");
+        let before = ui.text().len();
+        deploy::destroy::destroy_app(&sessions, &synthesized, &["*".into()], &[], true)
+            .await
+            .expect("destroys");
+        let text = ui.text()[before..].to_string();
+        let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
+        assert!(at("[west] Consumer: destroyed") < at("[east] Producer: destroyed"), "{text}");
+        assert!(at("[other] Consumer: destroyed") < at("[east] Producer: destroyed"), "{text}");
+        assert!(stack_names(&endpoint, "111111111111", "eu-west-1").await.is_empty());
     });
 }

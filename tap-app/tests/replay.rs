@@ -17,6 +17,11 @@ mod cfn_replay;
 // test program fewer.
 #[path = "replay/drift.rs"]
 mod drift;
+#[path = "replay/stack_set.rs"]
+mod stack_set;
+// Environments that cannot be reached.
+#[path = "replay/envs.rs"]
+mod envs;
 
 use cfn_replay::*;
 

@@ -165,6 +165,7 @@ fn staged(stack: impl Into<Stack>, packager: &Packager) -> Synthesized {
         dependencies: vec![],
         assets: assets.staged(),
         termination_protection: None,
+        ..Synthesized::new(stack.name().to_string(), Default::default())
     }
 }
 

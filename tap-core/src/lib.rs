@@ -10,7 +10,7 @@
 //! | model | kinds as data, raw kinds, bindings, resolution, parameters, constructs, contracts | [`model`] |
 //! | rules, lower | every check; every lowering helper (siblings: neither uses the other) | [`rules`], [`lower`] |
 //! | kinds | each curated kind: its table, its own checks and lowering | [`kinds`] |
-//! | drivers | [`check::check`], [`synth::lower`], [`Stack`], [`refs`] | the files at the root |
+//! | drivers | [`check::check`], [`synth::lower`], [`Stack`], [`refs`], [`Env`] | the files at the root |
 //!
 //! Nothing here depends on the AWS SDK or on proc-macro machinery: the macro calls
 //! [`check::check`] at compile time, and [`stack::Stack`] synthesises at run time.
@@ -25,6 +25,7 @@ pub mod model;
 pub mod rules;
 
 pub mod check;
+pub mod env;
 pub mod refs;
 pub mod stack;
 pub mod synth;
@@ -42,6 +43,7 @@ pub mod cfn {
 }
 
 pub use diag::{Diagnostic, Loc};
+pub use env::Env;
 pub use refs::Ref;
 pub use stack::{Export, Stack, StackError};
 pub use synth::{AssetLocation, AssetResolver, Bindings, Bound, Handle};

@@ -150,6 +150,23 @@ pub fn export_name(stack: &str, logical_id: &str, attribute: &str) -> String {
     format!("{stack}:{logical_id}:{}", attribute.replace('.', "-"))
 }
 
+/// How the command line names a stack: `env/Name`, or `Name` with no environment.
+pub fn stack_id(env: Option<&str>, name: &str) -> String {
+    match env {
+        Some(e) => format!("{e}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The producer part of an [`export_name`] of a stack pinned to an
+/// environment (`staging:Data`): the environment and the stack's name.
+pub fn split_producer(producer: &str) -> (Option<&str>, &str) {
+    match producer.split_once(':') {
+        Some((env, name)) => (Some(env), name),
+        None => (None, producer),
+    }
+}
+
 /// The parts of a name [`export_name`] made.
 pub fn parse_export_name(name: &str) -> Option<(&str, &str, &str)> {
     let mut parts = name.rsplitn(3, ':');

@@ -109,6 +109,8 @@ pub struct Stack {
     /// The functions' contract files `stack!` checked this stack against, by
     /// path relative to the project's root, with the text it read.
     checked_contracts: Vec<(&'static str, &'static [u8])>,
+    /// Where it deploys; `None`: the command line's account and region.
+    env: Option<crate::env::Env>,
 }
 
 impl Stack {
@@ -121,6 +123,7 @@ impl Stack {
             provenance,
             model: OnceLock::new(),
             checked_contracts: Vec::new(),
+            env: None,
         }
     }
 
@@ -170,6 +173,24 @@ impl Stack {
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
+    }
+
+    /// The stack pinned to an environment (an account and a region). References
+    /// taken from it after this carry the environment: a stack elsewhere that
+    /// uses one gets the value through tap, not `Fn::ImportValue`.
+    pub fn in_env(mut self, env: &crate::env::Env) -> Self {
+        self.env = Some(env.clone());
+        self
+    }
+
+    /// The environment it is pinned to, if any.
+    pub fn env(&self) -> Option<&crate::env::Env> {
+        self.env.as_ref()
+    }
+
+    /// How the command line names it: `env/Name`, or `Name` with no environment.
+    pub fn id(&self) -> String {
+        crate::refs::stack_id(self.env.as_ref().map(|e| e.name.as_str()), &self.name)
     }
 
     pub fn definition(&self) -> &StackDef {
@@ -320,9 +341,16 @@ impl Stack {
             return given.clone();
         }
         let kind = decl.and_then(|d| crate::kinds::kind(&d.kind.text));
+        // The producer as the app knows it (`env:Name`): the engine turns the
+        // import into a plain export within one environment, and into a value
+        // it carries itself between two (`tap_app::synth`).
+        let producer = match &self.env {
+            Some(e) => format!("{}:{}", e.name, self.name),
+            None => self.name.clone(),
+        };
         let import = |id: &str, attr: &str| {
             Expr::ImportValue(Box::new(Expr::Str(crate::refs::export_name(
-                &self.name, id, attr,
+                &producer, id, attr,
             ))))
         };
         let id = crate::base::naming::logical_id(resource);

@@ -258,6 +258,9 @@ const RESERVED: &[&str] = &[
     "export",
     "reference",
     "synth",
+    "in_env",
+    "env",
+    "id",
 ];
 
 fn generate(
@@ -373,6 +376,12 @@ fn generate(
             /// taken from it after this import from that name.
             pub fn with_name(self, name: impl ::core::convert::Into<::std::string::String>) -> #ident {
                 #ident { stack: self.stack.with_name(name) }
+            }
+
+            /// The stack pinned to an environment (an account and a region):
+            /// references taken from it after this carry it.
+            pub fn in_env(self, env: &::tap_core::Env) -> #ident {
+                #ident { stack: self.stack.in_env(env) }
             }
 
             #(#accessors)*

@@ -16,7 +16,7 @@ fn cfn_lint_lints_for_the_catalogs_regions() {
 }
 
 #[test]
-fn cfn_lint_accepts_both_seed_templates() {
+fn cfn_lint_accepts_both_seed_templates_and_the_toolkit() {
     let lint = cfn_lint();
     assert!(
         lint.exists(),
@@ -26,8 +26,23 @@ fn cfn_lint_accepts_both_seed_templates() {
     let dir = std::env::temp_dir().join(format!("tap-cfn-lint-{}", std::process::id()));
     let synthesized = tap_app::cli::synthesize(&tap_seed::app().expect("the seed app")).unwrap();
     tap_app::synth::write(&dir, &synthesized).unwrap();
-    for s in &synthesized {
-        let path = dir.join(format!("{}.template.json", s.name));
+    // And tap's own toolkit, with the deploy role `tap bootstrap --trust` adds.
+    let toolkit = tap_app::deploy::toolkit::template_trusting(
+        &tap_app::deploy::toolkit::ExecRole::Admin,
+        None,
+        &["111111111111".into()],
+    )
+    .expect("the toolkit's template");
+    std::fs::write(dir.join("TapToolkit.template.json"), toolkit.to_string()).unwrap();
+    let files = synthesized
+        .iter()
+        .map(|s| (s.id.clone(), tap_app::synth::template_file(s)))
+        .chain([(
+            "TapToolkit".to_string(),
+            "TapToolkit.template.json".to_string(),
+        )]);
+    for (name, file) in files {
+        let path = dir.join(file);
         let out = lint_command(&lint)
             .arg("--format")
             .arg("parseable")
@@ -38,7 +53,7 @@ fn cfn_lint_accepts_both_seed_templates() {
         assert!(
             out.status.success() && findings.trim().is_empty(),
             "{}: cfn-lint exit {:?}\n{findings}{}",
-            s.name,
+            name,
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
         );

@@ -24,6 +24,9 @@ pub struct Target {
     pub endpoint_url: Option<String>,
     /// Fixed dummy credentials, for an emulator that does not check them.
     pub dummy_credentials: bool,
+    /// The access key ID of the dummy credentials (`test` by default): a
+    /// 12-digit one is the account LocalStack acts in.
+    pub dummy_access_key: Option<String>,
     /// Attempts per request (the SDK's default is 3).
     pub max_attempts: Option<u32>,
 }
@@ -44,6 +47,8 @@ pub struct Aws {
     /// The endpoint override, when there is one (shown in messages).
     pub endpoint: Option<String>,
     pub calls: CallCounter,
+    /// The configuration the clients were made from (to assume a role from).
+    sdk: SdkConfig,
 }
 
 impl Aws {
@@ -73,7 +78,7 @@ impl Aws {
         }
         if target.dummy_credentials {
             loader = loader.credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-                "test",
+                target.dummy_access_key.as_deref().unwrap_or("test"),
                 "test",
                 None,
                 None,
@@ -130,7 +135,46 @@ impl Aws {
             account: Arc::default(),
             endpoint,
             calls,
+            sdk: sdk.clone(),
         })
+    }
+
+    /// Clients acting as `role_arn`, assumed from these credentials (and
+    /// renewed before they expire). The role is assumed once here, so a role
+    /// that cannot be assumed is named before anything else happens.
+    pub async fn assume(&self, role_arn: &str) -> Result<Aws> {
+        use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("tap-deploy")
+            .configure(&self.sdk)
+            .build()
+            .await;
+        let first = match provider.provide_credentials().await {
+            Ok(c) => c,
+            Err(e) => {
+                // The STS error (AccessDenied and its message) is in the chain.
+                let mut why = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    why = s.to_string();
+                    source = s.source();
+                }
+                return Err(anyhow::Error::new(AssumeError {
+                    role: role_arn.to_string(),
+                    why,
+                }));
+            }
+        };
+        let primed = Primed {
+            first: Mutex::new(Some(first)),
+            inner: provider,
+        };
+        let sdk = self
+            .sdk
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(primed))
+            .build();
+        Aws::from_sdk_config(&sdk)
     }
 
     /// The account of the credentials in use (STS `GetCallerIdentity`, once):
@@ -158,6 +202,42 @@ impl Aws {
         }
     }
 }
+
+/// The credentials of a role assumed once already, handed out first; the
+/// renewals are the provider's.
+#[derive(Debug)]
+struct Primed {
+    first: Mutex<Option<aws_credential_types::Credentials>>,
+    inner: aws_config::sts::AssumeRoleProvider,
+}
+
+impl aws_credential_types::provider::ProvideCredentials for Primed {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        if let Some(c) = self.first.lock().ok().and_then(|mut f| f.take()) {
+            return aws_credential_types::provider::future::ProvideCredentials::ready(Ok(c));
+        }
+        self.inner.provide_credentials()
+    }
+}
+
+/// A role that could not be assumed, with what STS said.
+#[derive(Debug, Clone)]
+pub struct AssumeError {
+    pub role: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for AssumeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot assume {}: {}", self.role, self.why)
+    }
+}
+impl std::error::Error for AssumeError {}
 
 /// How long one API call may take to answer: `TAP_CALL_TIMEOUT` seconds, 60 by default.
 pub fn call_timeout() -> Duration {

@@ -8,6 +8,7 @@
 //! ID in tap's tag).
 
 use super::aws::{code, message};
+use super::envs::Sessions;
 use super::events::Monitor;
 use super::stack::failure_report;
 use super::{cfn, waves, Session};
@@ -34,36 +35,57 @@ pub async fn destroy(
     names: &[String],
     force: bool,
 ) -> Result<Vec<Retained>, crate::Error> {
-    destroy_inner(session, stacks, names, force)
+    let sessions = Sessions::single(session.clone());
+    destroy_inner(&sessions, stacks, names, &[], force)
+        .await
+        .map_err(crate::Error::from)
+}
+
+/// [`destroy`] for an app in several environments: `names` are patterns
+/// (`staging/*`), `envs` whole environments (`--env`).
+pub async fn destroy_app(
+    sessions: &Sessions,
+    stacks: &[Synthesized],
+    names: &[String],
+    envs: &[String],
+    force: bool,
+) -> Result<Vec<Retained>, crate::Error> {
+    destroy_inner(sessions, stacks, names, envs, force)
         .await
         .map_err(crate::Error::from)
 }
 
 async fn destroy_inner(
-    session: &Session,
+    sessions: &Sessions,
     stacks: &[Synthesized],
     names: &[String],
+    envs: &[String],
     force: bool,
 ) -> Result<Vec<Retained>> {
-    let (aws, ui) = (&session.aws, &session.ui);
+    let ui = &sessions.base().ui;
+    let selected = if names.is_empty() && envs.is_empty() {
+        stacks.iter().map(|s| s.id.clone()).collect()
+    } else {
+        super::envs::select(stacks, names, envs)?
+    };
     let order: Vec<&Synthesized> = waves(stacks, &[])?
         .into_iter()
         .flatten()
-        .filter(|s| names.is_empty() || names.contains(&s.name))
+        .filter(|s| selected.contains(&s.id))
         .rev()
         .collect();
-    for n in names {
-        if !stacks.iter().any(|s| &s.name == n) {
-            bail!("no stack named `{n}` in this app");
-        }
-    }
     let list = order
         .iter()
-        .map(|s| s.name.as_str())
+        .map(|s| s.id.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    let mut places: Vec<String> = order
+        .iter()
+        .map(|s| sessions.for_stack(s).aws.where_())
+        .collect();
+    places.dedup();
     if !force {
-        match ui.confirm(&format!("Delete {list} from {}?", aws.where_())) {
+        match ui.confirm(&format!("Delete {list} from {}?", places.join(" and "))) {
             Some(true) => {}
             Some(false) => bail!("nothing deleted"),
             None => bail!("destroying {list} needs confirmation, but there is no terminal to ask on: rerun with --force"),
@@ -74,6 +96,8 @@ async fn destroy_inner(
     // would fail to delete after its buckets had been emptied.
     let mut deployed = Vec::new();
     for s in &order {
+        let session = sessions.for_stack(s);
+        let (aws, ui) = (&session.aws, &session.ui);
         let Some(d) = cfn::settle(aws, ui, &s.name).await? else {
             ui.line(format!("{}: not deployed", s.name));
             continue;
@@ -81,8 +105,31 @@ async fn destroy_inner(
         deployed.push((*s, d));
     }
     let going: Vec<&str> = deployed.iter().map(|(s, _)| s.name.as_str()).collect();
+    let going_ids: Vec<&str> = deployed.iter().map(|(s, _)| s.id.as_str()).collect();
     let mut refusals = Vec::new();
     for (s, d) in &deployed {
+        let session = sessions.for_stack(s);
+        let ui = &session.ui;
+        // Values other environments' stacks read from this one's outputs.
+        for output in d.outputs.keys().filter(|o| o.starts_with("Export")) {
+            let readers: Vec<String> = super::envs::readers(sessions, stacks, s, output)
+                .await?
+                .into_iter()
+                .filter(|r| !going_ids.contains(&r.as_str()))
+                .collect();
+            if !readers.is_empty() {
+                refusals.push(format!(
+                    "{}: its output {output} is read by {}: destroy {} first, or with it",
+                    s.id,
+                    readers.join(", "),
+                    if readers.len() == 1 {
+                        "that stack"
+                    } else {
+                        "those stacks"
+                    }
+                ));
+            }
+        }
         if d.termination_protection {
             refusals.push(format!("{}: termination protection is on (turn it off with `aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name {}`)", s.name, s.name));
         }
@@ -93,7 +140,7 @@ async fn destroy_inner(
                 // that depend on this one and are deployed are its importers.
                 None => {
                     ui.line(format!("{}: the endpoint cannot list the importers of `{export}`: checking this app's stacks only", s.name));
-                    dependents_deployed(session, stacks, &s.name).await?
+                    dependents_deployed(session, stacks, &s.id).await?
                 }
             };
             let importers: Vec<String> = importers
@@ -120,6 +167,8 @@ async fn destroy_inner(
 
     let mut retained = Vec::new();
     for (s, d) in deployed {
+        let session = sessions.for_stack(s);
+        let (aws, ui) = (&session.aws, &session.ui);
         let name = &s.name;
         let template = cfn::template(aws, &d.stack_id).await?;
         let physical = physical_ids(session, &d.stack_id).await?;
@@ -267,16 +316,21 @@ async fn delete_stack(
     monitor.follow(aws, ui).await
 }
 
-/// The app's deployed stacks that depend on `name`.
+/// The app's deployed stacks that depend on the stack `id` and deploy where
+/// it does (an export is seen only there).
 async fn dependents_deployed(
     session: &Session,
     stacks: &[Synthesized],
-    name: &str,
+    id: &str,
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
+    let here = stacks
+        .iter()
+        .find(|s| s.id == id)
+        .and_then(|s| s.env_name());
     for s in stacks
         .iter()
-        .filter(|s| s.dependencies.iter().any(|d| d == name))
+        .filter(|s| s.env_name() == here && s.dependencies.iter().any(|d| d == id))
     {
         if cfn::describe(&session.aws, &s.name).await?.is_some() {
             out.push(s.name.clone());

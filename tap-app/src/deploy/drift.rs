@@ -4,6 +4,7 @@
 
 use super::aws::{call_error, code, message, Aws};
 use super::backoff::Backoff;
+use super::envs::Sessions;
 use super::{cfn, waves, Session};
 use crate::synth::Synthesized;
 use anyhow::{anyhow, bail, Result};
@@ -18,12 +19,32 @@ use std::time::{Duration, Instant};
 /// each drifted resource with its property differences. Returns how many
 /// stacks drifted.
 pub async fn drift(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
-    let ui = &session.ui;
-    ui.line(format!("detecting drift in {}", session.aws.where_()));
+    drift_app(&Sessions::single(session.clone()), stacks, names, &[]).await
+}
+
+/// [`drift`] for an app in several environments: `names` are patterns
+/// (`staging/*`), `envs` whole environments (`--env`).
+pub async fn drift_app(
+    sessions: &Sessions,
+    stacks: &[Synthesized],
+    names: &[String],
+    envs: &[String],
+) -> Result<usize> {
     let mut drifted = 0;
+    let selected = if names.is_empty() && envs.is_empty() {
+        stacks.iter().map(|s| s.id.clone()).collect()
+    } else {
+        super::envs::select(stacks, names, envs)?
+    };
     // The stacks named (not what they depend on), in deployment order.
-    let named = |s: &&Synthesized| names.is_empty() || names.contains(&s.name);
-    for s in waves(stacks, names)?.into_iter().flatten().filter(named) {
+    let named = |s: &&Synthesized| selected.contains(&s.id);
+    let mut said = BTreeSet::new();
+    for s in waves(stacks, &[])?.into_iter().flatten().filter(named) {
+        let session = sessions.for_stack(s);
+        let ui = &session.ui;
+        if said.insert(s.env_name()) {
+            ui.line(format!("detecting drift in {}", session.aws.where_()));
+        }
         let name = s.name.as_str();
         // Another operation running on the stack would make DetectStackDrift
         // fail: wait it out, as deploy does.

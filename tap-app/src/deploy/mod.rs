@@ -13,6 +13,7 @@ pub mod cfn;
 pub mod changes;
 pub mod destroy;
 pub mod drift;
+pub mod envs;
 pub mod events;
 pub mod explain;
 pub mod gate;
@@ -21,6 +22,7 @@ pub mod hotswap;
 pub mod parameters;
 pub mod publish;
 pub mod stack;
+pub mod stack_set;
 pub mod toolkit;
 mod toolkit_stack;
 pub mod ui;
@@ -77,6 +79,10 @@ pub struct Session {
     interrupted: Arc<AtomicBool>,
     /// How many functions are being hotswapped right now.
     hotswapping: Arc<AtomicUsize>,
+    /// The environment this session reaches (`None`: the command line's).
+    pub env: Option<tap_core::Env>,
+    /// The role it acts as in the environment's account, when tap assumed one.
+    pub assumed_role: Option<String>,
 }
 
 impl Session {
@@ -88,6 +94,21 @@ impl Session {
             in_flight: Arc::default(),
             interrupted: Arc::default(),
             hotswapping: Arc::default(),
+            env: None,
+            assumed_role: None,
+        }
+    }
+
+    /// A session for an environment, sharing this one's interruption state
+    /// (one Ctrl-C stops every environment's deploy), reporting with the
+    /// environment's name before each line.
+    pub fn for_env(&self, aws: Aws, env: &tap_core::Env, assumed_role: Option<String>) -> Self {
+        Session {
+            aws,
+            ui: self.ui.prefixed(&env.name),
+            env: Some(env.clone()),
+            assumed_role,
+            ..self.clone()
         }
     }
 
@@ -175,32 +196,37 @@ pub async fn until_interrupted<T>(
     }
 }
 
-/// The stacks `names` selects (all when empty), with the stacks they import
-/// from, in waves: each wave only depends on earlier ones.
+/// The stacks `names` selects (all when empty; `env/Name`, or a glob such
+/// as `staging/*`), with the stacks they take values from, in waves: each
+/// wave only depends on earlier ones.
 pub fn waves<'a>(stacks: &'a [Synthesized], names: &[String]) -> Result<Vec<Vec<&'a Synthesized>>> {
-    let by_name: BTreeMap<&str, &Synthesized> =
-        stacks.iter().map(|s| (s.name.as_str(), s)).collect();
-    for n in names {
-        if !by_name.contains_key(n.as_str()) {
-            let known: Vec<&str> = by_name.keys().copied().collect();
-            bail!(
-                "no stack named `{n}` in this app (stacks: {})",
-                known.join(", ")
-            );
-        }
-    }
+    waves_in(stacks, names, &[])
+}
+
+/// [`waves`], also selecting every stack of the environments `envs` (`--env`).
+pub fn waves_in<'a>(
+    stacks: &'a [Synthesized],
+    names: &[String],
+    envs: &[String],
+) -> Result<Vec<Vec<&'a Synthesized>>> {
+    let by_id: BTreeMap<&str, &Synthesized> = stacks.iter().map(|s| (s.id.as_str(), s)).collect();
     // The selection and everything it depends on.
-    let mut wanted: BTreeSet<&str> = if names.is_empty() {
-        by_name.keys().copied().collect()
+    let mut wanted: BTreeSet<&str> = if names.is_empty() && envs.is_empty() {
+        by_id.keys().copied().collect()
     } else {
-        names.iter().map(String::as_str).collect()
+        let ids = envs::select(stacks, names, envs)?;
+        ids.iter()
+            .filter_map(|id| by_id.get_key_value(id.as_str()).map(|(k, _)| *k))
+            .collect()
     };
     let mut grew = true;
     while grew {
         grew = false;
         for n in wanted.clone() {
-            for d in &by_name[n].dependencies {
-                grew |= wanted.insert(d.as_str());
+            for d in &by_id[n].dependencies {
+                if let Some((k, _)) = by_id.get_key_value(d.as_str()) {
+                    grew |= wanted.insert(k);
+                }
             }
         }
     }
@@ -210,13 +236,13 @@ pub fn waves<'a>(stacks: &'a [Synthesized], names: &[String]) -> Result<Vec<Vec<
         // In the app's order, which is the order people wrote them in.
         let wave: Vec<&Synthesized> = stacks
             .iter()
-            .filter(|s| wanted.contains(s.name.as_str()) && !placed.contains(s.name.as_str()))
+            .filter(|s| wanted.contains(s.id.as_str()) && !placed.contains(s.id.as_str()))
             .filter(|s| s.dependencies.iter().all(|d| placed.contains(d.as_str())))
             .collect();
         if wave.is_empty() {
             bail!("the stacks depend on each other in a cycle: {wanted:?}");
         }
-        placed.extend(wave.iter().map(|s| s.name.as_str()));
+        placed.extend(wave.iter().map(|s| s.id.as_str()));
         out.push(wave);
     }
     Ok(out)
@@ -241,7 +267,8 @@ pub async fn deploy(
     names: &[String],
     opts: &DeployOptions,
 ) -> Result<Report, crate::Error> {
-    deploy_inner(session, stacks, names, opts, None)
+    let sessions = envs::Sessions::single(session.clone());
+    deploy_inner(&sessions, stacks, names, &[], opts, None)
         .await
         .map_err(crate::Error::from)
 }
@@ -257,73 +284,75 @@ pub async fn deploy_with_source(
     opts: &DeployOptions,
     source: Option<&crate::source::SourceTarget>,
 ) -> Result<Report, crate::Error> {
-    deploy_inner(session, stacks, names, opts, source)
+    let sessions = envs::Sessions::single(session.clone());
+    deploy_inner(&sessions, stacks, names, &[], opts, source)
+        .await
+        .map_err(crate::Error::from)
+}
+
+/// [`deploy_with_source`] for an app whose stacks are in several
+/// environments, each deployed with its own session (`sessions`); `envs`
+/// selects whole environments (`--env`). Independent stacks deploy at the
+/// same time whatever their environment.
+pub async fn deploy_app(
+    sessions: &envs::Sessions,
+    stacks: &[Synthesized],
+    names: &[String],
+    envs: &[String],
+    opts: &DeployOptions,
+    source: Option<&crate::source::SourceTarget>,
+) -> Result<Report, crate::Error> {
+    deploy_inner(sessions, stacks, names, envs, opts, source)
         .await
         .map_err(crate::Error::from)
 }
 
 async fn deploy_inner(
-    session: &Session,
+    sessions: &envs::Sessions,
     stacks: &[Synthesized],
     names: &[String],
+    env_names: &[String],
     opts: &DeployOptions,
     source: Option<&crate::source::SourceTarget>,
 ) -> Result<Report> {
     let started = std::time::Instant::now();
-    let waves = waves(stacks, names)?;
+    let waves = waves_in(stacks, names, env_names)?;
+    let session = sessions.base();
     let ui = &session.ui;
-    ui.line(format!("deploying to {}", session.aws.where_()));
     let templates: BTreeMap<&str, serde_json::Value> = waves
         .iter()
         .flatten()
-        .map(|s| (s.name.as_str(), s.template.to_json()))
+        .map(|s| (s.id.as_str(), s.template.to_json()))
         .collect();
     // A misspelt parameter would otherwise deploy its default in silence.
-    let unused = opts
-        .parameters
-        .unused(templates.iter().map(|(n, t)| (*n, t)));
+    let by_name: Vec<(&str, &serde_json::Value)> = waves
+        .iter()
+        .flatten()
+        .map(|s| (s.name.as_str(), &templates[s.id.as_str()]))
+        .collect();
+    let unused = opts.parameters.unused(by_name);
     if !unused.is_empty() {
         anyhow::bail!(
             "--parameter {}: no stack being deployed has such a parameter",
             unused.join(", ")
         );
     }
-    let needs_bucket = waves.iter().flatten().any(|s| !s.assets.is_empty())
-        || templates
-            .values()
-            .any(|t| t.to_string().len() > publish::MAX_TEMPLATE_BODY);
-    let toolkit = if needs_bucket {
-        Some(toolkit::ensure(session, opts.method, opts.approval, stacks).await?)
-    } else {
-        None
-    };
-    // Deploying as the toolkit's execution role: it must cover the app, or
-    // CloudFormation would fail half-way through with AccessDenied.
-    if let Some(role_arn) = &opts.role_arn {
-        let toolkit_role = match &toolkit {
-            Some(t) => Some(t.cfn_exec_role.clone()),
-            None => toolkit::find(session).await?.map(|t| t.cfn_exec_role),
-        };
-        if toolkit_role.as_deref() == Some(role_arn.as_str()) {
-            let missing = toolkit::missing_actions(session, stacks).await?;
-            if !missing.is_empty() {
-                bail!(
-                    "the execution role {role_arn} lacks {} actions these stacks need ({}): run `tap bootstrap` to widen it to this app",
-                    missing.len(),
-                    missing.join(", ")
-                );
-            }
-        }
+    // Each environment's toolkit, execution role and assets, before any stack.
+    let mut places: Vec<Option<&str>> = waves.iter().flatten().map(|s| s.env_name()).collect();
+    places.sort();
+    places.dedup();
+    let mut prepared: BTreeMap<Option<&str>, Prepared> = BTreeMap::new();
+    for place in places {
+        let group: Vec<&Synthesized> = waves
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|s| s.env_name() == place)
+            .collect();
+        let session = sessions.for_env(place);
+        let p = prepare(session, stacks, &group, &templates, opts).await?;
+        prepared.insert(place, p);
     }
-    if let Some(t) = &toolkit {
-        let mut seen = BTreeSet::new();
-        for a in waves.iter().flatten().flat_map(|s| &s.assets) {
-            if seen.insert(a.location.key.clone()) {
-                publish::upload_asset(&session.aws, ui, &t.bucket, a).await?;
-            }
-        }
-    }
-    let bucket = toolkit.as_ref().map(|t| t.bucket.as_str());
     let mut report = Report::default();
     let mut failures = Vec::new();
     for wave in waves {
@@ -334,9 +363,9 @@ async fn deploy_inner(
         let templates = &templates;
         if let Some(target) = source {
             for s in &wave {
-                let (name, template) = (&s.name, &templates[s.name.as_str()]);
+                let (name, template) = (&s.name, &templates[s.id.as_str()]);
                 crate::source::before_pipeline_created(
-                    &session.aws,
+                    &sessions.for_stack(s).aws,
                     ui,
                     &crate::project_dir(),
                     target,
@@ -346,58 +375,73 @@ async fn deploy_inner(
                 .await?;
             }
         }
+        let known = &report.outputs;
+        let prepared = &prepared;
         let runs = wave.iter().map(|s| async move {
-            let req = stack::Request {
-                name: &s.name,
-                template: &templates[s.name.as_str()],
-                approval: opts.approval,
-                method: opts.method,
-                bucket,
-                role_arn: opts.role_arn.as_deref(),
-                parameters: &opts.parameters,
-                revert_drift: opts.revert_drift,
-            };
-            let deployed = match opts.hotswap {
-                Some(h) => hotswap::deploy(session, &req, h, s.termination_protection).await,
-                None => stack::deploy(session, &req).await,
-            };
-            let result = match deployed {
-                Ok(d) => stack::protect(session, &s.name, d, s.termination_protection).await,
-                Err(e) => Err(e),
-            };
-            // What a hotswap left that this deploy through CloudFormation did
-            // not put back. (With --hotswap, a stack left as it is keeps what
-            // its hotswaps did.)
-            #[cfg(feature = "dev")]
-            let result = match result {
-                Ok(d) if opts.hotswap.is_none() || matches!(d, stack::Deployment::Done(_)) => {
-                    let template = &templates[s.name.as_str()];
-                    hotswap::reconcile(session, &s.name, &d.stack().stack_id, template)
-                        .await
-                        .map(|()| d)
-                }
-                other => other,
-            };
-            (s.name.clone(), result)
+            let session = sessions.for_stack(s);
+            let place = &prepared[&s.env_name()];
+            let result = async {
+                let template = &templates[s.id.as_str()];
+                envs::refuse_removing_read_outputs(sessions, stacks, s, template).await?;
+                // Values from other environments' outputs, as parameters.
+                let given = envs::input_values(sessions, stacks, s, known).await?;
+                let parameters = opts.parameters.with_values(&s.name, given);
+                let req = stack::Request {
+                    name: &s.name,
+                    template,
+                    approval: opts.approval,
+                    method: opts.method,
+                    bucket: place.bucket.as_deref(),
+                    role_arn: place.role_arn.as_deref(),
+                    parameters: &parameters,
+                    revert_drift: opts.revert_drift,
+                };
+                let deployed = match opts.hotswap {
+                    Some(h) => hotswap::deploy(session, &req, h, s.termination_protection).await,
+                    None => stack::deploy(session, &req).await,
+                };
+                let result = match deployed {
+                    Ok(d) => stack::protect(session, &s.name, d, s.termination_protection).await,
+                    Err(e) => Err(e),
+                };
+                // What a hotswap left that this deploy through CloudFormation did
+                // not put back. (With --hotswap, a stack left as it is keeps what
+                // its hotswaps did.)
+                #[cfg(feature = "dev")]
+                let result = match result {
+                    Ok(d) if opts.hotswap.is_none() || matches!(d, stack::Deployment::Done(_)) => {
+                        hotswap::reconcile(session, &s.name, &d.stack().stack_id, template)
+                            .await
+                            .map(|()| d)
+                    }
+                    other => other,
+                };
+                result
+            }
+            .await;
+            (s.id.clone(), s.name.clone(), session, result)
         });
-        for (name, result) in futures::future::join_all(runs).await {
+        for (id, name, session, result) in futures::future::join_all(runs).await {
             match result {
                 Ok(d) => {
                     let outputs = d.stack().outputs.clone();
                     if !outputs.is_empty() {
-                        ui.line(format!("{name}: outputs"));
+                        session.ui.line(format!("{name}: outputs"));
                         for (k, v) in &outputs {
-                            ui.line(format!("  {name}.{k} = {v}"));
+                            session.ui.line(format!("  {name}.{k} = {v}"));
                         }
                     }
                     match d {
-                        stack::Deployment::NoChanges(_) => report.unchanged.push(name.clone()),
-                        stack::Deployment::Done(_) => report.deployed.push(name.clone()),
-                        stack::Deployment::Hotswapped(_) => report.hotswapped.push(name.clone()),
+                        stack::Deployment::NoChanges(_) => report.unchanged.push(id.clone()),
+                        stack::Deployment::Done(_) => report.deployed.push(id.clone()),
+                        stack::Deployment::Hotswapped(_) => report.hotswapped.push(id.clone()),
                     }
-                    report.outputs.insert(name, outputs);
+                    report.outputs.insert(id, outputs);
                 }
-                Err(e) => failures.push(e),
+                Err(e) => failures.push(match &session.env {
+                    Some(env) => e.context(format!("environment `{}`", env.name)),
+                    None => e,
+                }),
             }
         }
         if !failures.is_empty() {
@@ -437,6 +481,103 @@ async fn deploy_inner(
         return Err(anyhow!(all.join("\n")));
     }
     Ok(report)
+}
+
+/// What one environment's stacks deploy with: its toolkit's bucket, and the
+/// role CloudFormation acts as.
+struct Prepared {
+    bucket: Option<String>,
+    role_arn: Option<String>,
+}
+
+/// An environment's toolkit (bootstrapped on first use when tap acts with
+/// the account's own credentials), the check that its execution role covers
+/// the stacks, and their assets uploaded.
+async fn prepare(
+    session: &Session,
+    app: &[Synthesized],
+    group: &[&Synthesized],
+    templates: &BTreeMap<&str, serde_json::Value>,
+    opts: &DeployOptions,
+) -> Result<Prepared> {
+    let ui = &session.ui;
+    ui.line(format!("deploying to {}", session.aws.where_()));
+    let needs_bucket = group.iter().any(|s| !s.assets.is_empty())
+        || group
+            .iter()
+            .any(|s| templates[s.id.as_str()].to_string().len() > publish::MAX_TEMPLATE_BODY);
+    // Acting as a role in another account (the bootstrap deploy role), tap
+    // can neither bootstrap nor act without the toolkit's execution role.
+    let through_role = session.assumed_role.is_some();
+    let toolkit = if needs_bucket && !through_role {
+        // Its execution role is made for every stack of the app in this place.
+        let here = session.env.as_ref().map(|e| e.name.as_str());
+        let same_place = app.iter().filter(|s| s.env_name() == here);
+        Some(toolkit::ensure(session, opts.method, opts.approval, same_place).await?)
+    } else if needs_bucket || through_role {
+        match toolkit::find(session).await? {
+            Some(t) => Some(t),
+            None => bail!("{}", not_bootstrapped(session)),
+        }
+    } else {
+        None
+    };
+    let role_arn = match (&opts.role_arn, through_role) {
+        (Some(r), _) => Some(r.clone()),
+        (None, true) => toolkit.as_ref().map(|t| t.cfn_exec_role.clone()),
+        (None, false) => None,
+    };
+    // Deploying as the toolkit's execution role: it must cover the app, or
+    // CloudFormation would fail half-way through with AccessDenied.
+    if let Some(role_arn) = &role_arn {
+        let toolkit_role = match &toolkit {
+            Some(t) => Some(t.cfn_exec_role.clone()),
+            None => toolkit::find(session).await?.map(|t| t.cfn_exec_role),
+        };
+        if toolkit_role.as_deref() == Some(role_arn.as_str()) {
+            let missing = toolkit::missing_actions(session, group.iter().copied()).await?;
+            if !missing.is_empty() {
+                bail!(
+                    "the execution role {role_arn} lacks {} actions these stacks need ({}): run `tap bootstrap{}` to widen it to this app",
+                    missing.len(),
+                    missing.join(", "),
+                    session.env.as_ref().map(|e| format!(" --env {}", e.name)).unwrap_or_default()
+                );
+            }
+        }
+    }
+    if let Some(t) = &toolkit {
+        let mut seen = BTreeSet::new();
+        for a in group.iter().flat_map(|s| &s.assets) {
+            if seen.insert(a.location.key.clone()) {
+                publish::upload_asset(&session.aws, ui, &t.bucket, a).await?;
+            }
+        }
+    }
+    Ok(Prepared {
+        bucket: toolkit.map(|t| t.bucket),
+        role_arn,
+    })
+}
+
+/// The error for an environment without a toolkit that tap cannot bootstrap
+/// from here.
+fn not_bootstrapped(session: &Session) -> String {
+    let env = session.env.as_ref();
+    format!(
+        "{} is not bootstrapped: {} has no {} stack. Run `tap bootstrap{}` with credentials of that account{}",
+        match env {
+            Some(e) => format!("environment `{}` (account {}, region {})", e.name, e.account.as_deref().unwrap_or("?"), session.aws.region),
+            None => format!("region {}", session.aws.region),
+        },
+        session.aws.where_(),
+        session.toolkit_stack(),
+        env.map(|e| format!(" --env {}", e.name)).unwrap_or_default(),
+        match &session.assumed_role {
+            Some(_) => " (with `--trust ACCOUNT` for the account tap deploys from)".to_string(),
+            None => String::new(),
+        }
+    )
 }
 
 /// `{ "Stack": { "OutputKey": "value" } }`, as `cdk deploy --outputs-file` writes it.
@@ -520,24 +661,56 @@ pub async fn diff(
     stacks: &[Synthesized],
     names: &[String],
 ) -> Result<usize, crate::Error> {
-    diff_inner(session, stacks, names)
+    diff_inner(&envs::Sessions::single(session.clone()), stacks, names, &[])
         .await
         .map_err(crate::Error::from)
 }
 
-async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String]) -> Result<usize> {
-    let bucket = toolkit::find(session).await?.map(|t| t.bucket);
-    let missing = toolkit::missing_actions(session, stacks).await?;
-    if !missing.is_empty() {
-        session.ui.line(format!(
-            "{}: the CloudFormation execution role lacks {} actions this app needs ({}): `tap bootstrap` widens it",
-            session.toolkit_stack(),
-            missing.len(),
-            missing.join(", ")
-        ));
+/// [`diff`] for an app in several environments: `names` are patterns
+/// (`staging/*`), `envs` whole environments (`--env`).
+pub async fn diff_app(
+    sessions: &envs::Sessions,
+    stacks: &[Synthesized],
+    names: &[String],
+    envs: &[String],
+) -> Result<usize, crate::Error> {
+    diff_inner(sessions, stacks, names, envs)
+        .await
+        .map_err(crate::Error::from)
+}
+
+async fn diff_inner(
+    sessions: &envs::Sessions,
+    stacks: &[Synthesized],
+    names: &[String],
+    env_names: &[String],
+) -> Result<usize> {
+    let waves = waves_in(stacks, names, env_names)?;
+    // Each environment's toolkit, and whether its execution role covers its stacks.
+    let mut buckets: BTreeMap<Option<&str>, Option<String>> = BTreeMap::new();
+    for s in waves.iter().flatten() {
+        if buckets.contains_key(&s.env_name()) {
+            continue;
+        }
+        let session = sessions.for_stack(s);
+        let bucket = toolkit::find(session).await?.map(|t| t.bucket);
+        let here = stacks.iter().filter(|o| o.env_name() == s.env_name());
+        let missing = toolkit::missing_actions(session, here).await?;
+        if !missing.is_empty() {
+            session.ui.line(format!(
+                "{}: the CloudFormation execution role lacks {} actions this app needs ({}): `tap bootstrap` widens it",
+                session.toolkit_stack(),
+                missing.len(),
+                missing.join(", ")
+            ));
+        }
+        buckets.insert(s.env_name(), bucket);
     }
     let mut changed = 0;
-    for s in waves(stacks, names)?.into_iter().flatten() {
+    let no_outputs = BTreeMap::new();
+    for s in waves.iter().flatten() {
+        let session = sessions.for_stack(s);
+        let bucket = &buckets[&s.env_name()];
         let deployed = cfn::describe(&session.aws, &s.name).await?;
         // A deploy leaves drift alone unless it changes those properties:
         // the diff below does not show it, so say it is there.
@@ -561,6 +734,20 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
                 if importers.len() == 1 { "s" } else { "" },
             ));
         }
+        if let Err(e) = envs::refuse_removing_read_outputs(sessions, stacks, s, &template).await {
+            session.ui.line(format!("{e:#}: deploy refuses this"));
+        }
+        // Values from other environments: as deployed now. A producer not
+        // deployed yet leaves nothing to compare against.
+        let given = match envs::input_values(sessions, stacks, s, &no_outputs).await {
+            Ok(v) => v,
+            Err(e) => {
+                session.ui.line(format!("{}: {e:#}", s.name));
+                changed += 1;
+                continue;
+            }
+        };
+        let parameters = parameters::ParameterValues::default().with_values(&s.name, given);
         let req = stack::Request {
             name: &s.name,
             template: &template,
@@ -568,7 +755,7 @@ async fn diff_inner(session: &Session, stacks: &[Synthesized], names: &[String])
             method: Method::ChangeSet,
             bucket: bucket.as_deref(),
             role_arn: None,
-            parameters: &parameters::ParameterValues::default(),
+            parameters: &parameters,
             revert_drift: false,
         };
         if stack::preview(session, &req).await? {
@@ -590,6 +777,7 @@ mod tests {
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
             assets: vec![],
             termination_protection: None,
+            ..Synthesized::new(name, Default::default())
         }
     }
 

@@ -43,6 +43,19 @@ impl ParameterValues {
         Ok(out)
     }
 
+    /// These values with `values` added for `stack` (what it takes from
+    /// other environments' outputs), over any given for it.
+    pub fn with_values(&self, stack: &str, values: BTreeMap<String, String>) -> ParameterValues {
+        let mut out = self.clone();
+        if !values.is_empty() {
+            out.per_stack
+                .entry(stack.to_string())
+                .or_default()
+                .extend(values);
+        }
+        out
+    }
+
     /// Whether any value was given for this stack.
     pub fn any_for(&self, stack: &str, template: &Value) -> bool {
         declared(template)

@@ -53,7 +53,7 @@ pub enum ExecRole {
 impl ExecRole {
     /// The role that deploys exactly these stacks; an error names the
     /// resource types the registry gives no handler permissions for.
-    pub fn for_app(stacks: &[Synthesized]) -> Result<ExecRole> {
+    pub fn for_app<'a>(stacks: impl IntoIterator<Item = &'a Synthesized>) -> Result<ExecRole> {
         let policy = execution_policy(app_types(stacks).iter().map(String::as_str));
         if !policy.unknown_types.is_empty() {
             bail!(
@@ -100,9 +100,9 @@ impl ExecRole {
 }
 
 /// The resource types the stacks' templates use.
-pub fn app_types(stacks: &[Synthesized]) -> BTreeSet<String> {
+pub fn app_types<'a>(stacks: impl IntoIterator<Item = &'a Synthesized>) -> BTreeSet<String> {
     stacks
-        .iter()
+        .into_iter()
         .flat_map(|s| {
             s.template
                 .resources
@@ -119,10 +119,24 @@ pub fn template(role: &ExecRole) -> Result<Value> {
 
 /// The template of the toolkit with this qualifier.
 pub fn template_for(role: &ExecRole, qualifier: Option<&str>) -> Result<Value> {
+    template_trusting(role, qualifier, &[])
+}
+
+/// The toolkit's template; with `trusted` accounts, also the deploy role
+/// those accounts assume to deploy here (`tap bootstrap --trust`).
+pub fn template_trusting(
+    role: &ExecRole,
+    qualifier: Option<&str>,
+    trusted: &[String],
+) -> Result<Value> {
+    let infix = qualifier.map(|q| format!("{q}-")).unwrap_or_default();
     let stack = TapToolkit::new(TapToolkitProps {
-        infix: qualifier.map(|q| format!("{q}-")).unwrap_or_default(),
+        infix: infix.clone(),
     })?;
     let mut t = stack.synth(&PlaceholderAssets)?.to_json();
+    if !trusted.is_empty() {
+        add_deploy_role(&mut t, &infix, trusted)?;
+    }
     let ExecRole::App(policy) = role else {
         return Ok(t);
     };
@@ -150,6 +164,126 @@ pub fn template_for(role: &ExecRole, qualifier: Option<&str>) -> Result<Value> {
         );
     }
     Ok(t)
+}
+
+/// The logical ID of the deploy role other accounts assume.
+const DEPLOY_ROLE: &str = "DeployRole";
+
+/// The role `trusted` accounts assume to deploy in this account and region,
+/// as the CDK's bootstrap `--trust`: it may run tap's deploys (change sets
+/// on this account's stacks, the asset bucket) and pass the execution role
+/// to CloudFormation, and nothing else; what the stacks may create is the
+/// execution role's to say.
+fn add_deploy_role(t: &mut Value, infix: &str, trusted: &[String]) -> Result<()> {
+    for a in trusted {
+        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("--trust {a}: not an AWS account ID (12 digits)");
+        }
+    }
+    let stacks = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*";
+    let bucket = format!(
+        "arn:${{AWS::Partition}}:s3:::tap-assets-{infix}${{AWS::AccountId}}-${{AWS::Region}}"
+    );
+    let role = json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "RoleName": { "Fn::Sub": format!("tap-deploy-{infix}${{AWS::Region}}") },
+            "Description": "Role the trusted accounts assume to deploy tap stacks here",
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": { "AWS": trusted.iter().map(|a| json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:iam::{a}:root") })).collect::<Vec<_>>() },
+                }],
+            },
+            "Policies": [{
+                "PolicyName": "tap-deploy",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": [
+                                "cloudformation:CreateChangeSet",
+                                "cloudformation:DeleteChangeSet",
+                                "cloudformation:DeleteStack",
+                                "cloudformation:DescribeChangeSet",
+                                "cloudformation:DescribeStackDriftDetectionStatus",
+                                "cloudformation:DescribeStackEvents",
+                                "cloudformation:DescribeStackResourceDrifts",
+                                "cloudformation:DescribeStacks",
+                                "cloudformation:DetectStackDrift",
+                                "cloudformation:ExecuteChangeSet",
+                                "cloudformation:GetTemplate",
+                                "cloudformation:ListChangeSets",
+                                "cloudformation:ListStackResources",
+                                "cloudformation:UpdateTerminationProtection",
+                            ],
+                            "Resource": { "Fn::Sub": stacks },
+                        },
+                        {
+                            // These name no stack: IAM has no resource-level permission for them.
+                            "Effect": "Allow",
+                            "Action": [
+                                "cloudformation:ListExports",
+                                "cloudformation:ListImports",
+                                "cloudformation:ListStacks",
+                            ],
+                            "Resource": "*",
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:PutObject"],
+                            "Resource": { "Fn::Sub": format!("{bucket}/*") },
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+                            "Resource": { "Fn::Sub": bucket },
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "iam:PassRole",
+                            "Resource": { "Fn::GetAtt": [EXEC_ROLE, "Arn"] },
+                            "Condition": { "StringEquals": { "iam:PassedToService": "cloudformation.amazonaws.com" } },
+                        },
+                    ],
+                },
+            }],
+        },
+    });
+    let resources = t["Resources"]
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("the toolkit template has no resources"))?;
+    resources.insert(DEPLOY_ROLE.into(), role);
+    let outputs = t["Outputs"]
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("the toolkit template has no outputs"))?;
+    outputs.insert(
+        "DeployRoleArn".into(),
+        json!({ "Value": { "Fn::GetAtt": [DEPLOY_ROLE, "Arn"] }, "Description": "The role trusted accounts assume to deploy here" }),
+    );
+    outputs.insert(
+        "TrustedAccounts".into(),
+        json!({ "Value": trusted.join(","), "Description": "The accounts that may deploy here through the deploy role" }),
+    );
+    Ok(())
+}
+
+/// The accounts the deployed toolkit trusts (`--trust`), which a later
+/// bootstrap or a deploy's own bootstrap keeps.
+pub async fn deployed_trust(session: &Session) -> Result<Vec<String>> {
+    Ok(cfn::describe(&session.aws, &session.toolkit_stack())
+        .await?
+        .and_then(|d| d.outputs.get("TrustedAccounts").cloned())
+        .map(|t| {
+            t.split(',')
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// The policy's statements in groups that each fit one managed policy.
@@ -203,7 +337,11 @@ pub fn granted_actions(template: &Value) -> Option<BTreeSet<String>> {
 
 /// What the deployed execution role lacks to deploy these stacks (empty when
 /// nothing, or when it has AdministratorAccess).
-pub async fn missing_actions(session: &Session, stacks: &[Synthesized]) -> Result<Vec<String>> {
+pub async fn missing_actions<'a>(
+    session: &Session,
+    stacks: impl IntoIterator<Item = &'a Synthesized>,
+) -> Result<Vec<String>> {
+    let types = app_types(stacks);
     let granted = match deployed_grants(session).await {
         Ok(Some(g)) => g,
         Ok(None) => return Ok(Vec::new()),
@@ -217,7 +355,7 @@ pub async fn missing_actions(session: &Session, stacks: &[Synthesized]) -> Resul
             return Ok(Vec::new());
         }
     };
-    let needed = execution_policy(app_types(stacks).iter().map(String::as_str));
+    let needed = execution_policy(types.iter().map(String::as_str));
     Ok(needed
         .actions()
         .into_iter()
@@ -237,11 +375,11 @@ pub async fn find(session: &Session) -> Result<Option<Toolkit>> {
 /// these stacks need). Deployed from inside `deploy`, it creates roles and a
 /// bucket policy like any other stack, so it is held for approval by the
 /// deploy's own policy.
-pub async fn ensure(
+pub async fn ensure<'a>(
     session: &Session,
     method: Method,
     approval: RequireApproval,
-    stacks: &[Synthesized],
+    stacks: impl IntoIterator<Item = &'a Synthesized>,
 ) -> Result<Toolkit> {
     if let Some(t) = find(session).await? {
         return Ok(t);
@@ -251,7 +389,7 @@ pub async fn ensure(
         session.toolkit_stack()
     ));
     let role = ExecRole::for_app(stacks)?;
-    deploy_toolkit(session, method, approval, &role).await
+    deploy_toolkit(session, method, approval, &role, &[]).await
 }
 
 /// `tap bootstrap`: deploys (or updates) the toolkit, which is what the user
@@ -264,12 +402,30 @@ pub async fn bootstrap(
     method: Method,
     role: &ExecRole,
 ) -> Result<Toolkit, crate::Error> {
-    bootstrap_inner(session, method, role)
+    bootstrap_inner(session, method, role, &[])
         .await
         .map_err(crate::Error::from)
 }
 
-async fn bootstrap_inner(session: &Session, method: Method, role: &ExecRole) -> Result<Toolkit> {
+/// [`bootstrap`], also trusting `trust` accounts (kept with those trusted
+/// before) to deploy here through the deploy role.
+pub async fn bootstrap_trusting(
+    session: &Session,
+    method: Method,
+    role: &ExecRole,
+    trust: &[String],
+) -> Result<Toolkit, crate::Error> {
+    bootstrap_inner(session, method, role, trust)
+        .await
+        .map_err(crate::Error::from)
+}
+
+async fn bootstrap_inner(
+    session: &Session,
+    method: Method,
+    role: &ExecRole,
+    trust: &[String],
+) -> Result<Toolkit> {
     let role = match role {
         ExecRole::App(policy) => ExecRole::App(
             policy.clone().with_actions(
@@ -285,7 +441,20 @@ async fn bootstrap_inner(session: &Session, method: Method, role: &ExecRole) -> 
     for line in role.describe() {
         session.ui.line(line);
     }
-    deploy_toolkit(session, method, RequireApproval::Never, &role).await
+    let mut trusted = deployed_trust(session).await?;
+    for a in trust {
+        if !trusted.contains(a) {
+            trusted.push(a.clone());
+        }
+    }
+    trusted.sort();
+    if !trusted.is_empty() {
+        session.ui.line(format!(
+            "deploy role: accounts {} may deploy here, passing the execution role",
+            trusted.join(", ")
+        ));
+    }
+    deploy_toolkit(session, method, RequireApproval::Never, &role, &trusted).await
 }
 
 /// The actions the deployed toolkit's execution role has (`None`: no toolkit,
@@ -303,8 +472,9 @@ async fn deploy_toolkit(
     method: Method,
     approval: RequireApproval,
     role: &ExecRole,
+    trusted: &[String],
 ) -> Result<Toolkit> {
-    let template = template_for(role, session.qualifier.as_deref())?;
+    let template = template_trusting(role, session.qualifier.as_deref(), trusted)?;
     let name = session.toolkit_stack();
     let req = Request {
         name: &name,
@@ -341,6 +511,64 @@ mod tests {
         assert!(t["Resources"][EXEC_ROLE]["Properties"]["ManagedPolicyArns"].is_array());
         assert_eq!(granted_actions(&t), None);
         assert!(ExecRole::Admin.describe()[0].starts_with("warning:"));
+    }
+
+    #[test]
+    fn trusted_accounts_get_a_deploy_role_that_can_only_run_deploys() {
+        let none = template_trusting(&ExecRole::Admin, None, &[]).expect("template");
+        assert!(
+            none["Resources"].get(DEPLOY_ROLE).is_none(),
+            "no trust, no role"
+        );
+        let t =
+            template_trusting(&ExecRole::Admin, None, &["111111111111".into()]).expect("template");
+        let role = &t["Resources"][DEPLOY_ROLE]["Properties"];
+        assert_eq!(
+            role["RoleName"]["Fn::Sub"], "tap-deploy-${AWS::Region}",
+            "the name `tap deploy` assumes (deploy::envs::deploy_role_arn)"
+        );
+        let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(
+            trust["Principal"]["AWS"][0]["Fn::Sub"],
+            "arn:${AWS::Partition}:iam::111111111111:root"
+        );
+        let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .expect("statements");
+        let pass = statements
+            .iter()
+            .find(|s| s["Action"] == "iam:PassRole")
+            .expect("passes the execution role");
+        assert_eq!(pass["Resource"]["Fn::GetAtt"][0], EXEC_ROLE);
+        assert_eq!(
+            pass["Condition"]["StringEquals"]["iam:PassedToService"],
+            "cloudformation.amazonaws.com"
+        );
+        // Nothing that creates resources itself: that is the execution role's.
+        let text = serde_json::to_string(statements).expect("json");
+        for forbidden in ["iam:CreateRole", "s3:CreateBucket", "lambda:", "\"*\""] {
+            if forbidden == "\"*\"" {
+                let stars: Vec<&Value> =
+                    statements.iter().filter(|s| s["Resource"] == "*").collect();
+                assert!(
+                    stars
+                        .iter()
+                        .all(
+                            |s| s["Action"].as_array().is_some_and(|a| a.iter().all(|x| x
+                                .as_str()
+                                .is_some_and(|x| x.starts_with("cloudformation:List"))))
+                        ),
+                    "{stars:?}"
+                );
+            } else {
+                assert!(!text.contains(forbidden), "{forbidden} in {text}");
+            }
+        }
+        assert_eq!(t["Outputs"]["TrustedAccounts"]["Value"], "111111111111");
+        let err = template_trusting(&ExecRole::Admin, None, &["1111".into()]).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("--trust 1111: not an AWS account ID"));
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub struct Ui {
     sink: Sink,
     /// Whether a person can answer questions (stdin and stdout are terminals).
     interactive: bool,
+    /// Put before every line: the environment of the stacks it is about.
+    prefix: Option<Arc<str>>,
 }
 
 #[derive(Clone)]
@@ -22,6 +24,7 @@ impl Ui {
         Ui {
             sink: Sink::Stdout,
             interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+            prefix: None,
         }
     }
 
@@ -30,6 +33,7 @@ impl Ui {
         Ui {
             sink: Sink::Buffer(Arc::default()),
             interactive: false,
+            prefix: None,
         }
     }
 
@@ -44,8 +48,25 @@ impl Ui {
         }
     }
 
+    /// The same report, each line starting with `[prefix] `: the lines of
+    /// stacks of several environments deployed at once stay told apart.
+    pub fn prefixed(&self, prefix: &str) -> Ui {
+        Ui {
+            prefix: Some(Arc::from(format!("[{prefix}] "))),
+            ..self.clone()
+        }
+    }
+
     pub fn line(&self, text: impl AsRef<str>) {
-        let mut s = text.as_ref().to_string();
+        let mut s = match &self.prefix {
+            Some(p) => text
+                .as_ref()
+                .lines()
+                .map(|l| format!("{p}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            None => text.as_ref().to_string(),
+        };
         s.push('\n');
         match &self.sink {
             Sink::Stdout => {

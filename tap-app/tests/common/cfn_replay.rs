@@ -40,6 +40,7 @@ pub fn synthesized() -> Synthesized {
         dependencies: vec![],
         assets: vec![],
         termination_protection: stack.termination_protection(),
+        ..Synthesized::new(STACK, Default::default())
     }
 }
 

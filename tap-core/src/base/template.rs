@@ -148,6 +148,40 @@ impl Expr {
         }
     }
 
+    /// Puts `with(name)` in place of each `Fn::ImportValue` of a literal
+    /// export name for which it gives a value.
+    pub fn replace_imports(&mut self, with: &dyn Fn(&str) -> Option<Expr>) {
+        match self {
+            Expr::ImportValue(e) => match &**e {
+                Expr::Str(name) => {
+                    if let Some(v) = with(name) {
+                        *self = v;
+                    }
+                }
+                _ => e.replace_imports(with),
+            },
+            Expr::Fn(name, arg) if name == "Fn::ImportValue" => match &**arg {
+                Expr::Str(export) => {
+                    if let Some(v) = with(export) {
+                        *self = v;
+                    }
+                }
+                _ => arg.replace_imports(with),
+            },
+            Expr::List(items) | Expr::Join(_, items) => {
+                items.iter_mut().for_each(|v| v.replace_imports(with))
+            }
+            Expr::Map(m) => m.values_mut().for_each(|v| v.replace_imports(with)),
+            Expr::Sub(_, vars) => vars.values_mut().for_each(|v| v.replace_imports(with)),
+            Expr::If(_, a, b) | Expr::Equals(a, b) => {
+                a.replace_imports(with);
+                b.replace_imports(with);
+            }
+            Expr::Fn(_, arg) => arg.replace_imports(with),
+            _ => {}
+        }
+    }
+
     /// Export names this value imports.
     pub fn imports(&self, out: &mut Vec<String>) {
         match self {
@@ -484,6 +518,21 @@ impl Template {
                 .map(|d| d.iter().map(String::as_str).collect())
                 .unwrap_or_default()
         })
+    }
+
+    /// [`Expr::replace_imports`] wherever [`Template::imports`] looks.
+    pub fn replace_imports(&mut self, with: &dyn Fn(&str) -> Option<Expr>) {
+        for r in self.resources.values_mut() {
+            for v in r.properties.values_mut() {
+                v.replace_imports(with);
+            }
+        }
+        for o in self.outputs.values_mut() {
+            o.value.replace_imports(with);
+        }
+        for c in self.conditions.values_mut() {
+            c.replace_imports(with);
+        }
     }
 
     /// Export names this template imports with `Fn::ImportValue`.

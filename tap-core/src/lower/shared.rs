@@ -79,6 +79,51 @@ pub fn key_policy() -> Expr {
     policy::document(vec![admin])
 }
 
+/// [`key_policy`], and the use of the key (not its administration) for the
+/// IAM policies of other accounts: each account's root, the statement AWS
+/// documents for a key shared with another account. `accounts` is a list
+/// of account IDs.
+pub fn key_policy_trusting(accounts: Option<Expr>) -> Expr {
+    let Some(accounts) = accounts else {
+        return key_policy();
+    };
+    let roots = match accounts {
+        Expr::List(items) => Expr::List(
+            items
+                .into_iter()
+                .map(|a| match a {
+                    Expr::Str(id) => Expr::sub(format!("arn:${{AWS::Partition}}:iam::{id}:root")),
+                    other => other,
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    let admin = with(
+        allow(&["kms:*"], vec![Expr::str("*")]),
+        "Principal",
+        Expr::map([(
+            "AWS",
+            Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"),
+        )]),
+    );
+    let use_ = with(
+        allow(
+            &[
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+            ],
+            vec![Expr::str("*")],
+        ),
+        "Principal",
+        Expr::map([("AWS", roots)]),
+    );
+    policy::document(vec![admin, use_])
+}
+
 /// A role tap creates for a service (CodeDeploy, CodeBuild, CodePipeline, EventBridge).
 pub fn service_role(cx: &mut Ctx, id: &str, service: &str, managed: &[&str]) {
     let mut r = Resource::new("AWS::IAM::Role").prop(

@@ -256,7 +256,19 @@ fn arn_fits_the_actions(text: &str, loc: Loc, granted: &[Granted], diags: &mut D
     };
     for g in granted.iter().filter(|g| !g.wildcard) {
         let (a, service) = (g.action, g.service);
-        if !arn_service.eq_ignore_ascii_case(service.prefix) && !arn_service.contains('$') {
+        // Some actions apply to another service's resources: `sts:AssumeRole`
+        // to an IAM role (`arn:…:iam::…:role/…`), as the catalog's resource
+        // types of the action say.
+        let theirs = g.infos.iter().any(|info| {
+            service
+                .resource_types_of(info)
+                .filter_map(|t| service_of(t.arn))
+                .any(|s| s.eq_ignore_ascii_case(&arn_service))
+        });
+        if !arn_service.eq_ignore_ascii_case(service.prefix)
+            && !arn_service.contains('$')
+            && !theirs
+        {
             diags.error(
                 loc,
                 format!(
