@@ -80,8 +80,7 @@ async fn a_deploy_role_that_cannot_be_assumed_says_how_to_trust_this_account() {
     let err = sessions
         .connect(&Target::default(), &[&stack], false)
         .await
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.starts_with(&format!("environment `prod`: cannot assume {role}: ")),
