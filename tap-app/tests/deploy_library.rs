@@ -1112,6 +1112,11 @@ fn a_value_crosses_regions_and_accounts_stays_current_and_guards_its_removal() {
         assert_eq!(report.outputs["west/Consumer"]["JobsUrl"], new_url);
         assert_eq!(report.outputs["other/Consumer"]["JobsUrl"], new_url);
 
+        // The same value again changes nothing, in any environment.
+        let report = deploy(app("tap-envs-b", false), vec![]).await.expect("no-op");
+        assert!(report.deployed.is_empty(), "{:?}", report.deployed);
+        assert_eq!(report.unchanged, ["east/Producer", "west/Consumer", "other/Consumer"]);
+
         // The producer may not drop the output while the deployed consumers read it.
         let err = deploy(app("tap-envs-b", true), vec!["east/Producer".into()])
             .await

@@ -63,6 +63,21 @@ impl ParameterValues {
             .any(|n| self.given(stack, n).is_some())
     }
 
+    /// Whether a value given for this stack differs from the deployed one
+    /// (a value carried from another environment is given on every deploy,
+    /// and changes nothing while it is the same).
+    pub fn changes_for(
+        &self,
+        stack: &str,
+        template: &Value,
+        deployed: &BTreeMap<String, String>,
+    ) -> bool {
+        declared(template).keys().any(|n| {
+            self.given(stack, n)
+                .is_some_and(|v| deployed.get(n) != Some(v))
+        })
+    }
+
     fn given(&self, stack: &str, name: &str) -> Option<&String> {
         self.per_stack
             .get(stack)
@@ -194,6 +209,19 @@ mod tests {
             .for_stack("App", &template(), Some(&deployed))
             .expect("previous value");
         assert_eq!(keys(&ps)[1], ("Password".into(), None, Some(true)));
+    }
+
+    #[test]
+    fn a_value_equal_to_the_deployed_one_changes_nothing() {
+        let carried = ParameterValues::default()
+            .with_values("App", [("KeyName".to_string(), "ops".to_string())].into());
+        let deployed: BTreeMap<String, String> =
+            [("KeyName".to_string(), "ops".to_string())].into();
+        assert!(!carried.changes_for("App", &template(), &deployed));
+        let moved: BTreeMap<String, String> = [("KeyName".to_string(), "dev".to_string())].into();
+        assert!(carried.changes_for("App", &template(), &moved));
+        assert!(carried.changes_for("App", &template(), &BTreeMap::new()));
+        assert!(!carried.changes_for("Other", &template(), &moved));
     }
 
     #[test]

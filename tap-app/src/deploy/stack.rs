@@ -103,7 +103,10 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
     // Reverting drift is the point of --revert-drift, whether or not the
     // template changed: only the change set can say whether there is any.
     if old_template.as_ref() == Some(req.template)
-        && !req.parameters.any_for(name, req.template)
+        && !existing.as_ref().is_some_and(|d| {
+            req.parameters
+                .changes_for(name, req.template, &d.parameters)
+        })
         && !req.revert_drift
     {
         ui.line(format!("{name}: no changes"));

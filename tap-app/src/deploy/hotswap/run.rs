@@ -68,7 +68,9 @@ pub async fn deploy(
     // last hotswap over it applied.
     let last = record::current(&deployed.stack_id, &old);
     let current = last.as_ref().map_or(&old, |r| &r.applied);
-    let parameters_given = req.parameters.any_for(name, req.template);
+    let parameters_given = req
+        .parameters
+        .changes_for(name, req.template, &deployed.parameters);
     if *current == *req.template && !parameters_given {
         if last.is_some() {
             ui.line(format!("{name}: no changes since its last hotswap"));
@@ -79,7 +81,7 @@ pub async fn deploy(
     let mut plan = plan::plan(current, req.template);
     if parameters_given {
         plan.refused
-            .push("deploy-time parameters are given (--parameter)".into());
+            .push("deploy-time parameters get new values (--parameter, or a value from another environment)".into());
     }
     let mut ready = Vec::new();
     if plan.can_hotswap() {
