@@ -63,6 +63,26 @@ impl ParameterValues {
             .any(|n| self.given(stack, n).is_some())
     }
 
+    /// The value each of the template's parameters takes in this deploy:
+    /// the one given, else the deployed one. (One with neither takes its
+    /// default, which the template says.)
+    pub fn values_for(
+        &self,
+        stack: &str,
+        template: &Value,
+        deployed: Option<&BTreeMap<String, String>>,
+    ) -> BTreeMap<String, String> {
+        declared(template)
+            .into_keys()
+            .filter_map(|n| {
+                let v = self
+                    .given(stack, &n)
+                    .or_else(|| deployed.and_then(|d| d.get(&n)))?;
+                Some((n, v.clone()))
+            })
+            .collect()
+    }
+
     /// Whether a value given for this stack differs from the deployed one
     /// (a value carried from another environment is given on every deploy,
     /// and changes nothing while it is the same).

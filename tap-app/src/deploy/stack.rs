@@ -124,7 +124,7 @@ pub async fn deploy(session: &Session, req: &Request<'_>) -> Result<Deployment> 
             .into());
         }
     }
-    let inputs = gate_inputs(session, old_template.as_ref(), req.template).await?;
+    let inputs = gate_inputs(session, req, old_template.as_ref(), existing.as_ref()).await?;
     let gate::Review {
         added,
         removed,
@@ -260,18 +260,22 @@ pub async fn preview(session: &Session, req: &Request<'_>) -> Result<bool> {
     let Some(d) = existing else {
         ui.line(format!("{name}: not deployed"));
         let rows = changes::template_changes(None, req.template);
-        let inputs = gate_inputs(session, None, req.template).await?;
+        let inputs = gate_inputs(session, req, None, None).await?;
         let review = gate::review(None, req.template, &inputs);
         show(ui, name, &rows, &review.added, &review.removed);
         show_widening(ui, name, &review.widening);
         return Ok(true);
     };
     let old = cfn::template(aws, &d.stack_id).await?;
-    if &old == req.template {
+    if &old == req.template
+        && !req
+            .parameters
+            .changes_for(name, req.template, &d.parameters)
+    {
         ui.line(format!("{name}: no changes"));
         return Ok(false);
     }
-    let inputs = gate_inputs(session, Some(&old), req.template).await?;
+    let inputs = gate_inputs(session, req, Some(&old), Some(&d)).await?;
     let review = gate::review(Some(&old), req.template, &inputs);
     let source = place_template(aws, ui, req.bucket, name, req.template.to_string()).await?;
     let parameters = req
@@ -617,15 +621,30 @@ fn show(ui: &Ui, name: &str, rows: &[ResourceChange], added: &[Grant], removed: 
 /// What the gate needs besides the templates: the endpoint's exports, when
 /// either template imports one (tap passes no parameter values, so each
 /// parameter is its default).
-async fn gate_inputs(session: &Session, old: Option<&Value>, new: &Value) -> Result<gate::Inputs> {
+async fn gate_inputs(
+    session: &Session,
+    req: &Request<'_>,
+    old: Option<&Value>,
+    deployed: Option<&cfn::Deployed>,
+) -> Result<gate::Inputs> {
+    let new = req.template;
     let imports = old.is_some_and(gate::eval::imports_values) || gate::eval::imports_values(new);
     let exports = if imports {
         Some(cfn::exports(&session.aws).await?)
     } else {
         None
     };
+    // A NoEcho value reads `****`: unknown, not a value to compare.
+    let known = |m: std::collections::BTreeMap<String, String>| {
+        m.into_iter().filter(|(_, v)| v != "****").collect()
+    };
+    let deployed_parameters = deployed.map(|d| d.parameters.clone()).unwrap_or_default();
     Ok(gate::Inputs {
-        parameters: Default::default(),
+        parameters: known(
+            req.parameters
+                .values_for(req.name, new, Some(&deployed_parameters)),
+        ),
+        deployed_parameters: known(deployed_parameters),
         exports,
     })
 }

@@ -25,6 +25,10 @@ pub const EITHER: &str = "tap:either";
 pub struct Inputs {
     /// Parameter values this deploy passes; a parameter not here takes its `Default`.
     pub parameters: BTreeMap<String, String>,
+    /// The deployed stack's parameter values: what its template is evaluated
+    /// with, so that a parameter's new value (a grant moved to another
+    /// bucket by a value carried from another environment) is a change.
+    pub deployed_parameters: BTreeMap<String, String>,
     /// Export name → value, as the endpoint has them; `None` when not read.
     pub exports: Option<BTreeMap<String, String>>,
 }

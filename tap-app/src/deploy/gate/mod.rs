@@ -104,9 +104,13 @@ const SHOWN_PER_HOLDER: usize = 4;
 /// when it could not be read as JSON) with the one to deploy.
 pub fn review(old: Option<&Value>, new: &Value, inputs: &Inputs) -> Review {
     let unreadable = old.is_some_and(Value::is_null);
+    let deployed = Inputs {
+        parameters: inputs.deployed_parameters.clone(),
+        ..inputs.clone()
+    };
     let old_ev = old
         .filter(|t| !t.is_null())
-        .map(|t| eval::evaluate(t, inputs));
+        .map(|t| eval::evaluate(t, &deployed));
     let new_ev = eval::evaluate(new, inputs);
     let (added, removed) = grants::grant_changes(old_ev.as_ref(), &new_ev);
     let mut widening = Vec::new();

@@ -1085,3 +1085,39 @@ fn an_import_is_compared_by_the_exports_value() {
             .is_empty()
     );
 }
+
+/// A grant on a value the deploy passes in (`--parameter`, or a value tap
+/// carries from another environment): the same template with a new value
+/// grants on something else, and is held; the same value is not.
+#[test]
+fn a_grant_moved_by_a_parameters_new_value_is_widening() {
+    let mut template = role_policy(json!([allow(
+        json!("s3:GetObject"),
+        json!({ "Fn::Sub": "arn:aws:s3:::${Records}/*" })
+    )]));
+    template["Parameters"] = json!({ "Records": { "Type": "String" } });
+    let inputs = |deployed: &str, now: &str| Inputs {
+        parameters: [("Records".to_string(), now.to_string())].into(),
+        deployed_parameters: [("Records".to_string(), deployed.to_string())].into(),
+        ..Inputs::default()
+    };
+    let same = review(
+        Some(&template),
+        &template,
+        &inputs("records-a", "records-a"),
+    );
+    assert!(same.widening.is_empty(), "{:?}", same.widening);
+    let moved = review(
+        Some(&template),
+        &template,
+        &inputs("records-a", "records-b"),
+    );
+    assert!(
+        moved
+            .widening
+            .iter()
+            .any(|w| w.contains("arn:aws:s3:::records-b/*")),
+        "{:?}",
+        moved.widening
+    );
+}
