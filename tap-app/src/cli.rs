@@ -953,6 +953,63 @@ fn contract_view(base: &std::path::Path, code: &str) -> Result<Vec<String>, Stri
 
 #[cfg(test)]
 mod tests {
+    use tap_macros::stack;
+
+    stack! {
+        stack Baseline {
+            topic = sns::Topic { display_name: "baseline" };
+        }
+    }
+
+    fn select(names: &[&str], env: &[&str]) -> super::Select {
+        super::Select {
+            stacks: names.iter().map(|n| n.to_string()).collect(),
+            all: false,
+            env: env.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    /// A name picks StackSets or stacks; nothing named picks both.
+    #[test]
+    fn a_selection_splits_into_stacks_and_stack_sets() {
+        let prod = tap_core::Env::new("prod")
+            .account("222222222222")
+            .region("eu-west-1");
+        let app = super::App::new()
+            .stack(
+                Baseline::new(BaselineProps::default())
+                    .expect("stack")
+                    .with_name("Api")
+                    .in_env(&prod),
+            )
+            .stack_set(
+                crate::StackSet::new(Baseline::new(BaselineProps::default()).expect("stack"))
+                    .accounts(["333333333333"])
+                    .regions(["us-east-1"]),
+            );
+        let (stacks, sets) = super::split_selection(&app, &select(&[], &[]));
+        assert_eq!(sets.len(), 1);
+        assert!(super::stacks_selected(&select(&[], &[]), &stacks));
+        let only_set = select(&["Baseline"], &[]);
+        let (stacks, sets) = super::split_selection(&app, &only_set);
+        assert_eq!(sets.len(), 1);
+        assert!(!super::stacks_selected(&only_set, &stacks));
+        let only_stack = select(&["prod/*"], &[]);
+        let (stacks, sets) = super::split_selection(&app, &only_stack);
+        assert!(sets.is_empty());
+        assert_eq!(stacks.stacks, ["prod/*"]);
+        assert!(super::stacks_selected(&only_stack, &stacks));
+        let by_env = select(&[], &["prod"]);
+        let (stacks, sets) = super::split_selection(&app, &by_env);
+        assert!(sets.is_empty(), "--env names stacks, not StackSets");
+        assert!(super::stacks_selected(&by_env, &stacks));
+        // A misspelt name is left to the stacks' selection, which names what there is.
+        let typo = select(&["Baselin"], &[]);
+        let (stacks, sets) = super::split_selection(&app, &typo);
+        assert!(sets.is_empty());
+        assert_eq!(stacks.stacks, ["Baselin"]);
+    }
+
     /// The seed's function: its own crate is all tap reads.
     #[test]
     fn the_contract_view_of_the_seed_function() {
