@@ -75,8 +75,24 @@ const CODEBUILD_ACTION: &[Prop] = &[
     ),
 ];
 
-const PIPELINE_ACTIONS: &[(&str, &[Prop])] =
-    &[("s3_source", S3_SOURCE), ("codebuild", CODEBUILD_ACTION)];
+/// A person approves or rejects in the console (or the CLI) before the
+/// pipeline goes on: the gate between two deploys.
+const APPROVAL: &[Prop] = &[
+    req("name", Ty::Str, "The action's name."),
+    prop("summary", Ty::Str, "What the reviewer is asked to check, shown with the approval (`CustomData`, at most 500 characters)."),
+    prop("notify", Ty::Ref(&["sns::Topic"]), "A topic told when the approval waits (`NotificationArn`): the pipeline's role may publish to it, and use its key."),
+    prop("url", Ty::Str, "A link for the reviewer, such as the application to try (`ExternalEntityLink`)."),
+    dflt("run_order", Ty::Int { min: 1, max: 999 }, Dflt::Int(1), "Order of the action within its stage."),
+];
+
+/// CodePipeline's limit on an approval's `CustomData`.
+const SUMMARY_MAX: usize = 500;
+
+const PIPELINE_ACTIONS: &[(&str, &[Prop])] = &[
+    ("s3_source", S3_SOURCE),
+    ("codebuild", CODEBUILD_ACTION),
+    ("approval", APPROVAL),
+];
 
 fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
     let Some(Value::Path { segments }) = field(fields, "bucket") else {
@@ -115,6 +131,76 @@ fn source_bucket(fields: &[Field], scope: &Scope, diags: &mut Diagnostics) {
     }
 }
 
+/// What CodePipeline would refuse of an approval when the pipeline is
+/// created: a summary over its limit, a link that is not a URL. Text with
+/// `${…}` is known only at deploy, and is not judged.
+fn approval(fields: &[Field], diags: &mut Diagnostics) {
+    if let Some(Value::Str { text, loc }) = field(fields, "summary") {
+        let chars = text.chars().count();
+        if chars > SUMMARY_MAX && !text.contains("${") {
+            diags.push(
+                Diagnostic::new(*loc, format!("an approval's summary is at most {SUMMARY_MAX} characters, and this one is {chars}"))
+                    .help("say what to check, and link to the rest with `url`"),
+            );
+        }
+    }
+    if let Some(Value::Str { text, loc }) = field(fields, "url") {
+        let url = text.starts_with("https://") || text.starts_with("http://");
+        if !url && !text.starts_with("${") {
+            diags.push(
+                Diagnostic::new(
+                    *loc,
+                    format!("`{text}` is not a URL: the reviewer's link starts with `https://`"),
+                )
+                .help(format!("write `https://{text}`")),
+            );
+        }
+    }
+}
+
+/// An approval's `ActionTypeId` and `Configuration`: the summary, the link,
+/// and the topic told (which the pipeline's role publishes to, with its key
+/// when the topic is encrypted).
+fn approval_action(
+    cx: &mut Ctx,
+    role_id: &str,
+    fields: &[Field],
+) -> Result<Vec<(&'static str, Expr)>> {
+    let mut config = Vec::new();
+    if let Some(summary) = cx.opt(fields, "summary")? {
+        config.push(("CustomData", summary));
+    }
+    if let Some(url) = cx.opt(fields, "url")? {
+        config.push(("ExternalEntityLink", url));
+    }
+    if let Some(topic) = field(fields, "notify") {
+        let Value::Path { segments } = topic else {
+            return err(
+                topic.loc(),
+                "`notify` is a topic: only a checked stack can be lowered",
+            );
+        };
+        let arn = cx.path(segments, Some("arn"))?;
+        cx.grant(role_id, allow(&["sns:Publish"], vec![arn.clone()]));
+        if let Some(key_id) = topic_key(cx, topic) {
+            // SNS encrypts what the pipeline publishes with the topic's key, as the pipeline's role.
+            cx.grant(
+                role_id,
+                allow(
+                    &["kms:Decrypt", "kms:GenerateDataKey"],
+                    vec![Expr::get_att(&key_id, "Arn")],
+                ),
+            );
+        }
+        config.push(("NotificationArn", arn));
+    }
+    let mut action = vec![("ActionTypeId", action_type("Approval", "Manual"))];
+    if !config.is_empty() {
+        action.push(("Configuration", Expr::map(config)));
+    }
+    Ok(action)
+}
+
 /// `codepipeline_pipeline`'s own checks and lowering, for the drivers.
 pub struct CodepipelinePipeline;
 
@@ -124,7 +210,8 @@ impl Curated for CodepipelinePipeline {
     }
 
     /// Pipeline wiring: every artifact an action reads was produced by an earlier
-    /// action, source actions come first, and an S3 source bucket can serve as one.
+    /// action, source actions come first (an approval too comes after them), an
+    /// S3 source bucket can serve as one, and an approval is one CodePipeline takes.
     fn check(&self, pipeline: &ResourceDecl, scope: &Scope, diags: &mut Diagnostics) {
         let Some(Value::List { items: stages, .. }) = field(&pipeline.fields, "stages") else {
             return;
@@ -194,6 +281,9 @@ impl Curated for CodepipelinePipeline {
                 }
                 if is_source {
                     source_bucket(af, scope, diags);
+                }
+                if tag.text == "approval" {
+                    approval(af, diags);
                 }
             }
             produced.extend(stage_outputs);
@@ -370,6 +460,7 @@ impl Curated for CodepipelinePipeline {
                                 trigger_rule(cx, id, &pipeline_arn, bucket_name, key);
                             }
                         }
+                        "approval" => action.extend(approval_action(cx, &role_id, af)?),
                         _ => {
                             let Some(project) = field(af, "project") else {
                                 return err(tag.loc, "a CodeBuild action needs `project`");
