@@ -492,7 +492,7 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             for set in sets {
                 let template = synth::stack_set_template(set)?.to_json();
                 interruptible(&session, async {
-                    deploy::stack_set::deploy(&session, set, &template).await
+                    deploy::stack_set::deploy(&session, set, &template, opts.approval).await
                 })
                 .await?;
             }

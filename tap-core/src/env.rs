@@ -94,18 +94,31 @@ impl Env {
         Ok(())
     }
 
-    /// Whether two stacks of these environments certainly deploy to the same
-    /// account and region. `None` when that depends on the command line.
+    /// Whether stacks of these environments deploy to the same account and
+    /// region: `Some(true)` certainly, `Some(false)` certainly not, `None`
+    /// when that depends on the credentials or `--region` (an account or a
+    /// region left unset is the command line's).
     pub fn same_place(a: Option<&Env>, b: Option<&Env>) -> Option<bool> {
-        match (a, b) {
-            (None, None) => Some(true),
-            (Some(a), Some(b)) if a.name == b.name => Some(true),
-            (Some(a), Some(b)) => match (&a.account, &b.account, &a.region, &b.region) {
-                (Some(x), Some(y), Some(r), Some(s)) => Some(x == y && r == s),
-                // Different named environments are treated as different places:
-                // values between them always travel by tap, which works either way.
-                _ => Some(false),
-            },
+        let (a_account, a_region) = (
+            a.and_then(|e| e.account.as_ref()),
+            a.and_then(|e| e.region.as_ref()),
+        );
+        let (b_account, b_region) = (
+            b.and_then(|e| e.account.as_ref()),
+            b.and_then(|e| e.region.as_ref()),
+        );
+        if matches!((a_account, b_account), (Some(x), Some(y)) if x != y)
+            || matches!((a_region, b_region), (Some(x), Some(y)) if x != y)
+        {
+            return Some(false);
+        }
+        if a.map(|e| &e.name) == b.map(|e| &e.name) {
+            return Some(true);
+        }
+        match (a_account, b_account, a_region, b_region) {
+            (Some(_), Some(_), Some(_), Some(_)) => Some(true),
+            // Both unset is the command line's, for both.
+            (None, None, None, None) => Some(true),
             _ => None,
         }
     }
@@ -124,9 +137,10 @@ impl fmt::Display for Env {
 }
 
 /// `xx-name-N` (and the longer partitions' forms such as `us-gov-west-1`).
-fn is_region(r: &str) -> bool {
+pub fn is_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
+        && parts[0].len() >= 2
         && parts[..parts.len() - 1]
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
@@ -138,6 +152,22 @@ fn is_region(r: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::Env;
+
+    #[test]
+    fn two_environments_are_the_same_place_when_nothing_tells_them_apart() {
+        let us = Env::new("us").account("111111111111").region("us-east-1");
+        let blue = Env::new("blue").account("111111111111").region("us-east-1");
+        let eu = Env::new("eu").account("111111111111").region("eu-west-1");
+        let dev = Env::new("dev");
+        assert_eq!(Env::same_place(Some(&us), Some(&blue)), Some(true));
+        assert_eq!(Env::same_place(Some(&us), Some(&eu)), Some(false));
+        assert_eq!(Env::same_place(Some(&dev), None), Some(true));
+        assert_eq!(Env::same_place(Some(&us), None), None);
+        assert_eq!(
+            Env::same_place(Some(&eu), Some(&Env::new("x").region("us-east-1"))),
+            Some(false)
+        );
+    }
 
     #[test]
     fn an_environment_is_checked_before_anything_connects() {

@@ -104,14 +104,18 @@ async fn destroy_inner(
         };
         deployed.push((*s, d));
     }
-    let going: Vec<&str> = deployed.iter().map(|(s, _)| s.name.as_str()).collect();
     let going_ids: Vec<&str> = deployed.iter().map(|(s, _)| s.id.as_str()).collect();
     let mut refusals = Vec::new();
     for (s, d) in &deployed {
         let session = sessions.for_stack(s);
         let ui = &session.ui;
         // Values other environments' stacks read from this one's outputs.
-        for output in d.outputs.keys().filter(|o| o.starts_with("Export")) {
+        let carried = if d.outputs.keys().any(|o| o.starts_with("Export")) {
+            super::envs::carried_outputs(&cfn::template(&session.aws, &d.stack_id).await?)
+        } else {
+            Default::default()
+        };
+        for output in &carried {
             let readers: Vec<String> = super::envs::readers(sessions, stacks, s, output)
                 .await?
                 .into_iter()
@@ -143,9 +147,15 @@ async fn destroy_inner(
                     dependents_deployed(session, stacks, &s.id).await?
                 }
             };
+            // ListImports names stacks of this account and region: only those
+            // going from this environment leave with it.
             let importers: Vec<String> = importers
                 .into_iter()
-                .filter(|i| !going.contains(&i.as_str()))
+                .filter(|i| {
+                    !deployed
+                        .iter()
+                        .any(|(o, _)| o.env_name() == s.env_name() && o.name == *i)
+                })
                 .collect();
             if !importers.is_empty() {
                 refusals.push(format!(

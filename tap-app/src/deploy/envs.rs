@@ -80,14 +80,23 @@ impl Sessions {
 /// another account: `tap-deploy-[<qualifier>-]<region>`.
 pub fn deploy_role_arn(account: &str, region: &str, qualifier: Option<&str>) -> String {
     let infix = qualifier.map(|q| format!("{q}-")).unwrap_or_default();
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+    let partition = partition_of(region);
     format!("arn:{partition}:iam::{account}:role/tap-deploy-{infix}{region}")
+}
+
+/// The partition a region is in (the ARNs of its IAM roles say it).
+pub fn partition_of(region: &str) -> &'static str {
+    const PARTITIONS: [(&str, &str); 5] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-iso-", "aws-iso"),
+        ("eusc-", "aws-eusc"),
+    ];
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, p)| p)
 }
 
 /// A session for `env`: its region, its profile or role (or, for another
@@ -238,7 +247,13 @@ pub async fn readers(
         .filter(|c| c.env_name() != producer.env_name())
     {
         // Only a stack that is or was pinned to an environment can read across.
-        if c.env.is_none() {
+        let Some(env) = &c.env else {
+            continue;
+        };
+        // Not reached by this command: whether it still reads the value is
+        // not known, so it counts as reading it.
+        if !sessions.by_env.contains_key(&env.name) {
+            out.push(format!("{} (not reached by this command)", c.id));
             continue;
         }
         let session = sessions.for_stack(c);
@@ -254,6 +269,20 @@ pub async fn readers(
         }
     }
     Ok(out)
+}
+
+/// The outputs of a deployed template that tap carries to other
+/// environments: its reference outputs (`Export…`) that are not exports
+/// (an export is read within its own environment, and guarded by
+/// CloudFormation).
+pub fn carried_outputs(template: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    template["Outputs"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(name, o)| name.starts_with("Export") && o.get("Export").is_none())
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Refuses to deploy `producer` when its new template drops an output that
@@ -277,8 +306,17 @@ pub async fn refuse_removing_read_outputs(
         return Ok(());
     };
     let kept = template["Outputs"].as_object();
-    for output in deployed.outputs.keys() {
-        if kept.is_some_and(|k| k.contains_key(output)) || !output.starts_with("Export") {
+    let removed: Vec<&String> = deployed
+        .outputs
+        .keys()
+        .filter(|o| o.starts_with("Export") && !kept.is_some_and(|k| k.contains_key(*o)))
+        .collect();
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let carried = carried_outputs(&cfn::template(&session.aws, &deployed.stack_id).await?);
+    for output in removed {
+        if !carried.contains(output) {
             continue;
         }
         let readers = readers(sessions, stacks, producer, output).await?;
@@ -288,7 +326,11 @@ pub async fn refuse_removing_read_outputs(
                 producer.id,
                 readers.join(", "),
                 if readers.len() == 1 { "s" } else { "" },
-                readers.join(" and "),
+                readers
+                    .iter()
+                    .map(|r| r.split(' ').next().unwrap_or(r))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
                 producer.id
             );
         }

@@ -325,10 +325,14 @@ async fn deploy_inner(
         .map(|s| (s.id.as_str(), s.template.to_json()))
         .collect();
     // A misspelt parameter would otherwise deploy its default in silence.
+    // `Name:` or `env/Name:`.
     let by_name: Vec<(&str, &serde_json::Value)> = waves
         .iter()
         .flatten()
-        .map(|s| (s.name.as_str(), &templates[s.id.as_str()]))
+        .flat_map(|s| {
+            let t = &templates[s.id.as_str()];
+            [(s.name.as_str(), t), (s.id.as_str(), t)]
+        })
         .collect();
     let unused = opts.parameters.unused(by_name);
     if !unused.is_empty() {
@@ -353,6 +357,7 @@ async fn deploy_inner(
         let p = prepare(session, stacks, &group, &templates, opts).await?;
         prepared.insert(place, p);
     }
+    let selected: BTreeSet<&str> = waves.iter().flatten().map(|s| s.id.as_str()).collect();
     let mut report = Report::default();
     let mut failures = Vec::new();
     for wave in waves {
@@ -377,15 +382,29 @@ async fn deploy_inner(
         }
         let known = &report.outputs;
         let prepared = &prepared;
+        let selected = &selected;
         let runs = wave.iter().map(|s| async move {
             let session = sessions.for_stack(s);
             let place = &prepared[&s.env_name()];
             let result = async {
                 let template = &templates[s.id.as_str()];
                 envs::refuse_removing_read_outputs(sessions, stacks, s, template).await?;
+                // Stacks of other environments that read this one and are not
+                // deployed now: told when what they read changes.
+                let unselected: Vec<&crate::synth::EnvInput> = stacks
+                    .iter()
+                    .filter(|c| !selected.contains(c.id.as_str()))
+                    .flat_map(|c| c.inputs.iter())
+                    .filter(|i| i.producer == s.id)
+                    .collect();
+                let before = if unselected.is_empty() {
+                    None
+                } else {
+                    cfn::describe(&session.aws, &s.name).await?.map(|d| d.outputs)
+                };
                 // Values from other environments' outputs, as parameters.
                 let given = envs::input_values(sessions, stacks, s, known).await?;
-                let parameters = opts.parameters.with_values(&s.name, given);
+                let parameters = opts.parameters.for_id(&s.id, &s.name).with_values(&s.name, given);
                 let req = stack::Request {
                     name: &s.name,
                     template,
@@ -416,6 +435,21 @@ async fn deploy_inner(
                     }
                     other => other,
                 };
+                if let (Ok(d), Some(before)) = (&result, &before) {
+                    for input in &unselected {
+                        let now = d.stack().outputs.get(&input.output);
+                        if before.get(&input.output) != now {
+                            let reader = stacks
+                                .iter()
+                                .find(|c| c.inputs.contains(input))
+                                .map_or("?", |c| c.id.as_str());
+                            session.ui.line(format!(
+                                "{}: its output {} changed, and {reader} reads it but was not deployed now: `tap deploy {reader}` gives it the new value",
+                                s.name, input.output
+                            ));
+                        }
+                    }
+                }
                 result
             }
             .await;

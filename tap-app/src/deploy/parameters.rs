@@ -43,6 +43,22 @@ impl ParameterValues {
         Ok(out)
     }
 
+    /// The values for the stack `id` (`env/Name`) under its CloudFormation
+    /// name: those given for `env/Name:` over those for `Name:` (which every
+    /// environment's `Name` takes), over those for every stack.
+    pub fn for_id(&self, id: &str, name: &str) -> ParameterValues {
+        let mut out = self.clone();
+        if id != name {
+            if let Some(own) = self.per_stack.get(id) {
+                out.per_stack
+                    .entry(name.to_string())
+                    .or_default()
+                    .extend(own.clone());
+            }
+        }
+        out
+    }
+
     /// These values with `values` added for `stack` (what it takes from
     /// other environments' outputs), over any given for it.
     pub fn with_values(&self, stack: &str, values: BTreeMap<String, String>) -> ParameterValues {
@@ -229,6 +245,19 @@ mod tests {
             .for_stack("App", &template(), Some(&deployed))
             .expect("previous value");
         assert_eq!(keys(&ps)[1], ("Password".into(), None, Some(true)));
+    }
+
+    #[test]
+    fn a_value_for_one_environments_stack_is_its_own() {
+        let v = ParameterValues::parse(&["App:KeyName=all".into(), "prod/App:KeyName=prod".into()])
+            .expect("parsed");
+        let given =
+            |id: &str| v.for_id(id, "App").values_for("App", &template(), None)["KeyName"].clone();
+        assert_eq!(given("prod/App"), "prod");
+        assert_eq!(given("staging/App"), "all");
+        assert!(v
+            .unused([("App", &template()), ("prod/App", &template())])
+            .is_empty());
     }
 
     #[test]

@@ -650,7 +650,7 @@ async fn gate_inputs(
 }
 
 /// Why `--require-approval broadening` holds this change.
-fn show_widening(ui: &Ui, name: &str, why: &[String]) {
+pub(crate) fn show_widening(ui: &Ui, name: &str, why: &[String]) {
     if why.is_empty() {
         return;
     }

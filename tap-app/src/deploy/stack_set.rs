@@ -6,6 +6,7 @@
 //! instance within the failure tolerance; tap starts one at a time (a StackSet
 //! runs one operation at a time), follows it, and reports every instance.
 
+use super::approval::RequireApproval;
 use super::aws::{call_error, code, Aws, CallError};
 use super::backoff::Backoff;
 use super::publish::MAX_TEMPLATE_BODY;
@@ -423,7 +424,12 @@ pub struct Outcome {
 /// Deploys `template` (the stack, synthesized) as the StackSet: creates it, or
 /// updates its template and settings, then creates and deletes instances until
 /// they are the targets × regions it names.
-pub async fn deploy(session: &Session, set: &StackSet, template: &Value) -> Result<Outcome> {
+pub async fn deploy(
+    session: &Session,
+    set: &StackSet,
+    template: &Value,
+    approval: RequireApproval,
+) -> Result<Outcome> {
     set.validate().map_err(|e| anyhow!(e))?;
     let (aws, ui, name) = (&session.aws, &session.ui, set.name());
     let body = template.to_string();
@@ -440,6 +446,7 @@ pub async fn deploy(session: &Session, set: &StackSet, template: &Value) -> Resu
     ));
     let mut outcome = Outcome::default();
     let Some(current) = describe(aws, name).await? else {
+        gate(session, set, None, template, 0, approval)?;
         create(session, set, &body, template).await?;
         outcome.created = true;
         ui.line(format!(
@@ -467,6 +474,24 @@ pub async fn deploy(session: &Session, set: &StackSet, template: &Value) -> Resu
         ));
         return Ok(outcome);
     }
+    // The deployed template as CloudFormation holds it (not JSON: null, which
+    // the gate counts as unreadable, so the change is held as widening).
+    let old = current
+        .template_body()
+        .map(|b| serde_json::from_str::<Value>(b).unwrap_or(Value::Null));
+    let old = if plan.update_needed() {
+        old
+    } else {
+        Some(template.clone())
+    };
+    gate(
+        session,
+        set,
+        old.as_ref(),
+        template,
+        plan.remove.len(),
+        approval,
+    )?;
     if !plan.remove.is_empty() {
         ui.line(format!(
             "{name}: deleting {} no longer targeted, with their stacks: {}",
@@ -507,6 +532,36 @@ pub async fn deploy(session: &Session, set: &StackSet, template: &Value) -> Resu
     }
     finish(session, set, &outcome);
     Ok(outcome)
+}
+
+/// The approval gate, as for a stack: the template's grants and what widens
+/// access (held under `broadening`), and any change under `any-change`.
+/// Deleting instances deletes their stacks in the target accounts: it is
+/// asked for under both, only `never` goes ahead without asking.
+fn gate(
+    session: &Session,
+    set: &StackSet,
+    old: Option<&Value>,
+    new: &Value,
+    removing: usize,
+    approval: RequireApproval,
+) -> Result<()> {
+    let (ui, name) = (&session.ui, set.name());
+    let review = super::gate::review(old, new, &super::gate::Inputs::default());
+    let label = format!("StackSet {name}");
+    if !review.added.is_empty() {
+        ui.line(format!(
+            "{name}: grants {} IAM permission{} in every instance",
+            review.added.len(),
+            if review.added.len() == 1 { "" } else { "s" }
+        ));
+    }
+    super::stack::show_widening(ui, name, &review.widening);
+    let policy = match approval {
+        RequireApproval::Broadening if removing > 0 => RequireApproval::AnyChange,
+        other => other,
+    };
+    super::approval::approve(ui, policy, &label, !review.widening.is_empty())
 }
 
 /// Shows what deploying would change: the template's resources, the
@@ -1472,16 +1527,8 @@ fn valid_account(a: &str) -> bool {
 /// `eu-west-1`, `us-gov-west-1`, `us-isob-east-1`: two letters, one or two
 /// words, a number.
 fn valid_region(r: &str) -> bool {
-    let parts: Vec<&str> = r.split('-').collect();
-    let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
-    parts.len() >= 3
-        && parts.len() <= 4
-        && parts[0].len() == 2
-        && lower(parts[0])
-        && parts[1..parts.len() - 1].iter().all(|p| lower(p))
-        && parts
-            .last()
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    // As an environment's region is checked (`eusc-de-east-1` included).
+    tap_core::env::is_region(r)
 }
 
 /// AWS's pattern: `ou-` 4–32 then 8–32 lowercase letters or digits, or a root `r-` 4–32.

@@ -206,10 +206,11 @@ fn add_deploy_role(t: &mut Value, infix: &str, trusted: &[String]) -> Result<()>
                             "Effect": "Allow",
                             "Action": [
                                 "cloudformation:CreateChangeSet",
+                                // `--method direct`.
+                                "cloudformation:CreateStack",
                                 "cloudformation:DeleteChangeSet",
                                 "cloudformation:DeleteStack",
                                 "cloudformation:DescribeChangeSet",
-                                "cloudformation:DescribeStackDriftDetectionStatus",
                                 "cloudformation:DescribeStackEvents",
                                 "cloudformation:DescribeStackResourceDrifts",
                                 "cloudformation:DescribeStacks",
@@ -218,6 +219,7 @@ fn add_deploy_role(t: &mut Value, infix: &str, trusted: &[String]) -> Result<()>
                                 "cloudformation:GetTemplate",
                                 "cloudformation:ListChangeSets",
                                 "cloudformation:ListStackResources",
+                                "cloudformation:UpdateStack",
                                 "cloudformation:UpdateTerminationProtection",
                             ],
                             "Resource": { "Fn::Sub": stacks },
@@ -226,6 +228,7 @@ fn add_deploy_role(t: &mut Value, infix: &str, trusted: &[String]) -> Result<()>
                             // These name no stack: IAM has no resource-level permission for them.
                             "Effect": "Allow",
                             "Action": [
+                                "cloudformation:DescribeStackDriftDetectionStatus",
                                 "cloudformation:ListExports",
                                 "cloudformation:ListImports",
                                 "cloudformation:ListStacks",
@@ -556,7 +559,8 @@ mod tests {
                         .all(
                             |s| s["Action"].as_array().is_some_and(|a| a.iter().all(|x| x
                                 .as_str()
-                                .is_some_and(|x| x.starts_with("cloudformation:List"))))
+                                .is_some_and(|x| x.starts_with("cloudformation:List")
+                                    || x.starts_with("cloudformation:Describe"))))
                         ),
                     "{stars:?}"
                 );

@@ -86,6 +86,15 @@ pub fn references(out: &mut [Synthesized]) -> Result<()> {
                     .filter(char::is_ascii_alphanumeric)
                     .collect();
                 let c = &mut out[ci];
+                // Names lose their hyphens: `a-b/Data` and `ab/Data` would meet.
+                if let Some(other) = c.inputs.iter().find(|i| {
+                    i.parameter == parameter && (i.producer != producer_id || i.output != output)
+                }) {
+                    bail!(
+                        "{consumer} takes values from {} and {producer_id} that tap would pass as one parameter `{parameter}`: rename one of the environments or stacks",
+                        other.producer
+                    );
+                }
                 c.template.parameters.insert(
                     parameter.clone(),
                     Expr::map([
@@ -386,8 +395,16 @@ mod tests {
         let out = synth_unpackaged(&[a.clone().into(), b.into()]).expect("one per environment");
         assert_eq!(out[0].id, "us/Data");
         assert_eq!(out[1].id, "eu/Data");
-        let e = err(vec![a.clone().into(), a.into()]);
+        let e = err(vec![a.clone().into(), a.clone().into()]);
         assert!(e.starts_with("two stacks are named us/Data"), "{e}");
+        // Two names for one account and region: one CloudFormation stack.
+        let blue = Env::new("blue").account("111111111111").region("us-east-1");
+        let b = Data::new(DataProps::default()).expect("data").in_env(&blue);
+        let e = err(vec![a.into(), b.into()]);
+        assert!(
+            e.starts_with("us/Data and blue/Data are one CloudFormation stack"),
+            "{e}"
+        );
         let clash = Data::new(DataProps::default())
             .expect("data")
             .in_env(&Env::new("us").region("eu-west-2"));

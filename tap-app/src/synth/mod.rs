@@ -82,6 +82,19 @@ fn synth_with(stacks: &[Stack], packager: Option<&Packager>) -> anyhow::Result<V
                 );
             }
         }
+        // One CloudFormation stack name once per account and region: two
+        // environments that are certainly one place may not both have it.
+        if let Some(other) = out.iter().find(|s| {
+            s.name == stack.name()
+                && s.id != stack.id()
+                && tap_core::Env::same_place(s.env.as_ref(), stack.env()) == Some(true)
+        }) {
+            anyhow::bail!(
+                "{} and {} are one CloudFormation stack: their environments are the same account and region; give one another name (`.with_name(…)`) or another environment",
+                other.id,
+                stack.id()
+            );
+        }
         if out.iter().any(|s| s.id == stack.id()) {
             anyhow::bail!(
                 "two stacks are named {}: CloudFormation names a stack once per account and region; give one another name (`.with_name(…)`) or another environment",

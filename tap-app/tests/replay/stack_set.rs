@@ -7,6 +7,7 @@
 
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use serde_json::Value;
+use tap_app::deploy::approval::RequireApproval;
 use tap_app::deploy::stack_set::{self, Outcome};
 use tap_app::{RegionOrder, StackSet, Tolerance};
 
@@ -203,11 +204,21 @@ fn run_deploy(
     template: &Value,
     replay: Vec<ReplayEvent>,
 ) -> (anyhow::Result<Outcome>, String, Vec<String>) {
+    run_deploy_asking(set, template, replay, RequireApproval::Never)
+}
+
+/// [`run_deploy`] under an approval policy, with nobody at a terminal to answer.
+fn run_deploy_asking(
+    set: &StackSet,
+    template: &Value,
+    replay: Vec<ReplayEvent>,
+    approval: RequireApproval,
+) -> (anyhow::Result<Outcome>, String, Vec<String>) {
     let client = StaticReplayClient::new(replay);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (result, text) = rt.block_on(async {
         let session = replay_session(&client).await;
-        let r = stack_set::deploy(&session, set, template).await;
+        let r = stack_set::deploy(&session, set, template, approval).await;
         (r, session.ui.text())
     });
     (result, text, bodies(&client))
@@ -270,6 +281,7 @@ fn a_new_stack_set_is_created_with_an_instance_per_account_and_region() {
         lines,
         [
             "Queues: StackSet to 2 accounts × 2 regions in AWS region us-east-1",
+            "Queues: grants 1 IAM permission in every instance",
             "Queues: creating the StackSet (SELF_MANAGED permissions)",
             "Queues: creating instances for 2 accounts × 2 regions (operation preferences: failure tolerance 0, max concurrent 1, regions one at a time)",
             &format!("Queues: CREATE RUNNING (operation {OP})"),
@@ -937,4 +949,49 @@ fn deploying_again_retries_the_instances_a_failure_left_outdated() {
         "{text}"
     );
     assert!(actions(&bodies).contains(&"UpdateStackSet".to_string()));
+}
+
+/// The approval gate holds a StackSet as it holds a stack: a template that
+/// grants IAM permissions is broadening, and nothing is created unasked.
+#[test]
+fn a_stack_set_that_grants_access_waits_for_approval() {
+    let mut granting = template();
+    granting["Resources"]["Reader"] = serde_json::json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Principal": { "Service": "lambda.amazonaws.com" }, "Action": "sts:AssumeRole" }] },
+            "Policies": [{ "PolicyName": "read", "PolicyDocument": { "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-records/*" }] } }]
+        }
+    });
+    let (result, text, bodies) = run_deploy_asking(
+        &two_by_two(),
+        &granting,
+        vec![stack_set_not_found()],
+        RequireApproval::Broadening,
+    );
+    let err = result.expect_err("held").to_string();
+    assert!(err.contains("StackSet Queues"), "{err}");
+    assert!(text.contains("Queues: widens access"), "{text}");
+    assert_eq!(bodies.len(), 1, "only DescribeStackSet: {bodies:?}");
+
+    // Deleting instances (and their stacks) is asked for even when nothing widens.
+    let one_account = StackSet::new(Queues::new(QueuesProps::default()).expect("stack"))
+        .accounts([A1])
+        .regions(["eu-west-1", "us-east-1"]);
+    let (result, _, bodies) = run_deploy_asking(
+        &one_account,
+        &template(),
+        vec![
+            describe_stack_set(&template(), "SELF_MANAGED"),
+            four_current(),
+        ],
+        RequireApproval::Broadening,
+    );
+    result.expect_err("held");
+    assert!(
+        bodies
+            .iter()
+            .all(|b| !b.contains("Action=DeleteStackInstances")),
+        "{bodies:?}"
+    );
 }

@@ -36,6 +36,18 @@ pub async fn deploy(
     declared_protection: Option<bool>,
 ) -> Result<Deployment> {
     let (aws, ui, name) = (&session.aws, &session.ui, req.name);
+    // The bootstrap deploy role runs change sets and nothing else: Lambda's
+    // calls are not its to make.
+    if let Some(role) = session
+        .assumed_role
+        .as_deref()
+        .filter(|r| r.contains(":role/tap-deploy-"))
+    {
+        let env = session.env.as_ref().map_or("?", |e| e.name.as_str());
+        bail!(
+            "{name}: a hotswap calls Lambda directly, which the deploy role {role} may not do: reach environment `{env}` with a profile of its account (`Env::profile`) to hotswap there, or deploy without --hotswap"
+        );
+    }
     let Some(deployed) = cfn::describe(aws, name).await? else {
         if opts.only {
             bail!("{name} is not deployed: a hotswap changes a deployed stack; deploy it once without --hotswap-only");
