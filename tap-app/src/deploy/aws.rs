@@ -263,13 +263,26 @@ impl CallCounter {
         self.0.lock().map(|m| m.clone()).unwrap_or_default()
     }
     pub fn summary(&self) -> String {
-        let by = self.by_operation();
+        Self::summary_of([self])
+    }
+
+    /// One summary of several counters (one per environment's clients), each
+    /// counted once however many sessions share it.
+    pub fn summary_of<'a>(counters: impl IntoIterator<Item = &'a CallCounter>) -> String {
+        let mut seen: Vec<&CallCounter> = Vec::new();
+        let mut by: BTreeMap<String, u32> = BTreeMap::new();
+        for c in counters {
+            if seen.iter().any(|s| Arc::ptr_eq(&s.0, &c.0)) {
+                continue;
+            }
+            seen.push(c);
+            for (op, n) in c.by_operation() {
+                *by.entry(op).or_default() += n;
+            }
+        }
+        let total: u32 = by.values().sum();
         let parts: Vec<String> = by.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        format!(
-            "{} CloudFormation API calls ({})",
-            self.total(),
-            parts.join(", ")
-        )
+        format!("{total} CloudFormation API calls ({})", parts.join(", "))
     }
 }
 

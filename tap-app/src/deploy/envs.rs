@@ -50,6 +50,13 @@ impl Sessions {
             .unwrap_or(&self.base)
     }
 
+    /// The CloudFormation calls every session made, summed.
+    pub fn calls_summary(&self) -> String {
+        super::aws::CallCounter::summary_of(
+            std::iter::once(&self.base.aws.calls).chain(self.by_env.values().map(|s| &s.aws.calls)),
+        )
+    }
+
     /// The session of an environment (`None`: the command line's).
     pub fn for_env(&self, env: Option<&str>) -> &Session {
         env.and_then(|e| self.by_env.get(e)).unwrap_or(&self.base)

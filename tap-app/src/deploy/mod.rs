@@ -501,7 +501,7 @@ async fn deploy_inner(
             format!("{} hotswapped, ", report.hotswapped.len())
         },
         report.unchanged.len(),
-        session.aws.calls.summary()
+        sessions.calls_summary()
     ));
     // One failure keeps its type (a library caller matches on it); several
     // stacks of a wave failing at once are reported together.
