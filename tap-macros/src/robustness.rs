@@ -8,6 +8,9 @@ use std::str::FromStr;
 const TAP_STACK: &str = include_str!("../../tap-app/seed/src/stacks/tap_stack.rs");
 const PIPELINE_STACK: &str = include_str!("../../tap-app/seed/src/stacks/pipeline_stack.rs");
 const CONSTRUCTS: &str = include_str!("../../tap-app/seed/src/stacks/constructs.rs");
+const PIPELINE_PROJECTS: &str = include_str!("../../tap-app/seed/src/stacks/pipeline_projects.rs");
+const ENV_PIPELINE_STACK: &str =
+    include_str!("../../tap-app/seed/src/stacks/env_pipeline_stack.rs");
 
 /// The bodies of every `name! { … }` invocation in a source file.
 fn invocations(source: &str, mac: &str) -> Vec<TokenStream> {
@@ -28,11 +31,12 @@ fn invocations(source: &str, mac: &str) -> Vec<TokenStream> {
 
 /// The seed stacks with their construct definitions in front, as `stack!` sees them after the callbacks.
 fn seeds() -> Vec<String> {
-    let constructs: String = invocations(CONSTRUCTS, "construct")
+    let constructs: String = [CONSTRUCTS, PIPELINE_PROJECTS]
         .iter()
+        .flat_map(|f| invocations(f, "construct"))
         .map(|c| format!("@construct {{ {c} }} "))
         .collect();
-    [TAP_STACK, PIPELINE_STACK]
+    [TAP_STACK, PIPELINE_STACK, ENV_PIPELINE_STACK]
         .iter()
         .flat_map(|s| invocations(s, "stack"))
         .map(|s| format!("{constructs}{s}"))
