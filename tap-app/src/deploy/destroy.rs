@@ -234,6 +234,22 @@ async fn destroy_inner(
             }
             outcome = delete_stack(session, name, &d.stack_id, blocked.len()).await?;
         }
+        // The stack's own status has the last word over the events: a
+        // DELETE_FAILED event followed by the rest of the stack being deleted
+        // (as LocalStack does when one resource's delete fails) is a deleted
+        // stack. On AWS a DELETE_FAILED stack stays so, and this reads it once.
+        if outcome.stack.status == "DELETE_FAILED" && gone_after_all(aws, &d.stack_id).await? {
+            let failed: Vec<&str> = outcome
+                .failures
+                .iter()
+                .map(|f| f.logical_id.as_str())
+                .collect();
+            ui.line(format!(
+                "{name}: CloudFormation reported {} failing to delete, then deleted the stack",
+                failed.join(", ")
+            ));
+            outcome.stack.status = "DELETE_COMPLETE".into();
+        }
         if outcome.stack.status != "DELETE_COMPLETE" {
             return Err(crate::Error::StackFailed {
                 stack: name.clone(),
@@ -306,6 +322,25 @@ async fn destroy_inner(
         }
     }
     Ok(retained)
+}
+
+/// Whether a stack whose deletion was reported failed is gone when read
+/// again, for at most a few seconds while it is still changing.
+async fn gone_after_all(aws: &super::aws::Aws, stack_id: &str) -> Result<bool> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut backoff = super::backoff::Backoff::new();
+    loop {
+        match cfn::describe(aws, stack_id).await? {
+            None => return Ok(true),
+            Some(d)
+                if (d.status == "DELETE_FAILED" || d.status.ends_with("_IN_PROGRESS"))
+                    && std::time::Instant::now() < deadline =>
+            {
+                backoff.wait().await
+            }
+            Some(_) => return Ok(false),
+        }
+    }
 }
 
 /// One DeleteStack, followed to its end.
