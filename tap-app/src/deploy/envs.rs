@@ -91,13 +91,16 @@ pub fn deploy_role_arn(account: &str, region: &str, qualifier: Option<&str>) -> 
     format!("arn:{partition}:iam::{account}:role/tap-deploy-{infix}{region}")
 }
 
-/// The partition a region is in (the ARNs of its IAM roles say it).
+/// The partition a region is in, by its prefix as AWS names them (the ARNs
+/// of its roles, and `${AWS::Partition}`, say it).
 pub fn partition_of(region: &str) -> &'static str {
-    const PARTITIONS: [(&str, &str); 5] = [
+    const PARTITIONS: [(&str, &str); 7] = [
         ("cn-", "aws-cn"),
         ("us-gov-", "aws-us-gov"),
         ("us-isob-", "aws-iso-b"),
         ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
         ("eusc-", "aws-eusc"),
     ];
     PARTITIONS

@@ -52,8 +52,13 @@ pub fn request() -> http::Request<SdkBody> {
 }
 
 pub fn ok(action: &str, result: &str) -> ReplayEvent {
+    ok_in(NS, action, result)
+}
+
+/// [`ok`] of another Query-protocol service (STS), by its XML namespace.
+pub fn ok_in(ns: &str, action: &str, result: &str) -> ReplayEvent {
     let xml = format!(
-        r#"<{action}Response xmlns="{NS}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>5f1f3e0c-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{action}Response>"#
+        r#"<{action}Response xmlns="{ns}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>5f1f3e0c-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{action}Response>"#
     );
     ReplayEvent::new(
         request(),
@@ -66,14 +71,19 @@ pub fn ok(action: &str, result: &str) -> ReplayEvent {
 }
 
 pub fn error(code: &str, message: &str) -> ReplayEvent {
+    error_in(NS, 400, code, message)
+}
+
+/// [`error`] of another Query-protocol service, with its HTTP status.
+pub fn error_in(ns: &str, status: u16, code: &str, message: &str) -> ReplayEvent {
     let xml = format!(
-        r#"<ErrorResponse xmlns="{NS}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>5f1f3e0c-0000-4000-8000-000000000001</RequestId></ErrorResponse>"#,
+        r#"<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>5f1f3e0c-0000-4000-8000-000000000001</RequestId></ErrorResponse>"#,
         escape(message)
     );
     ReplayEvent::new(
         request(),
         http::Response::builder()
-            .status(400)
+            .status(status)
             .header("content-type", "text/xml")
             .body(SdkBody::from(xml))
             .expect("response"),

@@ -5,7 +5,6 @@
 
 use super::cfn_replay::*;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
-use aws_smithy_types::body::SdkBody;
 use tap_app::deploy::aws::Target;
 use tap_app::deploy::envs::Sessions;
 use tap_app::deploy::{self, DeployOptions};
@@ -15,17 +14,7 @@ use tap_app::Env;
 const STS_NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 fn sts(action: &str, result: &str) -> ReplayEvent {
-    let xml = format!(
-        r#"<{action}Response xmlns="{STS_NS}"><{action}Result>{result}</{action}Result><ResponseMetadata><RequestId>7a1b3c0d-0000-4000-8000-000000000000</RequestId></ResponseMetadata></{action}Response>"#
-    );
-    ReplayEvent::new(
-        request(),
-        http::Response::builder()
-            .status(200)
-            .header("content-type", "text/xml")
-            .body(SdkBody::from(xml))
-            .expect("response"),
-    )
+    ok_in(STS_NS, action, result)
 }
 
 fn caller(account: &str, arn: &str) -> ReplayEvent {
@@ -36,16 +25,11 @@ fn caller(account: &str, arn: &str) -> ReplayEvent {
 }
 
 fn assume_denied(role: &str) -> ReplayEvent {
-    let xml = format!(
-        r#"<ErrorResponse xmlns="{STS_NS}"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::111111111111:user/dev is not authorized to perform: sts:AssumeRole on resource: {role}</Message></Error><RequestId>7a1b3c0d-0000-4000-8000-000000000001</RequestId></ErrorResponse>"#
-    );
-    ReplayEvent::new(
-        request(),
-        http::Response::builder()
-            .status(403)
-            .header("content-type", "text/xml")
-            .body(SdkBody::from(xml))
-            .expect("response"),
+    error_in(
+        STS_NS,
+        403,
+        "AccessDenied",
+        &format!("User: arn:aws:iam::111111111111:user/dev is not authorized to perform: sts:AssumeRole on resource: {role}"),
     )
 }
 

@@ -349,18 +349,7 @@ async fn known(
     let aws = &session.aws;
     let mut k = Known::default();
     let region = aws.region.clone();
-    // The partitions by their regions' prefixes, as AWS names them.
-    let partition = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-isof-", "aws-iso-f"),
-    ]
-    .iter()
-    .find(|(prefix, _)| region.starts_with(prefix))
-    .map_or("aws", |(_, p)| p);
+    let partition = crate::deploy::envs::partition_of(&region);
     let suffix = if partition == "aws-cn" {
         "amazonaws.com.cn"
     } else {
