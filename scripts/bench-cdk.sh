@@ -7,9 +7,11 @@
 #      tsc, as `cdk synth` runs it through cdk.json) and against the CDK CLI's
 #      `cdk synth`, interleaved by scripts/timeit.py (wall time and peak RSS);
 #   2. TapStack deployed to one LocalStack (started by `tap local start`):
-#      `tap deploy --local` against `cdklocal deploy`, a create, a no-op deploy
-#      and a destroy, for ROUNDS rounds, the two tools in turn, after a
-#      warm-up round that is shown but not counted.
+#      `tap deploy --local` against `cdklocal deploy`: a create, a no-op
+#      deploy, an update of one property (the error alarm's threshold, edited
+#      in each tool's source and compiled untimed) and a destroy, for ROUNDS
+#      rounds, the two tools in turn, after a warm-up round that is shown but
+#      not counted.
 #
 # Usage: scripts/bench-cdk.sh
 # Environment:
@@ -199,8 +201,37 @@ if [[ $cdk_ok == 0 ]]; then
     echo "  the CDK's toolkit stack failed on this LocalStack (above): its deploys are left out"
 fi
 
-# One round: create, no-op, destroy of TapStack, with each tool in turn. A
-# failed create still destroys (what a failed create left).
+# The update: one property of one resource, the error alarm's threshold
+# (10 -> 11), edited in each tool's source and compiled before the timing
+# (cargo build; tsc), as a user would. The sources are put back at the end.
+tap_source=$root/tap-app/seed/src/stacks/tap_stack.rs
+cdk_source=$app/lib/tap-stack.ts
+cp "$tap_source" "$out/tap_stack.rs.orig"
+cp "$cdk_source" "$out/tap-stack.ts.orig"
+restore_sources() {
+    cmp -s "$out/tap_stack.rs.orig" "$tap_source" || cp "$out/tap_stack.rs.orig" "$tap_source"
+    cmp -s "$out/tap-stack.ts.orig" "$cdk_source" || cp "$out/tap-stack.ts.orig" "$cdk_source"
+}
+trap 'restore_sources; stop_localstack' EXIT
+# threshold TOOL VALUE: the error alarm's threshold in TOOL's source, compiled (untimed).
+threshold() {
+    local tool=$1 value=$2 t0 t1
+    t0=$(now)
+    if [[ $tool == tap ]]; then
+        sed -i -E "s/^(            threshold: )1[01],\$/\1$value,/" "$tap_source"
+        grep -q "^            threshold: $value,\$" "$tap_source" || { echo "tap: the error alarm's threshold is not in $tap_source" >&2; return 1; }
+        cargo build --quiet --offline -p tap-seed --bin tap
+    else
+        sed -i -E "s/^(      threshold: )1[01],\$/\1$value,/" "$cdk_source"
+        grep -q "^      threshold: $value,\$" "$cdk_source" || { echo "cdk: the error alarm's threshold is not in $cdk_source" >&2; return 1; }
+        (cd "$app" && node_modules/.bin/tsc -p .)
+    fi
+    t1=$(now)
+    printf '  (untimed) %s: threshold %s, compiled in %ss\n' "$tool" "$value" "$(elapsed "$t0" "$t1")"
+}
+
+# One round: create, no-op, update, destroy of TapStack, with each tool in
+# turn. A failed create still destroys (what a failed create left).
 round() {
     local r=$1
     # tap's Lambda package is built before the timing, as tsc compiled the CDK
@@ -208,13 +239,21 @@ round() {
     # sources (or a local crate they use) changed since the last build.
     { "$tap" synth --out "$out/synth/tap.pre" 2>&1 || echo "tap synth failed"; } \
         | tee "$logs/deploy-$r-tap-presynth.log" | grep --line-buffered -E '^assets:|failed' | sed 's/^/  (untimed) /' || true
+    threshold tap 10
     run "$r" tap create tapcmd deploy TapStack --require-approval never \
-        && run "$r" tap no-op tapcmd deploy TapStack --require-approval never || true
+        && run "$r" tap no-op tapcmd deploy TapStack --require-approval never \
+        && threshold tap 11 \
+        && run "$r" tap update tapcmd deploy TapStack --require-approval never || true
     run "$r" tap destroy tapcmd destroy TapStack --force || true
+    threshold tap 10
     if [[ $cdk_ok == 1 ]]; then
+        threshold cdk 10
         run "$r" cdk create cdklocal deploy TapStack --require-approval never \
-            && run "$r" cdk no-op cdklocal deploy TapStack --require-approval never || true
+            && run "$r" cdk no-op cdklocal deploy TapStack --require-approval never \
+            && threshold cdk 11 \
+            && run "$r" cdk update cdklocal deploy TapStack --require-approval never || true
         run "$r" cdk destroy cdklocal destroy TapStack --force || true
+        threshold cdk 10
     fi
 }
 
@@ -227,8 +266,7 @@ done
 
 record ""
 record "deploy of TapStack to LocalStack $localstack_version ($endpoint), wall seconds (date around each command):"
-record "  update of one property: not measured. tap's seed TapStack has no deploy-time parameter, and nothing"
-record "  else changes its template without editing and rebuilding the app, so neither tool is timed on one."
+record "  update: the error alarm's threshold 10 -> 11, edited in each tool's source and compiled before the timing"
 python3 - "$tsv" "$rounds" <<'EOF' | tee -a "$results"
 import collections, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
@@ -249,7 +287,7 @@ def ratio(t, c):
         return ""
     return f"{c[0] / t[0]:6.1f}x"
 
-steps = ["create", "no-op", "destroy"]
+steps = ["create", "no-op", "update", "destroy"]
 print(f"  {'round':<10}{'step':<11}{'tap':>9}  {'cdk':>9}    cdk/tap")
 for rnd, step in [("bootstrap", "bootstrap")] + [(r, s) for r in ["warm-up"] + [str(i) for i in range(1, rounds + 1)] for s in steps]:
     t, c = value.get((rnd, "tap", step)), value.get((rnd, "cdk", step))
