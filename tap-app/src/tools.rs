@@ -72,6 +72,10 @@ impl PythonTool {
         .with_context(|| format!("creating a virtualenv with {}", python.display()))?;
         let requirements = venv.join("tap-requirements.txt");
         std::fs::write(&requirements, self.lock)?;
+        let _still = Heartbeat::every(
+            std::time::Duration::from_secs(10),
+            format!("installing {}", self.label),
+        );
         run(Command::new(bin.join("pip"))
             .args([
                 "install",
@@ -148,6 +152,41 @@ pub fn lock(path: &Path) -> Result<std::fs::File> {
     f.lock()
         .with_context(|| format!("locking {}", path.display()))?;
     Ok(f)
+}
+
+/// A line every `period` while a quiet step runs (pip's install of
+/// LocalStack takes most of a minute): `installing LocalStack: 20s so far`.
+/// Stops when dropped.
+pub struct Heartbeat {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    pub fn every(period: std::time::Duration, what: String) -> Heartbeat {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let started = std::time::Instant::now();
+        let thread = std::thread::spawn(move || {
+            // Anything but a timeout (the sender dropped) ends it.
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(period)
+            {
+                eprintln!("{what}: {:.0}s so far", started.elapsed().as_secs_f64());
+            }
+        });
+        Heartbeat {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.stop.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
