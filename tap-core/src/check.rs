@@ -24,6 +24,11 @@ pub enum Provenance {
     /// `stack!` checked this definition at compile time: only what the caller
     /// binds at run time is new.
     Checked,
+    /// As [`Provenance::Checked`], and `stack!` also judged the definition
+    /// with every parameter omitted, by every rule the run time would run
+    /// ([`passes_with_every_parameter_omitted`]): `new()` with nothing bound
+    /// (`XProps::default()`) is that model, and needs no rule at run time.
+    CheckedWithParametersOmitted,
     /// Built at run time (a program assembling a [`StackDef`]): nothing has
     /// judged it yet.
     Unchecked,
@@ -65,7 +70,7 @@ pub fn resolve(
     };
     let found = if !missing.is_empty() {
         missing
-    } else if !rules_needed(stack, provenance) {
+    } else if !rules_needed(stack, bindings, provenance) {
         Vec::new()
     } else {
         let mut diags = Diagnostics::default();
@@ -82,12 +87,29 @@ pub fn resolve(
     }
 }
 
-/// Whether resolving a definition must run the rules. Only a definition
-/// `stack!` checked with no parameters is exactly what the compile-time check
-/// judged: a parameter's value, its default or its omission is put in place
-/// at run time, and the rules judge the result as they judge literals.
-pub fn rules_needed(stack: &StackDef, provenance: Provenance) -> bool {
-    provenance == Provenance::Unchecked || !stack.params.is_empty()
+/// Whether resolving a definition must run the rules. A definition `stack!`
+/// checked with no parameters is exactly what the compile-time check judged,
+/// and so is one it also judged with every parameter omitted, when nothing is
+/// bound. Otherwise a parameter's value, its default or its omission is put
+/// in place at run time, and the rules judge the result as they judge
+/// literals.
+pub fn rules_needed(stack: &StackDef, bindings: &Bindings, provenance: Provenance) -> bool {
+    match provenance {
+        Provenance::Unchecked => true,
+        Provenance::Checked => !stack.params.is_empty(),
+        Provenance::CheckedWithParametersOmitted => !bindings.0.is_empty(),
+    }
+}
+
+/// Whether the definition, every parameter omitted (each default in place),
+/// passes the rules run time would run on it: then `new()` with nothing
+/// bound needs none. `stack!` asks this of a checked stack whose parameters
+/// are all optional; the seed's TapStack spent most of a `tap list` being
+/// judged again at run time for want of it.
+pub fn passes_with_every_parameter_omitted(stack: &StackDef) -> bool {
+    !stack.params.is_empty()
+        && stack.params.iter().all(|p| p.optional)
+        && resolve(stack, &Bindings::default(), Provenance::Unchecked).is_ok()
 }
 
 /// The stack with its constructs inlined, and everything wrong with it.

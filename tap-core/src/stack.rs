@@ -135,6 +135,18 @@ impl Stack {
         self
     }
 
+    /// Used by the code `stack!` generates: it also judged the definition with
+    /// every parameter omitted ([`crate::check::passes_with_every_parameter_omitted`]),
+    /// so a `new()` that binds nothing runs no rule.
+    #[doc(hidden)]
+    pub fn __judged_with_parameters_omitted(mut self) -> Stack {
+        if self.provenance == Provenance::Checked {
+            self.provenance = Provenance::CheckedWithParametersOmitted;
+            self.model = OnceLock::new();
+        }
+        self
+    }
+
     /// The contract files (relative to `project_root`) that changed since
     /// `stack!` checked this stack against them: this program was built
     /// before the edit, and what it would deploy was not checked against the

@@ -78,17 +78,30 @@ pub fn stack(input: TokenStream, file: Option<std::path::PathBuf>) -> TokenStrea
     // The checked definition has its constructs expanded: a role inside one that
     // writes to a bucket parameter counts for the parameter's type.
     let props = props_fields(&checked.stack);
-    let definition = match errors {
+    // The checked stack as the generated `new()` makes it.
+    let checked_stack = match errors {
         Some(_) => None,
-        None => Some(crate::emit::definition(&checked.stack)),
+        None => {
+            let def = crate::emit::definition(&checked.stack);
+            // `XProps::default()` is how most stacks with optional parameters
+            // are made: judged here, that form needs no rule at run time.
+            let judged = if tap_core::check::passes_with_every_parameter_omitted(&checked.stack) {
+                quote!(.__judged_with_parameters_omitted())
+            } else {
+                quote!()
+            };
+            Some(quote! {
+                ::tap_core::Stack::__from_checked(#def, #source_dir)
+                    .__checked_against(&[#(#checked_contracts),*])
+                    #judged
+            })
+        }
     };
     let mut out = generate(
         &parsed,
         &checked.stack,
         props,
-        definition,
-        &source_dir,
-        &checked_contracts,
+        checked_stack,
         errors.map(|e| e.to_compile_error()).unwrap_or_default(),
     );
     out.extend(tracked);
@@ -267,9 +280,7 @@ fn generate(
     parsed: &StackInput,
     checked: &StackDef,
     props: Vec<PropField>,
-    definition: Option<TokenStream>,
-    source_dir: &str,
-    checked_contracts: &[TokenStream],
+    checked_stack: Option<TokenStream>,
     errors: TokenStream,
 ) -> TokenStream {
     let ident = &parsed.stack_ident;
@@ -289,10 +300,9 @@ fn generate(
         quote! { #[doc = #doc] pub #i: #t }
     });
     let binds = props.iter().map(|p| &p.bind);
-    let body = match definition {
-        Some(def) => quote! {
-            let mut stack = ::tap_core::Stack::__from_checked(#def, #source_dir)
-                .__checked_against(&[#(#checked_contracts),*]);
+    let body = match checked_stack {
+        Some(checked_stack) => quote! {
+            let mut stack = #checked_stack;
             #(#binds)*
             stack.validate()?;
             ::core::result::Result::Ok(#ident { stack })

@@ -481,3 +481,34 @@ fn a_default_is_judged_at_run_time_by_every_rule() {
     .expect("a valid name");
     assert!(ok.synth(&PlaceholderAssets).is_ok());
 }
+
+/// `stack!` judges a stack whose parameters are all optional once more, with
+/// every one omitted: when that passes, `new()` with nothing bound runs no
+/// rule at run time. A bound value, a required parameter, or an omitted form
+/// that fails (a default the kind's rules refuse) keeps the run-time check.
+#[test]
+fn a_stack_judged_with_its_parameters_omitted_runs_no_rule_when_nothing_is_bound() {
+    use tap_core::check::{passes_with_every_parameter_omitted, rules_needed, Provenance};
+    let judged = WithConstruct::new(WithConstructProps { label: None }).expect("stack");
+    let def = judged.definition();
+    assert!(passes_with_every_parameter_omitted(def));
+    let judged_provenance = Provenance::CheckedWithParametersOmitted;
+    assert!(!rules_needed(
+        def,
+        &tap_core::Bindings::default(),
+        judged_provenance
+    ));
+    let mut bound = tap_core::Bindings::default();
+    bound.set("label", tap_core::Bound::Str("Paging".into()));
+    assert!(rules_needed(def, &bound, judged_provenance));
+
+    // Its default refused by the bucket's rules: judged at run time, as above.
+    let refused = DefaultName::new(DefaultNameProps {
+        bucket_name: Some("data-bucket".into()),
+    })
+    .expect("a valid name");
+    assert!(!passes_with_every_parameter_omitted(refused.definition()));
+    // A required parameter: there is no form with every parameter omitted.
+    let required = Params::new(props()).expect("stack");
+    assert!(!passes_with_every_parameter_omitted(required.definition()));
+}

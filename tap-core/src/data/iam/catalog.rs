@@ -336,6 +336,8 @@ impl Catalog {
         let mut rest = &data[first..];
         while let Some(after_at) = rest.strip_prefix('@') {
             let (prefix, body) = after_at.split_once('\n').unwrap_or((after_at, ""));
+            // As `lines()` would, should a checkout have given the file CRLFs.
+            let prefix = prefix.trim_end_matches('\r');
             let end = next_service(body);
             services.insert(
                 prefix,
