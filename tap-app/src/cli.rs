@@ -805,11 +805,9 @@ pub fn synthesize(app: &App) -> Result<Vec<Synthesized>, Error> {
 fn synthesize_while_local_starts(app: &App) -> Result<Vec<Synthesized>, Error> {
     let starting = std::thread::spawn(|| LocalDir::new(tap_dir().join("local")).ensure_running());
     let synthesized = synthesize(app);
-    let started = starting
-        .join()
-        .map_err(|_| Error::Other("starting LocalStack failed unexpectedly".into()))?;
+    let started = starting.join();
     let synthesized = synthesized?;
-    started?;
+    started.map_err(|_| Error::Other("starting LocalStack failed unexpectedly".into()))??;
     Ok(synthesized)
 }
 

@@ -165,6 +165,8 @@ impl Packager {
             // progress shown while a release build takes minutes.
             .env("CARGO_TERM_PROGRESS_WHEN", "always")
             .env("CARGO_TERM_PROGRESS_WIDTH", "100")
+            // Plain text to read, whatever the user's CARGO_TERM_COLOR.
+            .env("CARGO_TERM_COLOR", "never")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

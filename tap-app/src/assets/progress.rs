@@ -17,8 +17,11 @@ pub fn follow(mut stderr: impl Read, prefix: &str) -> String {
     let mut buf = [0u8; 8192];
     loop {
         let n = match stderr.read(&mut buf) {
-            Ok(0) | Err(_) => break,
+            Ok(0) => break,
             Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // The pipe broken: what was read is what there is.
+            Err(_) => break,
         };
         pending.extend_from_slice(&buf[..n]);
         // cargo redraws its bar with `\r`: each piece between `\r`/`\n` is a line.

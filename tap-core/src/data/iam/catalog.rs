@@ -235,14 +235,16 @@ impl Lazy {
     }
 }
 
-/// Where the next `@prefix` line starts in `text` (its length if none). A
-/// search for one byte is std's word-at-a-time memchr: several times faster
-/// than searching for `"\n@"`, on a megabyte it must cross on every run.
+/// Where the next `@prefix` line starts in `text`, which starts at a line's
+/// start (its length if none; 0 when `text` is that line: a service with no
+/// lines before the next). A search for one byte is std's word-at-a-time
+/// memchr: several times faster than searching for `"\n@"`, on a megabyte it
+/// must cross on every run.
 fn next_service(text: &str) -> usize {
     let mut from = 0;
     while let Some(i) = text[from..].find('@') {
         let at = from + i;
-        if at > 0 && text.as_bytes()[at - 1] == b'\n' {
+        if at == 0 || text.as_bytes()[at - 1] == b'\n' {
             return at;
         }
         from = at + 1;
@@ -481,6 +483,27 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each service's block ends where the next begins, an empty one too
+    /// (no line of its own before the next `@`), with CRLF line ends as well.
+    #[test]
+    fn service_blocks_are_split_at_every_service_line() {
+        for data in [
+            "# source: test\n?aws:SourceIp\tIPAddress\n@empty\n@s3\nGetObject R 0 -\n=object\tarn:${Partition}:s3:::${Bucket}/${Key}\n@sqs\nSendMessage W - -\n",
+            "# source: test\r\n?aws:SourceIp\tIPAddress\r\n@empty\r\n@s3\r\nGetObject R 0 -\r\n=object\tarn:${Partition}:s3:::${Bucket}/${Key}\r\n@sqs\r\nSendMessage W - -\r\n",
+        ] {
+            let c = Catalog::parse(data);
+            assert_eq!(c.source, "test");
+            assert_eq!(c.service_count(), 3);
+            assert!(c.service("empty").is_some_and(|s| s.actions.is_empty()));
+            let s3 = c.service("s3").expect("s3");
+            assert!(s3.action("GetObject").is_some());
+            assert_eq!(s3.actions.len(), 1);
+            assert_eq!(s3.resource_types.len(), 1);
+            assert!(c.service("sqs").and_then(|s| s.action("sendmessage")).is_some());
+            assert!(c.global_key("aws:SourceIp").is_some());
+        }
+    }
 
     #[test]
     fn the_catalog_knows_every_service_and_the_seed_actions() {
