@@ -239,22 +239,22 @@ round() {
     # sources (or a local crate they use) changed since the last build.
     { "$tap" synth --out "$out/synth/tap.pre" 2>&1 || echo "tap synth failed"; } \
         | tee "$logs/deploy-$r-tap-presynth.log" | grep --line-buffered -E '^assets:|failed' | sed 's/^/  (untimed) /' || true
-    threshold tap 10
-    run "$r" tap create tapcmd deploy TapStack --require-approval never \
-        && run "$r" tap no-op tapcmd deploy TapStack --require-approval never \
-        && threshold tap 11 \
-        && run "$r" tap update tapcmd deploy TapStack --require-approval never || true
-    run "$r" tap destroy tapcmd destroy TapStack --force || true
-    threshold tap 10
-    if [[ $cdk_ok == 1 ]]; then
-        threshold cdk 10
-        run "$r" cdk create cdklocal deploy TapStack --require-approval never \
-            && run "$r" cdk no-op cdklocal deploy TapStack --require-approval never \
-            && threshold cdk 11 \
-            && run "$r" cdk update cdklocal deploy TapStack --require-approval never || true
-        run "$r" cdk destroy cdklocal destroy TapStack --force || true
-        threshold cdk 10
-    fi
+    tool_round "$r" tap tapcmd
+    [[ $cdk_ok == 1 ]] && tool_round "$r" cdk cdklocal
+    return 0
+}
+
+# tool_round ROUND TOOL CMD: TOOL's create, no-op, update and destroy of
+# TapStack through CMD (tapcmd or cdklocal), its source as it was at the end.
+tool_round() {
+    local r=$1 tool=$2 cmd=$3
+    threshold "$tool" 10
+    run "$r" "$tool" create "$cmd" deploy TapStack --require-approval never \
+        && run "$r" "$tool" no-op "$cmd" deploy TapStack --require-approval never \
+        && threshold "$tool" 11 \
+        && run "$r" "$tool" update "$cmd" deploy TapStack --require-approval never || true
+    run "$r" "$tool" destroy "$cmd" destroy TapStack --force || true
+    threshold "$tool" 10
 }
 
 say "deploy of TapStack, warm-up round (not counted: LocalStack loads each service on its first use, each tool uploads its Lambda asset)"

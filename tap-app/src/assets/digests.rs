@@ -87,9 +87,10 @@ impl FileDigests {
         Ok(digest)
     }
 
-    /// Writes the record if a digest was added. A record that cannot be
-    /// written costs the next run the reading again, nothing else.
-    pub fn save(&self) {
+    /// Writes the record if a digest was added since it was read or last
+    /// saved. A record that cannot be written costs the next run the reading
+    /// again, nothing else.
+    pub fn save(&mut self) {
         let Some(record) = self.record.as_ref().filter(|_| self.changed) else {
             return;
         };
@@ -111,6 +112,7 @@ impl FileDigests {
             .collect();
         lines.sort();
         let _ = crate::fsutil::write_atomic(record, lines.concat().as_bytes());
+        self.changed = false;
     }
 }
 

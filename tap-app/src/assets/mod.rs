@@ -34,6 +34,8 @@ pub struct Assets<'a> {
     base: PathBuf,
     packager: &'a Packager,
     staged: std::cell::RefCell<BTreeMap<String, Asset>>,
+    /// The source files' digests, read once for all the assets staged here.
+    digests: std::cell::RefCell<FileDigests>,
 }
 
 impl<'a> Assets<'a> {
@@ -42,6 +44,7 @@ impl<'a> Assets<'a> {
             base: base.to_path_buf(),
             packager,
             staged: Default::default(),
+            digests: std::cell::RefCell::new(FileDigests::recorded_in(&packager.digests_file())),
         }
     }
 
@@ -57,10 +60,12 @@ impl<'a> Assets<'a> {
         let dir = dir
             .canonicalize()
             .map_err(|e| format!("asset `{path}` ({}): {e}", dir.display()))?;
-        let mut digests = FileDigests::recorded_in(&self.packager.digests_file());
-        let source_hash =
-            hash_crate_with(&dir, &mut digests).map_err(|e| format!("asset `{path}`: {e}"))?;
-        digests.save();
+        let source_hash = {
+            let mut digests = self.digests.borrow_mut();
+            let hash = hash_crate_with(&dir, &mut digests);
+            digests.save();
+            hash.map_err(|e| format!("asset `{path}`: {e}"))?
+        };
         let package = self
             .packager
             .package(&dir, &source_hash)
